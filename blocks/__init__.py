@@ -1,0 +1,1 @@
+"""Block Kit built by pure functions: domain values in, Slack message dicts out."""

@@ -1,0 +1,64 @@
+"""The weekly digest for the team channel, told as the briefing's story."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blocks.text import context, divider, escape, header, section
+from surveys.digest import BehaviourFigure, Digest
+from surveys.story import Story
+
+_HALF = 5
+
+
+def diverging_bar(score: float) -> str:
+    """A them↔us bar: filled from the middle towards the side the score leans to."""
+    cells = round(abs(score) * _HALF)
+    empty = "·" * _HALF
+    if score < 0:
+        left = "·" * (_HALF - cells) + "█" * cells
+        return f"`{left}│{empty}`"
+    right = "█" * cells + "·" * (_HALF - cells)
+    return f"`{empty}│{right}`"
+
+
+_SHIFT_WORDS = {
+    "towards_favourable": 'moved towards "us"',
+    "towards_unfavourable": 'moved towards "them"',
+    "none": "no clear change",
+    "insufficient_data": "first reading",
+}
+
+
+def _behaviour_line(item: BehaviourFigure) -> str:
+    b, f = item.behaviour, item.figure
+    poles = f"{escape(b.unfavourable)} ↔ *{escape(b.favourable)}*"
+    if f.suppressed or f.score is None:
+        return f"{poles}\n_not enough answers yet to show this one_"
+    shift = _SHIFT_WORDS[f.shift] if f.previous is not None else "first reading"
+    return f"{poles}\n{diverging_bar(f.score)}  {f.score:+.2f} · {shift}"
+
+
+def digest_message(digest: Digest, story: Story) -> dict[str, Any]:
+    """The channel message: the five parts of the story, with this week's behaviours as bars."""
+    parts = {p.heading: p.text for p in story.parts}
+    blocks: list[dict[str, Any]] = [
+        header(f"Partnership pulse · {digest.week}"),
+        section(f"*Where are we now?*\n{escape(parts['Where are we now'])}"),
+    ]
+    blocks += [section(_behaviour_line(item)) for item in digest.asked]
+    blocks += [
+        context('Bars run from "them" (left) to "us" (right); the middle line is neutral.'),
+        divider(),
+        section(f"*Where did we start from?*\n{escape(parts['Where did we start from'])}"),
+        section(f"*Where are we going?*\n{escape(parts['Where are we going'])}"),
+        section(f"*How will we know?*\n{escape(parts['How will we know'])}"),
+        section(f"*What do we need to do?*\n{escape(parts['What do we need to do'])}"),
+        context(
+            f"{digest.participation.responded} of {digest.participation.invited} people took "
+            f"part. Figures show only when at least {digest.threshold} people answered; "
+            "changes are called only when they're bigger than the week-to-week noise."
+        ),
+    ]
+    text = f"Partnership pulse for {digest.week}: {parts['Where are we now']}"
+    return {"text": text, "blocks": blocks}

@@ -1,0 +1,79 @@
+"""App Home: the member's open pulse, their team's published figures, and an opt-out switch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from blocks.digest import diverging_bar
+from blocks.ids import ActionId
+from blocks.prompt import prompt_message
+from blocks.text import button, context, divider, escape, header, section
+from surveys.digest import Digest
+
+
+@dataclass(frozen=True)
+class OpenPrompt:
+    """An open prompt as App Home shows it."""
+
+    prompt_id: int
+    week: str
+    behaviour_ids: tuple[str, ...]
+    answers: dict[str, int | None]
+    closes_at: Any
+    threshold: int
+
+
+def _figures(digest: Digest) -> list[dict[str, Any]]:
+    index = digest.index
+    if index.suppressed or index.score is None:
+        lines = [f"*<#{digest.team}> · {digest.week}*: not enough answers yet to show figures."]
+    else:
+        lines = [
+            f"*<#{digest.team}> · {digest.week}*: index {diverging_bar(index.score)} "
+            f"{index.score:+.2f}"
+        ]
+        for item in digest.asked:
+            f = item.figure
+            if not f.suppressed and f.score is not None:
+                lines.append(f"{escape(item.behaviour.favourable)}: {f.score:+.2f}")
+    return [section("\n".join(lines))]
+
+
+def home_view(
+    *, open_prompts: Sequence[OpenPrompt], digests: Sequence[Digest], opted_out: bool
+) -> dict[str, Any]:
+    """The App Home tab for one member."""
+    blocks: list[dict[str, Any]] = [header("Partnership Pulse")]
+    if open_prompts:
+        for item in open_prompts:
+            message = prompt_message(
+                prompt_id=item.prompt_id,
+                week=item.week,
+                behaviour_ids=item.behaviour_ids,
+                answers=item.answers,
+                closes_at=item.closes_at,
+                threshold=item.threshold,
+            )
+            blocks += message["blocks"]
+    else:
+        blocks.append(section("No pulse is open for you right now. Thanks for taking part!"))
+    blocks += [divider(), section("*Your team's published figures*")]
+    if digests:
+        for digest in digests:
+            blocks += _figures(digest)
+    else:
+        blocks.append(context("Figures appear here after your team's first round closes."))
+    blocks.append(divider())
+    if opted_out:
+        blocks.append(section("Your prompts are paused."))
+        blocks.append(
+            {"type": "actions", "elements": [button("Resume my prompts", ActionId.OPT_IN, "in")]}
+        )
+    else:
+        blocks.append(section("Need a break? You can pause your prompts at any time."))
+        blocks.append(
+            {"type": "actions", "elements": [button("Pause my prompts", ActionId.OPT_OUT, "out")]}
+        )
+    return {"type": "home", "blocks": blocks[:100]}

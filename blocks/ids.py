@@ -1,0 +1,59 @@
+"""Every action and block id the bot uses, in one place, so handlers and builders agree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+ANSWER_ACTION = re.compile(r"^answer-(?:[1-5]|skip)$")
+SKIP = "skip"
+
+
+class ActionId(StrEnum):
+    """Buttons other than the scale."""
+
+    OPT_OUT = "home-opt-out"
+    OPT_IN = "home-opt-in"
+
+
+def answer_action_id(point: int | None) -> str:
+    """The action id of a scale button (or of "didn't come up")."""
+    return f"answer-{SKIP if point is None else point}"
+
+
+def question_block_id(prompt_id: int, behaviour_id: str) -> str:
+    """The actions block of one question (unique even when App Home shows two prompts)."""
+    return f"q:{prompt_id}:{behaviour_id}"
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """What a scale button carries: which prompt, which question, which point."""
+
+    prompt_id: int
+    behaviour_id: str
+    point: int | None
+
+    def encode(self) -> str:
+        """As the button's ``value``."""
+        return f"{self.prompt_id}:{self.behaviour_id}:{SKIP if self.point is None else self.point}"
+
+
+class BadActionValue(ValueError):
+    """A button value that was not made by the bot (or was altered on the way)."""
+
+
+def decode_answer_value(value: object) -> AnswerValue:
+    """Parse a scale button's value strictly; anything odd is refused."""
+    if not isinstance(value, str):
+        raise BadActionValue("value is not text")
+    match = re.fullmatch(r"(\d{1,12}):([a-z0-9-]{1,120}):([1-5]|skip)", value)
+    if not match:
+        raise BadActionValue("value is not a pulse answer")
+    raw_point = match.group(3)
+    return AnswerValue(
+        prompt_id=int(match.group(1)),
+        behaviour_id=match.group(2),
+        point=None if raw_point == SKIP else int(raw_point),
+    )

@@ -1,0 +1,109 @@
+"""The pulse DM: one actions block per question, the scale's five points first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from blocks.ids import AnswerValue, answer_action_id, question_block_id
+from blocks.text import button, context, divider, escape, local_time, section
+from surveys.behaviours import Behaviour, behaviour
+from surveys.scale import POINTS
+
+_POINT_WORDS = {1: "1", 2: "2", 3: "3 · in between", 4: "4", 5: "5"}
+
+
+def question_text(item: Behaviour, number: int) -> str:
+    """The question, naming both poles exactly as the briefing's table words them."""
+    return (
+        f"*{number}. In the partnership this past week, where did things sit?*\n"
+        f"*1* = {escape(item.unfavourable)}   ·   *5* = {escape(item.favourable)}"
+    )
+
+
+def _chosen_words(item: Behaviour, point: int | None) -> str:
+    if point is None:
+        return "You said this didn't come up this week."
+    return f"You chose *{point}* (1 = {escape(item.unfavourable)}, 5 = {escape(item.favourable)})."
+
+
+def _question_blocks(
+    prompt_id: int, item: Behaviour, number: int, answer: int | None, answered: bool
+) -> list[dict[str, Any]]:
+    buttons = [
+        button(
+            _POINT_WORDS[p],
+            answer_action_id(p),
+            AnswerValue(prompt_id, item.id, p).encode(),
+            style="primary" if answered and answer == p else None,
+        )
+        for p in POINTS
+    ]
+    buttons.append(
+        button(
+            "Didn't come up",
+            answer_action_id(None),
+            AnswerValue(prompt_id, item.id, None).encode(),
+            style="primary" if answered and answer is None else None,
+        )
+    )
+    blocks = [
+        section(question_text(item, number)),
+        {"type": "actions", "block_id": question_block_id(prompt_id, item.id), "elements": buttons},
+    ]
+    if answered:
+        blocks.append(context(_chosen_words(item, answer)))
+    return blocks
+
+
+def prompt_message(
+    *,
+    prompt_id: int,
+    week: str,
+    behaviour_ids: Sequence[str],
+    answers: Mapping[str, int | None],
+    closes_at: datetime,
+    threshold: int = 5,
+) -> dict[str, Any]:
+    """The DM a member answers in; answered questions show the choice, and it can change."""
+    blocks: list[dict[str, Any]] = [
+        section(
+            f"*Your partnership pulse for {week}* — {len(behaviour_ids)} quick questions about "
+            "the week just past. Tap a number: 1 is the first phrase, 5 the second."
+        )
+    ]
+    for number, behaviour_id in enumerate(behaviour_ids, start=1):
+        item = behaviour(behaviour_id)
+        blocks += _question_blocks(
+            prompt_id, item, number, answers.get(behaviour_id), behaviour_id in answers
+        )
+    blocks += [
+        divider(),
+        context(
+            f"Anonymous: your team sees figures only when at least {threshold} people have "
+            f"answered, and never who said what. You can change an answer until "
+            f"{local_time(closes_at)}. `/pulse optout` pauses these."
+        ),
+    ]
+    done = sum(1 for b in behaviour_ids if b in answers)
+    text = f"Your partnership pulse for {week}: {done} of {len(behaviour_ids)} answered."
+    return {"text": text, "blocks": blocks}
+
+
+def closed_prompt_message(*, week: str) -> dict[str, Any]:
+    """What a prompt turns into once its round has closed."""
+    text = f"The partnership pulse for {week} has closed. Thank you: the digest is in the channel."
+    return {"text": text, "blocks": [section(text)]}
+
+
+def reminder_message(*, week: str, closes_at: datetime) -> dict[str, Any]:
+    """A single, gentle nudge to someone who has not answered yet."""
+    text = (
+        f"A gentle nudge: this week's pulse ({week}) takes under a minute, and it's open until "
+        f"{local_time(closes_at)}. Your answers are anonymous."
+    )
+    return {
+        "text": f"Reminder: the partnership pulse for {week} is still open.",
+        "blocks": [section(text)],
+    }

@@ -1,0 +1,66 @@
+"""Ephemeral replies to /pulse: usage, confirmations, refusals and summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blocks.text import context, escape, section
+from surveys.summary import Summary
+
+USAGE_LINES = (
+    ("help", "show this help"),
+    ("setup", "make this channel a team (you become its manager)"),
+    ("summary [#channel] [weeks]", "managers: the team's figures pooled over recent weeks"),
+    ("send", "managers: send this week's pulse now"),
+    ("digest", "managers: post this week's digest to the channel now"),
+    ("target <score>", "managers: set the team's target index, from -1 to +1"),
+    ("optout", "pause your prompts"),
+    ("optin", "resume your prompts"),
+)
+
+
+def usage_text(command: str = "/pulse") -> str:
+    """The list of subcommands."""
+    lines = [f"`{command} {name}` — {what}" for name, what in USAGE_LINES]
+    return "*Partnership Pulse*\n" + "\n".join(lines)
+
+
+def usage(command: str = "/pulse", *, problem: str | None = None) -> dict[str, Any]:
+    """Usage, with the problem first when the command was not understood."""
+    blocks = []
+    if problem:
+        blocks.append(section(f":warning: {escape(problem)}"))
+    blocks.append(section(usage_text(command)))
+    text = (problem + "\n\n" if problem else "") + usage_text(command)
+    return {"text": text, "blocks": blocks}
+
+
+def notice(text: str) -> dict[str, Any]:
+    """A one-line ephemeral reply."""
+    return {"text": text, "blocks": [section(text)]}
+
+
+def _pooled_line(label: str, score: float | None, answers: int, weeks: int) -> str:
+    if score is None:
+        return f"• {label}: not enough answers to show"
+    return f"• {label}: *{score:+.2f}* ({answers} answers over {weeks} week{'s' * (weeks != 1)})"
+
+
+def summary_message(summary: Summary) -> dict[str, Any]:
+    """A manager's pooled summary; suppressed weeks are simply not in it."""
+    if not summary.weeks:
+        return notice("No rounds yet for this team: `/pulse send` starts the first one.")
+    span = f"{summary.weeks[0]} to {summary.weeks[-1]}"
+    lines = [_pooled_line("Index", summary.index.score, summary.index.answers, summary.index.weeks)]
+    lines += [
+        _pooled_line(escape(b.favourable), f.score, f.answers, f.weeks)
+        for b, f in summary.behaviours
+        if f.answers
+    ]
+    text = f'Summary for <#{summary.team}>, {span} (−1 = all "them", +1 = all "us")'
+    blocks = [
+        section(f"*{text}*"),
+        section("\n".join(lines)),
+        context("Only weeks with enough answers to stay anonymous are pooled."),
+    ]
+    return {"text": text, "blocks": blocks}

@@ -1,0 +1,94 @@
+"""Partnership Pulse: a Slack bot for weekly pulse surveys on partnership behaviours.
+
+This file parses arguments and hands over to the command; nothing more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from config.settings import MissingSetting, load_settings
+from runtime import cli
+from runtime.logs import configure_logging
+from services.errors import PulseError
+from surveys.weeks import BadWeek
+
+
+def _week_and_team(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--team", required=True, metavar="CHANNEL_ID", help="the team's channel id")
+    parser.add_argument(
+        "--week", metavar="YYYY-Www", help="the round's period (default: the current ISO week)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command of `python bot.py`, each with its own --help."""
+    parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="HTTP mode: Slack requests on POST /slack/events")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
+
+    commands.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
+
+    pulse = commands.add_parser("pulse", help="rounds")
+    pulse_commands = pulse.add_subparsers(dest="action", required=True, metavar="ACTION")
+    send = pulse_commands.add_parser("send", help="open a round and DM its prompts not yet sent")
+    _week_and_team(send)
+
+    digest = commands.add_parser("digest", help="digests")
+    digest_commands = digest.add_subparsers(dest="action", required=True, metavar="ACTION")
+    post = digest_commands.add_parser("post", help="post a week's digest to the team channel")
+    _week_and_team(post)
+    show = digest_commands.add_parser("show", help="print a week's digest")
+    _week_and_team(show)
+    show.add_argument("--format", choices=("json", "text"), default="text", help="output format")
+
+    demo = commands.add_parser("demo", help="the whole loop against a local stand-in workspace")
+    demo.add_argument("--weeks", type=int, default=8, help="weeks to simulate (default 8)")
+    demo.add_argument("--members", type=int, default=12, help="team size (default 12)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply schema migrations")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch to the command."""
+    settings = load_settings()
+    configure_logging(settings.log_format)
+    if args.command == "serve":
+        return cli.serve(settings, port=args.port, host=args.host)
+    if args.command == "socket":
+        return cli.socket(settings)
+    if args.command == "pulse":
+        return cli.pulse_send(settings, team=args.team, week=args.week)
+    if args.command == "digest" and args.action == "post":
+        return cli.digest_post(settings, team=args.team, week=args.week)
+    if args.command == "digest":
+        return cli.digest_show(settings, team=args.team, week=args.week, fmt=args.format)
+    if args.command == "demo":
+        from standin.demo import run_demo
+
+        return run_demo(weeks=args.weeks, members=args.members, seed=args.seed)
+    return cli.db_upgrade(settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, run, and turn known failures into a clear message and exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except (MissingSetting, BadWeek, PulseError) as error:
+        return cli.fail(str(error))
+
+
+if __name__ == "__main__":
+    logging.captureWarnings(True)
+    sys.exit(main())

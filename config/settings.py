@@ -1,0 +1,110 @@
+"""One frozen settings object, so every part of the bot sees the same configuration.
+
+Secrets are wrapped so that they never appear in a repr, a traceback or a log line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_FILE = "partnership_pulse.db"
+
+
+class MissingSetting(RuntimeError):
+    """A required setting is absent; the message names the variable to set."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that prints as stars, so it cannot leak through logs or reprs."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('****')" if self.value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment (SPEC §3)."""
+
+    bot_token: Secret
+    signing_secret: Secret
+    app_token: Secret
+    api_url: str
+    database_url: str
+    run_scheduler: bool
+    command_name: str = "/pulse"
+    client_id: str = ""
+    client_secret: Secret = Secret("")
+    log_format: str = "text"
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is chosen by the presence of an app-level token."""
+        return bool(self.app_token)
+
+    def require_bot_token(self) -> str:
+        """The bot token, or a clear failure saying what to set."""
+        if not self.bot_token:
+            raise MissingSetting("SLACK_BOT_TOKEN is not set: set it to the app's bot token (xoxb-…).")
+        return self.bot_token.value
+
+    def require_signing_secret(self) -> str:
+        """The signing secret, needed to verify requests in HTTP mode."""
+        if not self.signing_secret:
+            raise MissingSetting(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify requests "
+                "(Basic Information → App Credentials in the app's settings)."
+            )
+        return self.signing_secret.value
+
+    def require_app_token(self) -> str:
+        """The app-level token Socket Mode connects with."""
+        if not self.app_token:
+            raise MissingSetting(
+                "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) "
+                "with the connections:write scope."
+            )
+        return self.app_token.value
+
+
+def _flag(value: str | None, *, default: bool) -> bool:
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in {"on", "1", "true", "yes"}
+
+
+def default_database_url(folder: Path | None = None) -> str:
+    """A SQLite file in the working folder: the embedded default."""
+    path = (folder or Path.cwd()) / DEFAULT_DATABASE_FILE
+    return f"sqlite:///{path}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the environment once; missing secrets are checked where they are needed."""
+    env = os.environ if environ is None else environ
+    api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
+    if not api_url.endswith("/"):
+        api_url += "/"
+    return Settings(
+        bot_token=Secret(env.get("SLACK_BOT_TOKEN", "")),
+        signing_secret=Secret(env.get("SLACK_SIGNING_SECRET", "")),
+        app_token=Secret(env.get("SLACK_APP_TOKEN", "")),
+        api_url=api_url,
+        database_url=env.get("DATABASE_URL") or default_database_url(),
+        run_scheduler=_flag(env.get("PULSE_SCHEDULER"), default=True),
+        command_name=env.get("PULSE_COMMAND", "/pulse"),
+        client_id=env.get("SLACK_CLIENT_ID", ""),
+        client_secret=Secret(env.get("SLACK_CLIENT_SECRET", "")),
+        log_format=env.get("PULSE_LOG_FORMAT", "text"),
+    )

@@ -1,0 +1,1 @@
+"""Outbound Slack: prompts, reminders, digests and membership, paced and retried."""

@@ -1,0 +1,50 @@
+"""Keeping a team's membership current from the channel itself."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from delivery.context import Outbound
+from services import teams as team_service
+from services.teams import MemberInfo, TeamRef
+
+log = logging.getLogger(__name__)
+
+
+def channel_member_ids(out: Outbound, channel_id: str) -> list[str]:
+    """Every member of a channel, following conversations.members' pagination."""
+    members: list[str] = []
+    cursor = None
+    while True:
+        page = out.client.conversations_members(channel=channel_id, cursor=cursor, limit=1000)
+        members += page.get("members", [])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return members
+
+
+def _describe(out: Outbound, user_id: str) -> MemberInfo:
+    try:
+        user = out.client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        log.info(
+            "users.info failed for a member (%s); treating as unavailable", error.response["error"]
+        )
+        return MemberInfo(user_id=user_id, is_bot=False, deactivated=True, timezone=None)
+    return MemberInfo(
+        user_id=user_id,
+        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+        deactivated=bool(user.get("deleted")),
+        timezone=user.get("tz"),
+    )
+
+
+def refresh_members(out: Outbound, team: TeamRef) -> int:
+    """Sync a team's members with its channel; look up only people not seen before."""
+    present = channel_member_ids(out, team.channel_id)
+    known = team_service.known_member_ids(db=out.db, team_id=team.id)
+    details = [_describe(out, user_id) for user_id in present if user_id not in known]
+    team_service.sync_members(db=out.db, team_id=team.id, present=present, details=details)
+    return len(present)

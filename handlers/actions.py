@@ -1,0 +1,127 @@
+"""Button clicks: answers to a pulse, and App Home's opt-out switch."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from blocks.ids import ANSWER_ACTION, ActionId, BadActionValue, decode_answer_value
+from blocks.prompt import closed_prompt_message, prompt_message
+from blocks.replies import notice
+from handlers.context import HandlerContext
+from handlers.home import publish_home
+from services import answers as answer_service
+from services import teams as team_service
+from services.errors import InvalidAnswer, PulseError
+
+log = logging.getLogger(__name__)
+
+
+def _click(body: dict[str, Any]) -> tuple[str, Any]:
+    user = body.get("user") or {}
+    actions = body.get("actions") or [{}]
+    return str(user.get("id", "")), actions[0].get("value")
+
+
+def _from_home(body: dict[str, Any]) -> bool:
+    return (body.get("container") or {}).get("type") == "view"
+
+
+def record(ctx: HandlerContext) -> Callable[..., None]:
+    """Ack-time: record the answer, or tell the member plainly why it wasn't recorded."""
+
+    def listener(
+        ack: Callable[..., None], body: dict[str, Any], respond: Callable[..., Any]
+    ) -> None:
+        user_id, raw_value = _click(body)
+        try:
+            value = decode_answer_value(raw_value)
+            answer_service.record_answer(
+                db=ctx.outbound.db,
+                prompt_id=value.prompt_id,
+                user_id=user_id,
+                behaviour_id=value.behaviour_id,
+                point=value.point,
+                now=ctx.outbound.clock(),
+            )
+        except BadActionValue:
+            ack()
+            _tell(respond, InvalidAnswer.reply)
+            return
+        except PulseError as error:
+            ack()
+            _tell(respond, error.reply)
+            return
+        ack()
+
+    return listener
+
+
+def _tell(respond: Callable[..., Any], text: str) -> None:
+    try:
+        respond(response_type="ephemeral", replace_original=False, **notice(text))
+    except Exception:
+        log.warning("could not post an ephemeral reply to a click")
+
+
+def redraw(ctx: HandlerContext) -> Callable[..., None]:
+    """After the ack: show the member what they chose (or that the pulse has closed)."""
+
+    def listener(body: dict[str, Any], client: WebClient) -> None:
+        user_id, raw_value = _click(body)
+        try:
+            value = decode_answer_value(raw_value)
+        except BadActionValue:
+            return
+        state = answer_service.prompt_state(db=ctx.outbound.db, prompt_id=value.prompt_id)
+        if state is None or state.user_id != user_id:
+            return
+        if _from_home(body):
+            publish_home(ctx, client, workspace_id=_workspace(body), user_id=user_id)
+        if state.channel_id is None or state.message_ts is None:
+            return
+        if state.round.closed or state.round.closes_at <= ctx.outbound.clock():
+            message = closed_prompt_message(week=state.round.week)
+        else:
+            message = prompt_message(
+                prompt_id=state.prompt_id,
+                week=state.round.week,
+                behaviour_ids=state.round.behaviour_ids,
+                answers=state.answers,
+                closes_at=state.round.closes_at,
+                threshold=state.round.threshold,
+            )
+        client.chat_update(channel=state.channel_id, ts=state.message_ts, **message)
+
+    return listener
+
+
+def _workspace(body: dict[str, Any]) -> str:
+    team = body.get("team") or {}
+    return str(team.get("id") or body.get("team_id") or "")
+
+
+def toggle_opt_out(ctx: HandlerContext, *, opted_out: bool) -> Callable[..., None]:
+    """App Home's pause/resume button."""
+
+    def listener(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id, _ = _click(body)
+        workspace = _workspace(body)
+        team_service.set_opt_out(
+            db=ctx.outbound.db, workspace_id=workspace, user_id=user_id, opted_out=opted_out
+        )
+        publish_home(ctx, client, workspace_id=workspace, user_id=user_id)
+
+    return listener
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Wire the buttons."""
+    app.action(ANSWER_ACTION)(ack=record(ctx), lazy=[redraw(ctx)])
+    app.action(ActionId.OPT_OUT.value)(toggle_opt_out(ctx, opted_out=True))
+    app.action(ActionId.OPT_IN.value)(toggle_opt_out(ctx, opted_out=False))

@@ -1,0 +1,144 @@
+"""/pulse: quick subcommands answer in the ack; slow ones ack at once and reply later."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+
+from blocks.replies import notice, summary_message, usage
+from delivery.digests import post_digest
+from handlers.context import HandlerContext
+from handlers.parsing import CommandProblem, ParsedCommand, parse_command
+from jobs.tick import open_and_send
+from services import digests as digest_service
+from services import teams as team_service
+from services.errors import NotAManager, NotInAChannel, PulseError
+from surveys.weeks import week_of
+
+log = logging.getLogger(__name__)
+SLOW = frozenset({"summary", "send", "digest"})
+
+
+def _is_channel(channel_id: str) -> bool:
+    return channel_id[:1] in {"C", "G"}
+
+
+def _team_channel(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> str:
+    """The team a manager command is about: the named channel, else the current one, else
+    the only team the caller manages."""
+    if parsed.channel_id:
+        return parsed.channel_id
+    if _is_channel(body["channel_id"]):
+        return str(body["channel_id"])
+    managed = team_service.managed_teams(
+        db=ctx.outbound.db, workspace_id=body["team_id"], user_id=body["user_id"]
+    )
+    if len(managed) == 1:
+        return managed[0].channel_id
+    raise NotInAChannel()
+
+
+def _quick_reply(
+    ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand
+) -> dict[str, Any]:
+    db, user, workspace = ctx.outbound.db, body["user_id"], body["team_id"]
+    if parsed.name == "help":
+        return usage(ctx.command)
+    if parsed.name == "setup":
+        if not _is_channel(body["channel_id"]):
+            raise NotInAChannel("Run `/pulse setup` in the channel that should become the team.")
+        result = team_service.setup_team(
+            db=db,
+            workspace_id=workspace,
+            channel_id=body["channel_id"],
+            user_id=user,
+            now=ctx.outbound.clock(),
+        )
+        if result.created:
+            return notice(
+                "This channel is now a Partnership Pulse team, and you're its manager. "
+                "The first pulse goes out at the next scheduled time (Tuesdays 10:00), "
+                "or now with `/pulse send`."
+            )
+        return notice("This channel is already a team, and you're one of its managers.")
+    if parsed.name in {"optout", "optin"}:
+        out = parsed.name == "optout"
+        team_service.set_opt_out(db=db, workspace_id=workspace, user_id=user, opted_out=out)
+        return notice(
+            "Your prompts are paused. `/pulse optin` resumes them."
+            if out
+            else "Welcome back: you'll get the next pulse."
+        )
+    if parsed.name == "target":
+        assert parsed.target is not None
+        channel = _team_channel(ctx, body, parsed)
+        team_service.set_target(db=db, channel_id=channel, user_id=user, target=parsed.target)
+        return notice(
+            f"Target set: the digest will show how close the index is to {parsed.target:+.2f}."
+        )
+    channel = _team_channel(ctx, body, parsed)
+    team_service.team_for_manager(db=db, channel_id=channel, user_id=user)
+    return notice("On it…")
+
+
+def acknowledge(ctx: HandlerContext) -> Callable[..., None]:
+    """The ack-time listener: every reply that needs no Slack call is given right here."""
+
+    def listener(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        try:
+            parsed = parse_command(body.get("text", ""))
+            reply = _quick_reply(ctx, body, parsed)
+        except CommandProblem as problem:
+            reply = usage(ctx.command, problem=str(problem))
+        except PulseError as error:
+            reply = notice(error.reply)
+        ack(response_type="ephemeral", **reply)
+
+    return listener
+
+
+def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> dict[str, Any]:
+    out, user = ctx.outbound, body["user_id"]
+    channel = _team_channel(ctx, body, parsed)
+    team = team_service.team_for_manager(db=out.db, channel_id=channel, user_id=user)
+    if parsed.name == "summary":
+        summary = digest_service.build_summary(db=out.db, channel_id=channel, weeks=parsed.weeks)
+        return summary_message(summary)
+    if parsed.name == "send":
+        week = str(week_of(out.clock()))
+        sent = open_and_send(out, channel_id=team.channel_id, week=week, scheduled=False)
+        return notice(f"The pulse for {week} went to {sent} people who hadn't had it yet.")
+    week = digest_service.latest_week(db=out.db, channel_id=channel)
+    if week is None:
+        return notice("There's nothing to digest yet: `/pulse send` starts the first round.")
+    post_digest(out, channel_id=channel, week=week)
+    return notice(f"The digest for {week} is in <#{channel}>.")
+
+
+def complete(ctx: HandlerContext) -> Callable[..., None]:
+    """The lazy listener: summaries, sends and digests, answered through response_url."""
+
+    def listener(body: dict[str, Any], respond: Callable[..., Any]) -> None:
+        try:
+            parsed = parse_command(body.get("text", ""))
+        except CommandProblem:
+            return
+        if parsed.name not in SLOW:
+            return
+        try:
+            reply = _slow_reply(ctx, body, parsed)
+        except NotAManager:
+            return
+        except PulseError as error:
+            reply = notice(error.reply)
+        respond(response_type="ephemeral", replace_original=False, **reply)
+
+    return listener
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Wire /pulse."""
+    app.command(ctx.command)(ack=acknowledge(ctx), lazy=[complete(ctx)])

@@ -1,0 +1,82 @@
+"""Reading /pulse's text into a subcommand and its arguments, strictly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SUBCOMMANDS = frozenset({"help", "setup", "summary", "send", "digest", "optout", "optin", "target"})
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
+MAX_SUMMARY_WEEKS = 52
+DEFAULT_SUMMARY_WEEKS = 4
+
+
+class CommandProblem(ValueError):
+    """The text is not a command we know, or its arguments are wrong."""
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    """A subcommand with its optional channel and number."""
+
+    name: str
+    channel_id: str | None = None
+    weeks: int = DEFAULT_SUMMARY_WEEKS
+    target: float | None = None
+
+
+def _channel(token: str) -> str:
+    match = _CHANNEL.match(token)
+    if match:
+        return match.group(1)
+    if token.startswith("#"):
+        raise CommandProblem(
+            f"I couldn't tell which channel {token} is: pick it from the list as you type."
+        )
+    raise CommandProblem(f"{token!r} is not a channel.")
+
+
+def _summary(args: list[str]) -> ParsedCommand:
+    channel_id = None
+    weeks = DEFAULT_SUMMARY_WEEKS
+    for token in args:
+        if token.isdigit():
+            weeks = int(token)
+            if not 1 <= weeks <= MAX_SUMMARY_WEEKS:
+                raise CommandProblem(f"Weeks must be between 1 and {MAX_SUMMARY_WEEKS}.")
+        else:
+            channel_id = _channel(token)
+    return ParsedCommand("summary", channel_id=channel_id, weeks=weeks)
+
+
+def _target(args: list[str]) -> ParsedCommand:
+    if len(args) != 1:
+        raise CommandProblem("Give one target score between -1 and +1, e.g. `target 0.4`.")
+    try:
+        value = float(args[0].replace("−", "-"))
+    except ValueError:
+        raise CommandProblem(f"{args[0]!r} is not a number between -1 and +1.") from None
+    if not -1 <= value <= 1 or value != value:
+        raise CommandProblem("The target must be between -1 and +1.")
+    return ParsedCommand("target", target=value)
+
+
+def parse_command(text: str) -> ParsedCommand:
+    """Parse the text after /pulse; empty text means help."""
+    words = text.split()
+    if not words:
+        return ParsedCommand("help")
+    name, args = words[0].lower(), words[1:]
+    if name not in SUBCOMMANDS:
+        raise CommandProblem(f'I don\'t know the command "{words[0][:40]}".')
+    if name == "summary":
+        return _summary(args)
+    if name == "target":
+        return _target(args)
+    if name in {"send", "digest"} and args:
+        if len(args) > 1:
+            raise CommandProblem(f"`{name}` takes at most a channel.")
+        return ParsedCommand(name, channel_id=_channel(args[0]))
+    if args:
+        raise CommandProblem(f"`{name}` takes no arguments.")
+    return ParsedCommand(name)

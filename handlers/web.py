@@ -1,0 +1,54 @@
+"""The HTTP face of the bot: Bolt on /slack/events, /healthz, and a cap on body size.
+
+Slack's payloads are small; a body over the cap is refused with 413 before it is read, so
+an oversized request cannot tie up a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from storage.database import Database
+
+MAX_BODY_BYTES = 256 * 1024
+
+StartResponse = Callable[..., Any]
+
+
+def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]:
+    body = text.encode()
+    start_response(
+        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    )
+    return [body]
+
+
+class PulseWsgiApp:
+    """WSGI app for any WSGI server (gunicorn in production, wsgiref in tests)."""
+
+    def __init__(self, app: App, db: Database, *, max_body: int = MAX_BODY_BYTES) -> None:
+        self._slack = SlackRequestHandler(app)
+        self._db = db
+        self._max_body = max_body
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == "/healthz":
+            if self._db.reachable():
+                return _plain(start_response, "200 OK", "ok")
+            return _plain(start_response, "503 Service Unavailable", "database unreachable")
+        if path != "/slack/events":
+            return _plain(start_response, "404 Not Found", "not found")
+        if method != "POST":
+            return _plain(start_response, "405 Method Not Allowed", "POST only")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _plain(start_response, "400 Bad Request", "bad Content-Length")
+        if length > self._max_body:
+            return _plain(start_response, "413 Payload Too Large", "request body too large")
+        return self._slack(environ, start_response)

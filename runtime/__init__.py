@@ -1,0 +1,1 @@
+"""Assembly: turning settings into a running bot (database, Slack client, app, scheduler)."""

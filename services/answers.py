@@ -1,0 +1,98 @@
+"""Recording a member's answer, and refusing every answer that does not belong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from services.errors import InvalidAnswer, NotYourPrompt, PromptNotFound, RoundClosed
+from services.rounds import RoundInfo, round_info
+from storage import answers as answer_store
+from storage import rounds as round_store
+from storage import teams as team_store
+from storage.database import Database
+from storage.models import Prompt, Round
+from surveys.scale import is_point
+
+
+@dataclass(frozen=True)
+class PromptState:
+    """A member's prompt with their answers so far, for redrawing the message."""
+
+    prompt_id: int
+    user_id: str
+    round: RoundInfo
+    answers: dict[str, int | None]
+    channel_id: str | None
+    message_ts: str | None
+
+
+def record_answer(
+    *,
+    db: Database,
+    prompt_id: int,
+    user_id: str,
+    behaviour_id: str,
+    point: int | None,
+    now: datetime,
+) -> PromptState:
+    """Store (or replace) one answer; ``point`` None means "didn't come up".
+
+    The prompt row is locked so that a double click and its retry settle on one answer.
+    """
+    if point is not None and not is_point(point):
+        raise InvalidAnswer()
+    with db.transaction() as session:
+        prompt = round_store.prompt_by_id(session, prompt_id, for_update=True)
+        if prompt is None:
+            raise PromptNotFound()
+        if prompt.user_id != user_id:
+            raise NotYourPrompt()
+        round_ = round_store.round_by_id(session, prompt.round_id)
+        assert round_ is not None
+        if round_.closed_at is not None or round_.closes_at <= now:
+            raise RoundClosed()
+        if behaviour_id not in round_.behaviour_ids:
+            raise InvalidAnswer()
+        answer_store.put_pending_answer(
+            session, prompt_id=prompt.id, behaviour_id=behaviour_id, point=point
+        )
+        return _state(session, prompt, round_)
+
+
+def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
+    """A prompt with its answers so far."""
+    with db.transaction() as session:
+        prompt = round_store.prompt_by_id(session, prompt_id)
+        if prompt is None:
+            return None
+        round_ = round_store.round_by_id(session, prompt.round_id)
+        assert round_ is not None
+        return _state(session, prompt, round_)
+
+
+def open_prompts_of(*, db: Database, workspace_id: str, user_id: str) -> list[PromptState]:
+    """A member's prompts in rounds that are still open (for App Home)."""
+    with db.transaction() as session:
+        states = []
+        for team in team_store.teams_of_user(session, workspace_id=workspace_id, user_id=user_id):
+            for round_ in round_store.open_rounds(session, team_id=team.id):
+                prompt = round_store.prompt_of_user(session, round_id=round_.id, user_id=user_id)
+                if prompt is not None and prompt.state == "sent":
+                    states.append(_state(session, prompt, round_))
+        return states
+
+
+def _state(session: Session, prompt: Prompt, round_: Round) -> PromptState:
+    team = team_store.team_by_id(session, round_.team_id)
+    assert team is not None
+    return PromptState(
+        prompt_id=prompt.id,
+        user_id=prompt.user_id,
+        round=round_info(round_, team),
+        answers=round_store.pending_answers_of(session, prompt.id),
+        channel_id=prompt.channel_id,
+        message_ts=prompt.message_ts,
+    )

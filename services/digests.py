@@ -1,0 +1,93 @@
+"""Digests and summaries: stored answers in, the survey domain's figures out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+
+from services.errors import TeamNotFound
+from storage import answers as answer_store
+from storage import rounds as round_store
+from storage import teams as team_store
+from storage.database import Database
+from storage.models import Round
+from surveys.digest import AnswerRow, Digest, RoundFacts, compute_digest
+from surveys.summary import Summary, compute_summary
+
+
+@dataclass(frozen=True)
+class DigestBundle:
+    """A digest with the team facts needed to present it."""
+
+    digest: Digest
+    channel_id: str
+    target: float | None
+
+
+def build_digest(*, db: Database, channel_id: str, week: str) -> DigestBundle:
+    """The digest of a team's week, from closed answers and, for an open round, those so far."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        rows = answer_store.team_answers(session, team_id=team.id, up_to_week=week)
+        rounds = round_store.rounds_of_team(session, team.id)
+        digest = compute_digest(
+            team=team.channel_id,
+            week=week,
+            answers=[AnswerRow(w, r, b, p) for w, r, b, p in rows],
+            rounds=[RoundFacts(r.week, tuple(r.behaviour_ids), r.invited) for r in rounds],
+            threshold=team.anonymity_threshold,
+        )
+        return DigestBundle(
+            digest=digest,
+            channel_id=team.digest_channel_id or team.channel_id,
+            target=team.target,
+        )
+
+
+def claim_digest_post(*, db: Database, round_id: int, now: datetime) -> bool:
+    """Take the right to post a round's digest; only one process ever gets it."""
+    with db.transaction() as session:
+        result = session.execute(
+            update(Round)
+            .where(Round.id == round_id, Round.digest_posted_at.is_(None))
+            .values(digest_posted_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_digest_post(*, db: Database, round_id: int) -> None:
+    """Give the claim back after a failed post, so a later attempt retries."""
+    with db.transaction() as session:
+        session.execute(update(Round).where(Round.id == round_id).values(digest_posted_at=None))
+
+
+def latest_week(*, db: Database, channel_id: str) -> str | None:
+    """The team's most recent round's week."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        latest = round_store.latest_round(session, team.id)
+        return latest.week if latest else None
+
+
+def build_summary(*, db: Database, channel_id: str, weeks: int) -> Summary:
+    """The team's last ``weeks`` rounds pooled (only what was publishable is pooled)."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        recent = [r.week for r in round_store.rounds_of_team(session, team.id)][-weeks:]
+        rows = answer_store.team_answers(
+            session, team_id=team.id, up_to_week=recent[-1] if recent else ""
+        )
+        return compute_summary(
+            team=team.channel_id,
+            weeks=recent,
+            answers=[AnswerRow(w, r, b, p) for w, r, b, p in rows],
+            threshold=team.anonymity_threshold,
+        )

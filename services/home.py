@@ -1,0 +1,46 @@
+"""What a member's App Home shows: their open pulse, their teams' published figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.answers import PromptState, open_prompts_of
+from services.digests import build_digest
+from storage import rounds as round_store
+from storage import teams as team_store
+from storage.database import Database
+from surveys.digest import Digest
+
+
+@dataclass(frozen=True)
+class HomeState:
+    """Everything App Home needs for one member."""
+
+    open_prompts: list[PromptState]
+    digests: list[Digest]
+    opted_out: bool
+
+
+def _latest_closed_weeks(db: Database, workspace_id: str, user_id: str) -> list[tuple[str, str]]:
+    with db.transaction() as session:
+        found = []
+        for team in team_store.teams_of_user(session, workspace_id=workspace_id, user_id=user_id):
+            closed = [r for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
+            if closed:
+                found.append((team.channel_id, closed[-1].week))
+        return found
+
+
+def home_for(*, db: Database, workspace_id: str, user_id: str) -> HomeState:
+    """A member's App Home state; figures are the published digests of closed rounds only."""
+    digests = [
+        build_digest(db=db, channel_id=channel, week=week).digest
+        for channel, week in _latest_closed_weeks(db, workspace_id, user_id)
+    ]
+    with db.transaction() as session:
+        opted_out = team_store.is_opted_out(session, workspace_id=workspace_id, user_id=user_id)
+    return HomeState(
+        open_prompts=open_prompts_of(db=db, workspace_id=workspace_id, user_id=user_id),
+        digests=digests,
+        opted_out=opted_out,
+    )

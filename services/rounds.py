@@ -1,0 +1,287 @@
+"""Opening, sending and closing rounds: the outbox that makes delivery exactly-once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.errors import TeamNotFound
+from storage import answers as answer_store
+from storage import rounds as round_store
+from storage import teams as team_store
+from storage.database import Database
+from storage.models import Member, Prompt, Round, Team
+from surveys.rotation import behaviours_for_week
+from surveys.schedule import round_closes_at, slot_in_week, zone
+from surveys.weeks import Week, parse_week
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """A round as the edges see it."""
+
+    id: int
+    team_id: int
+    channel_id: str
+    week: str
+    behaviour_ids: tuple[str, ...]
+    closes_at: datetime
+    closed: bool
+    threshold: int
+
+
+@dataclass(frozen=True)
+class PromptToSend:
+    """A claimed outbox row: who to DM, with what round."""
+
+    prompt_id: int
+    user_id: str
+    round: RoundInfo
+    answers: dict[str, int | None]
+
+
+def round_info(round_: Round, team: Team) -> RoundInfo:
+    """The edge-facing view of a round."""
+    return RoundInfo(
+        id=round_.id,
+        team_id=team.id,
+        channel_id=team.channel_id,
+        week=round_.week,
+        behaviour_ids=tuple(round_.behaviour_ids),
+        closes_at=round_.closes_at,
+        closed=round_.closed_at is not None,
+        threshold=team.anonymity_threshold,
+    )
+
+
+def _member_due(team: Team, member: Member, week: Week, now: datetime, scheduled: bool) -> datetime:
+    """A scheduled prompt is due at the team's pulse time in the member's own zone."""
+    if not scheduled:
+        return now
+    tz = zone(member.timezone, team.timezone)
+    return slot_in_week(week, weekday=team.pulse_weekday, clock=team.pulse_time, tz=tz)
+
+
+def _close_earlier_rounds(session: Session, team: Team, week: str, now: datetime) -> None:
+    """A round stays open until the team's next round opens."""
+    for earlier in round_store.open_rounds(session, team_id=team.id):
+        if earlier.week < week:
+            earlier.closes_at = min(earlier.closes_at, now)
+
+
+def open_round(
+    *, db: Database, channel_id: str, week: str, now: datetime, scheduled: bool = False
+) -> RoundInfo:
+    """Open a team's round for a week (or find it) and queue a prompt for each member.
+
+    Running it again adds prompts only for members who have none, so nobody is asked twice
+    for one round; two processes racing to create the round meet the unique constraint.
+    """
+    parsed = parse_week(week)
+    try:
+        return _open_round(db, channel_id, parsed, now, scheduled)
+    except IntegrityError:
+        return _open_round(db, channel_id, parsed, now, scheduled)
+
+
+def _open_round(
+    db: Database, channel_id: str, week: Week, now: datetime, scheduled: bool
+) -> RoundInfo:
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        round_ = round_store.round_for_week(session, team_id=team.id, week=str(week))
+        if round_ is None:
+            _close_earlier_rounds(session, team, str(week), now)
+            round_ = Round(
+                team_id=team.id,
+                week=str(week),
+                behaviour_ids=list(
+                    behaviours_for_week(
+                        week, questions_per_week=team.questions_per_week, seed=team.channel_id
+                    )
+                ),
+                opened_at=now,
+                closes_at=round_closes_at(
+                    now,
+                    round_days=team.round_days,
+                    close_weekday=team.close_weekday,
+                    close_clock=team.close_time,
+                    tz=zone(team.timezone),
+                ),
+                invited=0,
+            )
+            session.add(round_)
+            session.flush()
+        if round_.closed_at is None:
+            _queue_prompts(session, team, round_, week, now, scheduled)
+        return round_info(round_, team)
+
+
+def _queue_prompts(
+    session: Session, team: Team, round_: Round, week: Week, now: datetime, scheduled: bool
+) -> None:
+    already = round_store.prompted_users(session, round_.id)
+    for member in team_store.surveyable_members(session, team):
+        if member.user_id in already:
+            continue
+        due = _member_due(team, member, week, now, scheduled)
+        session.add(Prompt(round_id=round_.id, user_id=member.user_id, state="pending", due_at=due))
+    session.flush()
+
+
+def claim_prompts(
+    *, db: Database, now: datetime, limit: int = 50, round_id: int | None = None
+) -> list[PromptToSend]:
+    """Claim a batch of due prompts for this process to send."""
+    with db.transaction() as session:
+        claimed = round_store.claim_due_prompts(session, now=now, limit=limit, round_id=round_id)
+        result = []
+        for prompt in claimed:
+            round_ = round_store.round_by_id(session, prompt.round_id)
+            assert round_ is not None
+            team = team_store.team_by_id(session, round_.team_id)
+            assert team is not None
+            result.append(
+                PromptToSend(
+                    prompt_id=prompt.id,
+                    user_id=prompt.user_id,
+                    round=round_info(round_, team),
+                    answers={},
+                )
+            )
+        return result
+
+
+def mark_sent(*, db: Database, prompt_id: int, channel_id: str, message_ts: str) -> None:
+    """Record that Slack accepted the DM, so it is never sent again."""
+    with db.transaction() as session:
+        prompt = round_store.prompt_by_id(session, prompt_id, for_update=True)
+        if prompt is None:
+            return
+        first = prompt.state != "sent"
+        prompt.state = "sent"
+        prompt.channel_id = channel_id
+        prompt.message_ts = message_ts
+        if first:
+            round_ = round_store.round_by_id(session, prompt.round_id)
+            assert round_ is not None
+            round_.invited = round_store.count_prompts(session, round_.id, state="sent")
+
+
+def mark_skipped(*, db: Database, prompt_id: int, reason: str) -> None:
+    """A member Slack will not let us DM (left, deactivated, a bot): skip without retrying."""
+    with db.transaction() as session:
+        prompt = round_store.prompt_by_id(session, prompt_id, for_update=True)
+        if prompt is not None and prompt.state != "sent":
+            prompt.state = "skipped"
+
+
+def release(*, db: Database, prompt_id: int) -> None:
+    """Put a claimed prompt back so a later attempt sends it."""
+    with db.transaction() as session:
+        prompt = round_store.prompt_by_id(session, prompt_id, for_update=True)
+        if prompt is not None and prompt.state == "sending":
+            prompt.state = "pending"
+
+
+def close_due_rounds(*, db: Database, now: datetime) -> list[RoundInfo]:
+    """Close every round whose time is up, unlinking its answers from people."""
+    closed: list[RoundInfo] = []
+    with db.transaction() as session:
+        for round_ in round_store.rounds_due_to_close(session, now=now):
+            closed.append(_close(session, round_, now))
+    return closed
+
+
+def close_round(*, db: Database, round_id: int, now: datetime) -> RoundInfo:
+    """Close one round now."""
+    with db.transaction() as session:
+        round_ = round_store.round_by_id(session, round_id)
+        assert round_ is not None
+        if round_.closed_at is not None:
+            team = team_store.team_by_id(session, round_.team_id)
+            assert team is not None
+            return round_info(round_, team)
+        return _close(session, round_, now)
+
+
+def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
+    answer_store.unlink_answers(session, round_.id)
+    round_store.clear_reminder_marks(session, round_.id)
+    for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
+        prompt.state = "expired"
+    round_.closed_at = now
+    round_.closes_at = min(round_.closes_at, now)
+    team = team_store.team_by_id(session, round_.team_id)
+    assert team is not None
+    return round_info(round_, team)
+
+
+def round_of_week(*, db: Database, channel_id: str, week: str) -> RoundInfo | None:
+    """A team's round for a week, if any."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        round_ = round_store.round_for_week(session, team_id=team.id, week=week)
+        return None if round_ is None else round_info(round_, team)
+
+
+def open_round_infos(*, db: Database) -> Sequence[RoundInfo]:
+    """Every open round with its team."""
+    with db.transaction() as session:
+        result = []
+        for round_ in round_store.open_rounds(session):
+            team = team_store.team_by_id(session, round_.team_id)
+            assert team is not None
+            result.append(round_info(round_, team))
+        return result
+
+
+@dataclass(frozen=True)
+class ReminderTarget:
+    """Someone to nudge about an open round."""
+
+    user_id: str
+    week: str
+    closes_at: datetime
+
+
+def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
+    """Take the round's one reminder pass; a second call (or process) gets nobody."""
+    with db.transaction() as session:
+        claimed = session.execute(
+            update(Round)
+            .where(Round.id == round_id, Round.reminded_at.is_(None), Round.closed_at.is_(None))
+            .values(reminded_at=now)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return []
+        round_ = round_store.round_by_id(session, round_id)
+        assert round_ is not None
+        targets = []
+        for prompt in round_store.unanswered_sent_prompts(session, round_id):
+            prompt.reminder_state = "sent"
+            targets.append(ReminderTarget(prompt.user_id, round_.week, round_.closes_at))
+        return targets
+
+
+def closed_without_digest(*, db: Database) -> list[RoundInfo]:
+    """Closed rounds whose digest has not gone out (a failed post is retried)."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(Round).where(Round.closed_at.is_not(None), Round.digest_posted_at.is_(None))
+        ).all()
+        result = []
+        for round_ in rows:
+            team = team_store.team_by_id(session, round_.team_id)
+            assert team is not None
+            result.append(round_info(round_, team))
+        return result

@@ -1,0 +1,161 @@
+"""Setting up teams and keeping their membership and preferences current."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.errors import NotAManager, TeamNotFound
+from storage import teams as team_store
+from storage.database import Database
+from storage.models import Team
+
+
+@dataclass(frozen=True)
+class TeamRef:
+    """The few facts about a team that callers outside the core need."""
+
+    id: int
+    workspace_id: str
+    channel_id: str
+    threshold: int
+    target: float | None
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """A team after setup, and whether this call created it."""
+
+    team: TeamRef
+    created: bool
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    """What Slack says about a person in a team's channel."""
+
+    user_id: str
+    is_bot: bool
+    deactivated: bool
+    timezone: str | None
+
+
+def _ref(team: Team) -> TeamRef:
+    return TeamRef(
+        id=team.id,
+        workspace_id=team.workspace_id,
+        channel_id=team.channel_id,
+        threshold=team.anonymity_threshold,
+        target=team.target,
+    )
+
+
+def setup_team(
+    *, db: Database, workspace_id: str, channel_id: str, user_id: str, now: datetime
+) -> SetupResult:
+    """Make a channel a team with the default settings; the caller becomes a manager.
+
+    Running it again in a team's channel is harmless; a non-manager cannot take over an
+    existing team.
+    """
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        created = team is None
+        if team is None:
+            team = team_store.add_team(
+                session, workspace_id=workspace_id, channel_id=channel_id, now=now
+            )
+        elif not team_store.is_manager(session, team_id=team.id, user_id=user_id):
+            raise NotAManager("This channel is already a team. Ask one of its managers to add you.")
+        team_store.add_manager(session, team_id=team.id, user_id=user_id)
+        team_store.set_in_channel(session, team_id=team.id, user_id=user_id, in_channel=True)
+        return SetupResult(team=_ref(team), created=created)
+
+
+def find_team(*, db: Database, channel_id: str) -> TeamRef:
+    """The team a channel is, or TeamNotFound."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        return _ref(team)
+
+
+def team_for_manager(*, db: Database, channel_id: str, user_id: str) -> TeamRef:
+    """The team, if the user manages it; otherwise a refusal that reveals nothing."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
+            raise NotAManager()
+        return _ref(team)
+
+
+def managed_teams(*, db: Database, workspace_id: str, user_id: str) -> list[TeamRef]:
+    """Teams the user manages in the workspace."""
+    with db.transaction() as session:
+        teams = team_store.managed_teams(session, workspace_id=workspace_id, user_id=user_id)
+        return [_ref(t) for t in teams]
+
+
+def set_opt_out(*, db: Database, workspace_id: str, user_id: str, opted_out: bool) -> None:
+    """Pause or resume a person's prompts everywhere in the workspace."""
+    with db.transaction() as session:
+        team_store.set_opted_out(
+            session, workspace_id=workspace_id, user_id=user_id, opted_out=opted_out
+        )
+
+
+def is_opted_out(*, db: Database, workspace_id: str, user_id: str) -> bool:
+    """Whether a person has paused their prompts."""
+    with db.transaction() as session:
+        return team_store.is_opted_out(session, workspace_id=workspace_id, user_id=user_id)
+
+
+def record_membership(*, db: Database, channel_id: str, user_id: str, joined: bool) -> bool:
+    """Follow a join or leave event; returns False when the channel is not a team."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            return False
+        team_store.set_in_channel(session, team_id=team.id, user_id=user_id, in_channel=joined)
+        return True
+
+
+def known_member_ids(*, db: Database, team_id: int) -> set[str]:
+    """Members whose details are already on record (bots and deactivated people included)."""
+    with db.transaction() as session:
+        return {m.user_id for m in team_store.members_of(session, team_id)}
+
+
+def sync_members(
+    *, db: Database, team_id: int, present: Sequence[str], details: Sequence[MemberInfo]
+) -> None:
+    """Make the team's membership match the channel, adding what Slack said about newcomers."""
+    by_id = {d.user_id: d for d in details}
+    here = set(present)
+    with db.transaction() as session:
+        rows = {m.user_id: m for m in team_store.members_of(session, team_id)}
+        for user_id in here - rows.keys():
+            rows[user_id] = team_store.new_member(session, team_id=team_id, user_id=user_id)
+        for user_id, row in rows.items():
+            row.in_channel = user_id in here
+            info = by_id.get(user_id)
+            if info is not None:
+                row.is_bot = info.is_bot
+                row.deactivated = info.deactivated
+                row.timezone = info.timezone
+
+
+def set_target(*, db: Database, channel_id: str, user_id: str, target: float) -> TeamRef:
+    """Set the team's own target index (how will we know we've got there)."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
+            raise NotAManager()
+        team.target = target
+        return _ref(team)

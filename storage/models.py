@@ -1,0 +1,174 @@
+"""The database schema as typed SQLAlchemy 2.0 models; every datetime is stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: pass an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every table of the bot."""
+
+
+class Team(Base):
+    """A Slack channel whose members are surveyed together, with its schedule settings."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    questions_per_week: Mapped[int] = mapped_column(SmallInteger, default=3)
+    anonymity_threshold: Mapped[int] = mapped_column(SmallInteger, default=5)
+    pulse_weekday: Mapped[int] = mapped_column(SmallInteger, default=1)
+    pulse_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    reminder_weekday: Mapped[int] = mapped_column(SmallInteger, default=3)
+    reminder_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    close_weekday: Mapped[int] = mapped_column(SmallInteger, default=0)
+    close_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    round_days: Mapped[int] = mapped_column(SmallInteger, default=6)
+    target: Mapped[float | None] = mapped_column(Float, nullable=True)
+    digest_channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Manager(Base):
+    """Someone who may see a team's summaries and run its rounds."""
+
+    __tablename__ = "managers"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+
+
+class Member(Base):
+    """A person in a team's channel; ``in_channel`` follows joins and leaves."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    in_channel: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    deactivated: Mapped[bool] = mapped_column(Boolean, default=False)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class OptOut(Base):
+    """Someone who has paused their prompts, in every team of the workspace."""
+
+    __tablename__ = "opt_outs"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+
+
+class Round(Base):
+    """One week's pulse for a team: which behaviours it asks and when it closes."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("team_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))
+    behaviour_ids: Mapped[list[str]] = mapped_column(JSON)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    invited: Mapped[int] = mapped_column(Integer, default=0)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    digest_posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Prompt(Base):
+    """The outbox row for one member's DM in a round: recorded before it is sent."""
+
+    __tablename__ = "prompts"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id"),
+        Index("ix_prompts_round_state", "round_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reminder_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class PendingAnswer(Base):
+    """An answer while its round is open: still linked to its prompt so it can be replaced."""
+
+    __tablename__ = "pending_answers"
+    __table_args__ = (UniqueConstraint("prompt_id", "behaviour_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"))
+    behaviour_id: Mapped[str] = mapped_column(String(120))
+    point: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+
+
+class Answer(Base):
+    """A closed round's answer: ``respondent`` is a number drawn at close, linked to no one."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_round_behaviour", "round_id", "behaviour_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    respondent: Mapped[int] = mapped_column(Integer)
+    behaviour_id: Mapped[str] = mapped_column(String(120))
+    point: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+
+
+def utc_now() -> datetime:
+    """The current time in UTC; only edges call it, the core is passed the time."""
+    return datetime.now(UTC)

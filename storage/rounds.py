@@ -1,0 +1,153 @@
+"""Queries about rounds and their prompts (the outbox). They take a session and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import PendingAnswer, Prompt, Round
+
+CLAIM_LEASE = timedelta(seconds=60)
+
+
+def round_for_week(session: Session, *, team_id: int, week: str) -> Round | None:
+    """A team's round for a week, if it was opened."""
+    return session.scalars(
+        select(Round).where(Round.team_id == team_id, Round.week == week)
+    ).first()
+
+
+def round_by_id(session: Session, round_id: int) -> Round | None:
+    """A round by its primary key."""
+    return session.get(Round, round_id)
+
+
+def open_rounds(session: Session, *, team_id: int | None = None) -> Sequence[Round]:
+    """Rounds that have not closed, oldest first."""
+    query = select(Round).where(Round.closed_at.is_(None))
+    if team_id is not None:
+        query = query.where(Round.team_id == team_id)
+    return session.scalars(query.order_by(Round.opened_at)).all()
+
+
+def rounds_of_team(session: Session, team_id: int) -> Sequence[Round]:
+    """Every round of a team, oldest week first."""
+    return session.scalars(select(Round).where(Round.team_id == team_id).order_by(Round.week)).all()
+
+
+def latest_round(session: Session, team_id: int) -> Round | None:
+    """The team's most recent round."""
+    return session.scalars(
+        select(Round).where(Round.team_id == team_id).order_by(Round.week.desc())
+    ).first()
+
+
+def rounds_due_to_close(session: Session, *, now: datetime) -> Sequence[Round]:
+    """Open rounds whose time is up."""
+    return session.scalars(
+        select(Round).where(Round.closed_at.is_(None), Round.closes_at <= now).order_by(Round.id)
+    ).all()
+
+
+def prompt_by_id(session: Session, prompt_id: int, *, for_update: bool = False) -> Prompt | None:
+    """A prompt by its primary key, optionally locked for the rest of the transaction."""
+    query = select(Prompt).where(Prompt.id == prompt_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def prompted_users(session: Session, round_id: int) -> set[str]:
+    """Who already has a prompt row for the round."""
+    return set(session.scalars(select(Prompt.user_id).where(Prompt.round_id == round_id)))
+
+
+def claim_due_prompts(
+    session: Session, *, now: datetime, limit: int, round_id: int | None = None
+) -> Sequence[Prompt]:
+    """Take prompts due to be sent, skipping rows another process holds.
+
+    A claim is a lease: a prompt left 'sending' by a process that died is taken again once
+    the lease has run out.
+    """
+    stale = now - CLAIM_LEASE
+    query = (
+        select(Prompt)
+        .join(Round, Round.id == Prompt.round_id)
+        .where(
+            Round.closed_at.is_(None),
+            Prompt.due_at <= now,
+            or_(
+                Prompt.state == "pending",
+                (Prompt.state == "sending") & (Prompt.sent_at <= stale),
+            ),
+        )
+        .order_by(Prompt.due_at, Prompt.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Prompt)
+    )
+    if round_id is not None:
+        query = query.where(Prompt.round_id == round_id)
+    prompts = session.scalars(query).all()
+    for prompt in prompts:
+        prompt.state = "sending"
+        prompt.sent_at = now
+    session.flush()
+    return prompts
+
+
+def count_prompts(session: Session, round_id: int, *, state: str) -> int:
+    """How many of a round's prompts are in a state."""
+    return int(
+        session.scalar(
+            select(func.count()).where(Prompt.round_id == round_id, Prompt.state == state)
+        )
+        or 0
+    )
+
+
+def pending_answers_of(session: Session, prompt_id: int) -> dict[str, int | None]:
+    """A prompt's answers so far, by behaviour."""
+    rows = session.execute(
+        select(PendingAnswer.behaviour_id, PendingAnswer.point).where(
+            PendingAnswer.prompt_id == prompt_id
+        )
+    )
+    return {behaviour: point for behaviour, point in rows}
+
+
+def unanswered_sent_prompts(session: Session, round_id: int) -> Sequence[Prompt]:
+    """Sent prompts with no answer yet and no reminder: who the reminder goes to."""
+    answered = select(PendingAnswer.prompt_id)
+    return session.scalars(
+        select(Prompt)
+        .where(
+            Prompt.round_id == round_id,
+            Prompt.state == "sent",
+            Prompt.reminder_state.is_(None),
+            Prompt.id.not_in(answered),
+        )
+        .order_by(Prompt.id)
+    ).all()
+
+
+def clear_reminder_marks(session: Session, round_id: int) -> None:
+    """Forget who was reminded: at close it would tell who had not answered."""
+    session.execute(update(Prompt).where(Prompt.round_id == round_id).values(reminder_state=None))
+
+
+def prompts_in_state(session: Session, round_id: int, *states: str) -> Sequence[Prompt]:
+    """A round's prompts in any of the given states."""
+    return session.scalars(
+        select(Prompt).where(Prompt.round_id == round_id, Prompt.state.in_(states))
+    ).all()
+
+
+def prompt_of_user(session: Session, *, round_id: int, user_id: str) -> Prompt | None:
+    """A member's prompt in a round."""
+    return session.scalars(
+        select(Prompt).where(Prompt.round_id == round_id, Prompt.user_id == user_id)
+    ).first()

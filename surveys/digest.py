@@ -1,0 +1,250 @@
+"""A team's weekly digest as plain data: figures, comparisons, shifts and suppression.
+
+pandas does the grouping; what leaves this module is typed dataclasses, never DataFrames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from surveys.anonymity import published_answers
+from surveys.behaviours import BEHAVIOURS, Behaviour
+from surveys.statistics import Shift, detect_shift
+
+Sample = list[list[int]]
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One stored answer: ``point`` None is "didn't come up"; ``respondent`` is opaque per week."""
+
+    week: str
+    respondent: str
+    behaviour_id: str
+    point: int | None
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    """What the digest needs to know about a team's round besides its answers."""
+
+    week: str
+    behaviour_ids: tuple[str, ...]
+    invited: int
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published (or suppressed) figure with its comparisons."""
+
+    n: int | None
+    score: float | None
+    previous: float | None
+    previous_week: str | None
+    baseline: float | None
+    change: float | None
+    shift: Shift
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class BehaviourFigure:
+    """A behaviour's figure for the week, with the pole phrases it is read against."""
+
+    behaviour: Behaviour
+    asked: bool
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class Participation:
+    """How many people the round went to, and how many answered anything."""
+
+    invited: int
+    responded: int
+
+
+@dataclass(frozen=True)
+class WeekIndex:
+    """One week's published index, for trends and charts."""
+
+    week: str
+    n: int
+    score: float
+    sample: Sample
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything a digest says about one team and week."""
+
+    team: str
+    week: str
+    threshold: int
+    participation: Participation
+    index: Figure
+    behaviours: tuple[BehaviourFigure, ...]
+    index_history: tuple[WeekIndex, ...]
+
+    @property
+    def asked(self) -> tuple[BehaviourFigure, ...]:
+        """The behaviours this week's round asked about."""
+        return tuple(b for b in self.behaviours if b.asked)
+
+
+_NOT_ASKED = Figure(
+    n=0,
+    score=None,
+    previous=None,
+    previous_week=None,
+    baseline=None,
+    change=None,
+    shift="insufficient_data",
+    suppressed=False,
+)
+
+
+def _clean(value: float) -> float:
+    """Drop floating-point noise so that 0.19 does not print as 0.19000000000000003."""
+    return round(float(value), 10)
+
+
+def _suppressed(n: int) -> Figure:
+    return Figure(
+        n=None,
+        score=None,
+        previous=None,
+        previous_week=None,
+        baseline=None,
+        change=None,
+        shift="insufficient_data",
+        suppressed=True,
+    )
+
+
+def frame_of(answers: Sequence[AnswerRow]) -> pd.DataFrame:
+    """Answers as a frame with the −1..+1 score beside each point."""
+    frame = pd.DataFrame(
+        [(a.week, a.respondent, a.behaviour_id, a.point) for a in answers],
+        columns=["week", "respondent", "behaviour", "point"],
+    )
+    frame["point"] = pd.to_numeric(frame["point"], errors="coerce")
+    frame["score"] = (frame["point"] - 3) / 2
+    return frame
+
+
+def _samples(counted: pd.DataFrame) -> Sample:
+    """Per-person lists of points: the person is the unit the statistics reason about."""
+    grouped = counted.groupby("respondent", sort=True)["point"]
+    return [[int(p) for p in points] for _, points in grouped]
+
+
+@dataclass(frozen=True)
+class _Series:
+    """A figure's published values by week, oldest first."""
+
+    weeks: list[str]
+    scores: list[float]
+    samples: list[Sample]
+
+    def before(self, week: str) -> tuple[str, float, Sample] | None:
+        earlier = [i for i, w in enumerate(self.weeks) if w < week]
+        if not earlier:
+            return None
+        i = earlier[-1]
+        return self.weeks[i], self.scores[i], self.samples[i]
+
+
+def _series(published: pd.DataFrame) -> _Series:
+    weeks, scores, samples = [], [], []
+    for week, rows in published.groupby("week", sort=True):
+        weeks.append(str(week))
+        scores.append(float(rows["score"].mean()))
+        samples.append(_samples(rows))
+    return _Series(weeks, scores, samples)
+
+
+def _figure(
+    series: _Series, week: str, *, threshold: int, family_size: int, current: pd.DataFrame
+) -> Figure:
+    n = int(current["respondent"].nunique())
+    if n < threshold:
+        return _suppressed(n)
+    score = float(current["score"].mean())
+    sample = _samples(current)
+    earlier = series.before(week)
+    previous_week, previous, previous_sample = earlier if earlier else (None, None, None)
+    verdict = detect_shift(
+        sample, previous_sample, min_people=threshold, family_size=family_size
+    ).shift
+    return Figure(
+        n=n,
+        score=_clean(score),
+        previous=None if previous is None else _clean(previous),
+        previous_week=previous_week,
+        baseline=_clean(series.scores[0] if series.weeks else score),
+        change=None if previous is None else _clean(score - previous),
+        shift=verdict,
+        suppressed=False,
+    )
+
+
+def compute_digest(
+    *,
+    team: str,
+    week: str,
+    answers: Sequence[AnswerRow],
+    rounds: Sequence[RoundFacts],
+    threshold: int,
+) -> Digest:
+    """Build the digest for ``week`` from every answer of the team up to and including it."""
+    frame = frame_of([a for a in answers if a.week <= week])
+    this_round = next((r for r in rounds if r.week == week), None)
+    asked = set(this_round.behaviour_ids) if this_round else set()
+    published = published_answers(frame, threshold=threshold)
+    family_size = len(asked) + 1
+    week_rows = frame[frame["week"] == week]
+    counted_now = week_rows[week_rows["point"].notna()]
+    earlier_published = published.behaviours[published.behaviours["week"] < week]
+    figures = []
+    for b in BEHAVIOURS:
+        if b.id not in asked:
+            figures.append(BehaviourFigure(b, asked=False, figure=_NOT_ASKED))
+            continue
+        series = _series(earlier_published[earlier_published["behaviour"] == b.id])
+        current = counted_now[counted_now["behaviour"] == b.id]
+        figure = _figure(
+            series, week, threshold=threshold, family_size=family_size, current=current
+        )
+        figures.append(BehaviourFigure(b, asked=True, figure=figure))
+    index_series = _series(published.index[published.index["week"] < week])
+    index_now = published.index[published.index["week"] == week]
+    if index_now.empty:
+        index_now = counted_now.iloc[0:0]
+    index = _figure(
+        index_series, week, threshold=threshold, family_size=family_size, current=index_now
+    )
+    history = _index_history(published.index[published.index["week"] <= week])
+    return Digest(
+        team=team,
+        week=week,
+        threshold=threshold,
+        participation=Participation(
+            invited=this_round.invited if this_round else 0,
+            responded=int(week_rows["respondent"].nunique()),
+        ),
+        index=index,
+        behaviours=tuple(figures),
+        index_history=history,
+    )
+
+
+def _index_history(published_index: pd.DataFrame) -> tuple[WeekIndex, ...]:
+    series = _series(published_index)
+    return tuple(
+        WeekIndex(week=w, n=len(sample), score=_clean(s), sample=sample)
+        for w, s, sample in zip(series.weeks, series.scores, series.samples, strict=True)
+    )

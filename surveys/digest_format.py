@@ -1,0 +1,86 @@
+"""The digest as SPEC §4 JSON and as plain text for a terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from surveys.digest import Digest, Figure
+from surveys.story import tell_story
+
+
+def _figure_dict(figure: Figure) -> dict[str, Any]:
+    return {
+        "n": figure.n,
+        "score": figure.score,
+        "previous": figure.previous,
+        "baseline": figure.baseline,
+        "change": figure.change,
+        "shift": figure.shift,
+        "suppressed": figure.suppressed,
+    }
+
+
+def digest_to_dict(digest: Digest) -> dict[str, Any]:
+    """The digest exactly as the outside contract names its fields."""
+    behaviours = []
+    for item in digest.behaviours:
+        entry: dict[str, Any] = {
+            "id": item.behaviour.id,
+            "favourable": item.behaviour.favourable,
+            "unfavourable": item.behaviour.unfavourable,
+        }
+        entry.update(_figure_dict(item.figure))
+        entry["previous_week"] = item.figure.previous_week
+        behaviours.append(
+            {
+                key: entry[key]
+                for key in (
+                    "id",
+                    "favourable",
+                    "unfavourable",
+                    "n",
+                    "score",
+                    "previous",
+                    "previous_week",
+                    "baseline",
+                    "change",
+                    "shift",
+                    "suppressed",
+                )
+            }
+        )
+    return {
+        "team": digest.team,
+        "week": digest.week,
+        "participation": {
+            "invited": digest.participation.invited,
+            "responded": digest.participation.responded,
+        },
+        "index": _figure_dict(digest.index),
+        "behaviours": behaviours,
+    }
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.2f}"
+
+
+def digest_to_text(digest: Digest, *, target: float | None = None) -> str:
+    """A readable digest for the terminal: the story first, then every asked behaviour."""
+    story = tell_story(digest, target=target)
+    lines = [f"Partnership Pulse — {digest.team}, week {digest.week}", ""]
+    lines += [f"{part.heading}: {part.text}" for part in story.parts]
+    lines += ["", "Behaviours asked this week (−1 = all \"them\" … +1 = all \"us\"):"]
+    for item in digest.asked:
+        f = item.figure
+        if f.suppressed:
+            figures = "not enough answers to show yet"
+        else:
+            figures = (
+                f"now {_number(f.score)} (n={f.n}), before {_number(f.previous)}, "
+                f"start {_number(f.baseline)}, {f.shift.replace('_', ' ')}"
+            )
+        lines.append(f"  • {item.behaviour.unfavourable} ↔ {item.behaviour.favourable}: {figures}")
+    p = digest.participation
+    lines += ["", f"{p.responded} of {p.invited} people answered this week."]
+    return "\n".join(lines)

@@ -1,0 +1,80 @@
+"""Steps of the pulse loop as a member or manager takes them, through signed HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services import digests as digest_service
+from surveys.digest_format import digest_to_dict
+from tests.support import MANAGER, MEMBERS, TEAM_CHANNEL, RunningBot, wait_for
+
+SURVEYED = (MANAGER, *MEMBERS)
+
+
+def setup_team(running: RunningBot) -> None:
+    """/pulse setup in the team channel, by the manager."""
+    reply = running.command("setup")
+    assert reply.status == 200, reply.text
+
+
+def send_round(running: RunningBot) -> None:
+    """/pulse send, then wait until every surveyed person has their DM."""
+    reply = running.command("send")
+    assert reply.status == 200
+    wait_for(lambda: all(running.slack.dms_to(u) for u in SURVEYED))
+
+
+def latest_prompt(running: RunningBot, user: str) -> Any:
+    """The newest DM holding pulse questions."""
+    dms = [m for m in running.slack.dms_to(user) if _questions(m.blocks or [])]
+    assert dms, f"{user} has no prompt"
+    return dms[-1]
+
+
+def _questions(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [b for b in blocks if b["type"] == "actions" and b["block_id"].startswith("q:")]
+
+
+def button(message: Any, question: int, point: int | None) -> tuple[str, dict[str, Any]]:
+    """The block id and the button element for a point (None: "didn't come up")."""
+    block = _questions(message.blocks)[question]
+    action = f"answer-{'skip' if point is None else point}"
+    element = next(e for e in block["elements"] if e["action_id"] == action)
+    return block["block_id"], element
+
+
+def behaviour_of(message: Any, question: int) -> str:
+    """The behaviour id a question is about (from its block id)."""
+    return _questions(message.blocks)[question]["block_id"].split(":", 2)[2]
+
+
+def click(
+    running: RunningBot,
+    user: str,
+    question: int,
+    point: int | None,
+    *,
+    as_user: str | None = None,
+    value: str | None = None,
+) -> Any:
+    """Click a point on the user's latest prompt (optionally as someone else, or forged)."""
+    message = latest_prompt(running, user)
+    block_id, element = button(message, question, point)
+    return running.sender.block_action(
+        user_id=as_user or user,
+        action_id=element["action_id"],
+        value=value if value is not None else element["value"],
+        block_id=block_id,
+        channel_id=message.channel,
+        message_ts=message.ts,
+        response_url=running.slack.response_url(
+            f"click-{user}-{question}-{point}-{as_user}-{len(running.slack.calls)}"
+        ),
+        message_blocks=message.blocks,
+    )
+
+
+def digest_json(running: RunningBot, week: str) -> dict[str, Any]:
+    """The digest exactly as `digest show --format json` prints it."""
+    bundle = digest_service.build_digest(db=running.bot.db, channel_id=TEAM_CHANNEL, week=week)
+    return digest_to_dict(bundle.digest)

@@ -1,0 +1,122 @@
+"""Shared test helpers: a settable clock, and the running bot wired to a stand-in Slack."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from config.settings import load_settings
+from runtime.assembly import Bot, build_bot
+from runtime.http import HttpServer
+from standin import SlackRequestSender, StandInSlack, Workspace
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-standin-token"
+TEAM_CHANNEL = "C0TEAM0001"
+MANAGER = "U0MANAGER"
+MEMBERS = tuple(f"U0MEMBER{i:02d}" for i in range(1, 9))
+OUTSIDER = "U0OUTSIDER"
+
+
+class FakeClock:
+    """A clock the test moves by hand; every part of the bot reads time through it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        """Move time forward."""
+        self.now += delta
+
+    def set(self, moment: datetime) -> None:
+        """Jump to a moment."""
+        self.now = moment
+
+
+def standard_workspace() -> Workspace:
+    """A team channel with a manager, eight members, a bot and a deactivated account."""
+    workspace = Workspace()
+    workspace.add_user(MANAGER, "manager", tz="Europe/London")
+    for i, user in enumerate(MEMBERS):
+        workspace.add_user(user, f"member{i}", tz="Europe/London" if i % 2 else "America/New_York")
+    workspace.add_user(OUTSIDER, "outsider")
+    workspace.add_user("U0HELPERBOT", "helperbot", is_bot=True)
+    workspace.add_user("U0LEFTJOB", "leftjob", deleted=True)
+    workspace.add_channel(
+        TEAM_CHANNEL,
+        "partnership",
+        [MANAGER, *MEMBERS, "U0HELPERBOT", "U0LEFTJOB"],
+    )
+    return workspace
+
+
+@dataclass
+class RunningBot:
+    """The bot serving HTTP, its database, the stand-in Slack and a signed-request sender."""
+
+    bot: Bot
+    server: HttpServer
+    slack: StandInSlack
+    sender: SlackRequestSender
+    clock: FakeClock
+
+    def command(self, text: str, *, user: str = MANAGER, channel: str = TEAM_CHANNEL) -> Any:
+        """Send /pulse with a response_url the stand-in records."""
+        return self.sender.slash_command(
+            text=text,
+            user_id=user,
+            channel_id=channel,
+            response_url=self.slack.response_url(f"cmd-{time.monotonic_ns()}"),
+        )
+
+    def stop(self) -> None:
+        """Stop serving and release the database."""
+        self.server.stop()
+        self.bot.db.dispose()
+
+
+def start_bot(database_url: str, slack: StandInSlack, clock: FakeClock) -> RunningBot:
+    """Assemble the bot exactly as `bot.py serve` does, on an ephemeral port."""
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "DATABASE_URL": database_url,
+            "PULSE_SCHEDULER": "off",
+        }
+    )
+    bot = build_bot(settings)
+    bot.outbound.clock = clock
+    bot.outbound.pacer = _no_wait_pacer()
+    server = HttpServer(bot.wsgi()).start()
+    sender = SlackRequestSender(server.url, SIGNING_SECRET)
+    return RunningBot(bot=bot, server=server, slack=slack, sender=sender, clock=clock)
+
+
+def _no_wait_pacer() -> Any:
+    from delivery.pacing import Pacer
+
+    return Pacer(per_channel_interval=0.0)
+
+
+def wait_for(condition: Callable[[], Any], *, timeout: float = 5.0) -> Any:
+    """Poll until a condition holds (lazy listeners run after the HTTP reply)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+TUESDAY_10 = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)  # a Tuesday of 2026-W47
+ROUND_WEEK = "2026-W47"
