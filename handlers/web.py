@@ -6,12 +6,14 @@ an oversized request cannot tie up a worker.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from handlers.gate import check_request
 from storage.database import Database
 
 MAX_BODY_BYTES = 256 * 1024
@@ -30,8 +32,11 @@ def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]
 class PulseWsgiApp:
     """WSGI app for any WSGI server (gunicorn in production, wsgiref in tests)."""
 
-    def __init__(self, app: App, db: Database, *, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: App, db: Database, *, signing_secret: str, max_body: int = MAX_BODY_BYTES
+    ) -> None:
         self._slack = SlackRequestHandler(app)
+        self._secret = signing_secret
         self._db = db
         self._max_body = max_body
 
@@ -51,4 +56,20 @@ class PulseWsgiApp:
             return _plain(start_response, "400 Bad Request", "bad Content-Length")
         if length > self._max_body:
             return _plain(start_response, "413 Payload Too Large", "request body too large")
+        body = environ["wsgi.input"].read(length) if length else b""
+        refusal = check_request(body, _headers(environ), secret=self._secret)
+        if refusal is not None:
+            status = "401 Unauthorized" if refusal.status == 401 else "400 Bad Request"
+            return _plain(start_response, status, refusal.reason)
+        environ["wsgi.input"] = io.BytesIO(body)
         return self._slack(environ, start_response)
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    headers["content-type"] = str(environ.get("CONTENT_TYPE", ""))
+    return headers

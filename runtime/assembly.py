@@ -29,7 +29,9 @@ class Bot:
     def wsgi(self) -> PulseWsgiApp:
         """The HTTP entrypoint for a WSGI server."""
         assert self.app is not None
-        return PulseWsgiApp(self.app, self.db)
+        return PulseWsgiApp(
+            self.app, self.db, signing_secret=self.settings.require_signing_secret()
+        )
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:

@@ -1,0 +1,45 @@
+"""A local stand-in for Slack, spoken to over real HTTP.
+
+`StandInSlack` serves the Slack Web API methods the bot uses (point
+slack_sdk's `base_url` / `SLACK_API_URL` at `api_url`), checks every message
+and view against Block Kit, and records what happened. `SlackRequestSender`
+drives the bot's own endpoint with correctly signed Slack requests.
+"""
+
+from __future__ import annotations
+
+from standin.blockkit import check_blocks, check_message, check_view
+from standin.limits import RateLimits
+from standin.records import ApiCall
+from standin.signer import SlackReply, SlackRequestSender, sign
+from standin.webapi import StandInSlack
+from standin.workspace import (
+    DEFAULT_BOT_USER_ID,
+    DEFAULT_TEAM_ID,
+    Channel,
+    EphemeralMessage,
+    Message,
+    UploadedFile,
+    User,
+    Workspace,
+)
+
+__all__ = [
+    "DEFAULT_BOT_USER_ID",
+    "DEFAULT_TEAM_ID",
+    "ApiCall",
+    "Channel",
+    "EphemeralMessage",
+    "Message",
+    "RateLimits",
+    "SlackReply",
+    "SlackRequestSender",
+    "StandInSlack",
+    "UploadedFile",
+    "User",
+    "Workspace",
+    "check_blocks",
+    "check_message",
+    "check_view",
+    "sign",
+]

@@ -1,0 +1,405 @@
+"""`StandInSlack`: a local Slack Web API over real HTTP.
+
+The bot talks to it through slack_sdk's `base_url` (env `SLACK_API_URL`),
+so the same HTTP, retry and error-handling code paths run in tests as in
+production. Besides the Web API (`/api/<method>`) it serves the file upload
+URLs it hands out (`/upload/<file_id>`) and interaction `response_url`s
+(`/response/<key>`), and it records everything for tests to assert on.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from standin.blockkit import check_message
+from standin.limits import Fault, FaultQueue, RateLimiter, RateLimits
+from standin.methods import UNAUTHENTICATED_METHODS, Reply, SlackMethods, fail
+from standin.records import ApiCall, Records
+from standin.tenancy import OAuthGrant, Tenancy
+from standin.wire import BadRequest, decode_request, upload_bytes
+from standin.workspace import EphemeralMessage, Message, UploadedFile, Workspace
+
+_JSON = "application/json; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class ResponseTarget:
+    """Where a response_url's messages go (the message a button sat on, its user)."""
+
+    team_id: str
+    channel_id: str | None
+    message_ts: str | None
+    user_id: str | None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+    standin: StandInSlack
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output clean; the call log is the record of traffic."""
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        status, payload, headers = self.server.standin.handle_http(
+            url.path, url.query, body, self.headers
+        )
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class StandInSlack:
+    """A stand-in Slack workspace reachable at `api_url`.
+
+    Use as a context manager (or `start()`/`stop()`), point a
+    `WebClient(base_url=standin.api_url)` at it, then assert on `calls`,
+    `messages_in`, `dms_to` and friends. `block_kit_problems` must stay empty
+    in a healthy test run.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace | None = None,
+        *,
+        bot_token: str = "xoxb-standin-token",
+        limits: RateLimits | None = None,
+        latency_seconds: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.workspace = workspace or Workspace()
+        self.bot_token = bot_token
+        self.latency_seconds = latency_seconds
+        self.tenancy = Tenancy(self.workspace)
+        self.tenancy.add_token(bot_token, self.workspace.team_id)
+        self.records = Records()
+        self.faults = FaultQueue()
+        self.internal_errors: list[str] = []
+        self._limits = limits
+        self._limiter = RateLimiter(limits) if limits else None
+        self.methods = SlackMethods(
+            self.tenancy, self.records, limiter=lambda: self._limiter, upload_url=self._upload_url
+        )
+        self._handlers = self.methods.table()
+        self._targets: dict[str, ResponseTarget] = {}
+        self._targets_lock = threading.Lock()
+        self._host = host
+        self._port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -------------------------------------------------------------- lifecycle
+
+    def start(self) -> StandInSlack:
+        if self._server is not None:
+            return self
+        server = _Server((self._host, self._port), _RequestHandler)
+        server.standin = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        self._thread.name = f"standin-slack-{self.port}"
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> StandInSlack:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("StandInSlack is not running; call start() first")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """Web API root with the trailing slash slack_sdk's `base_url` expects."""
+        return f"{self.base_url}/api/"
+
+    def _upload_url(self, file_id: str) -> str:
+        return f"{self.base_url}/upload/{file_id}"
+
+    # ---------------------------------------------------------- configuration
+
+    @property
+    def limits(self) -> RateLimits | None:
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: RateLimits | None) -> None:
+        """Swap posting limits (fresh, full buckets) — e.g. between benchmark phases."""
+        self._limits = limits
+        self._limiter = RateLimiter(limits) if limits else None
+
+    def add_token(self, token: str, team_id: str | None = None) -> Workspace:
+        """Accept another bot token, for `team_id` (a new empty workspace if unknown)."""
+        return self.tenancy.add_token(token, team_id)
+
+    def add_workspace(self, workspace: Workspace, *, token: str | None = None) -> Workspace:
+        self.tenancy.add_workspace(workspace)
+        if token is not None:
+            self.tenancy.add_token(token, workspace.team_id)
+        return workspace
+
+    def workspace_for(self, team_id: str) -> Workspace | None:
+        return self.tenancy.workspace_for(team_id)
+
+    def register_oauth_code(
+        self,
+        code: str,
+        team_id: str,
+        team_name: str,
+        bot_user_id: str,
+        *,
+        installer_user_id: str = "U0INSTALLER",
+        scope: str = "chat:write,commands,im:write,users:read,channels:read",
+    ) -> None:
+        """Make oauth.v2.access exchange `code` (once) for a fresh bot token of `team_id`."""
+        self.tenancy.register_grant(
+            OAuthGrant(code, team_id, team_name, bot_user_id, installer_user_id, scope)
+        )
+
+    def set_oauth_client(self, client_id: str, client_secret: str) -> None:
+        """Require these app credentials on oauth.v2.access (otherwise any are accepted)."""
+        self.methods.oauth_client = (client_id, client_secret)
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error: str | None = None,
+        http_status: int = 200,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls of `method` ("*" = any) with a failure.
+
+        A 429 gets a `Retry-After` (default 1) and error `ratelimited`; other
+        statuses default to error `internal_error`.
+        """
+        self.faults.add(method, Fault(error, http_status, retry_after), times)
+
+    def response_url(
+        self,
+        key: str,
+        *,
+        channel_id: str | None = None,
+        message_ts: str | None = None,
+        user_id: str | None = None,
+        team_id: str | None = None,
+    ) -> str:
+        """A response_url for interaction payloads.
+
+        When bound to a message (`channel_id` + `message_ts`) and a user,
+        `replace_original`, `delete_original`, `in_channel` and ephemeral
+        responses change the workspace the way Slack would.
+        """
+        target = ResponseTarget(team_id or self.workspace.team_id, channel_id, message_ts, user_id)
+        with self._targets_lock:
+            self._targets[key] = target
+        return f"{self.base_url}/response/{key}"
+
+    # ---------------------------------------------------------- observability
+
+    @property
+    def calls(self) -> list[ApiCall]:
+        return self.records.calls
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        return [call for call in self.records.calls if call.method == method]
+
+    @property
+    def block_kit_problems(self) -> list[tuple[str, list[str]]]:
+        """(method, problems) for every payload refused by the Block Kit checks."""
+        return self.records.problems
+
+    @property
+    def responses(self) -> list[dict[str, Any]]:
+        """Posts to response URLs: dicts with `key`, `body` and `accepted`."""
+        return self.records.responses
+
+    @property
+    def rate_limited(self) -> int:
+        """How many calls were answered 429 (rate limits and injected 429s)."""
+        return self.records.rate_limited
+
+    def _workspace(self, team_id: str | None) -> Workspace:
+        if team_id is None:
+            return self.workspace
+        workspace = self.tenancy.workspace_for(team_id)
+        if workspace is None:
+            raise KeyError(team_id)
+        return workspace
+
+    def messages_in(self, channel_id: str, *, team_id: str | None = None) -> list[Message]:
+        return self._workspace(team_id).messages(channel_id)
+
+    def dms_to(self, user_id: str, *, team_id: str | None = None) -> list[Message]:
+        """Messages in the bot's DM with `user_id`, as they stand after updates/deletes."""
+        workspace = self._workspace(team_id)
+        return workspace.messages(workspace.dm_channel_id(user_id))
+
+    def ephemerals_to(self, user_id: str, *, team_id: str | None = None) -> list[EphemeralMessage]:
+        return [m for m in self._workspace(team_id).ephemerals() if m.user == user_id]
+
+    @property
+    def uploaded_files(self) -> list[UploadedFile]:
+        """Files whose bytes reached the upload URL, across all workspaces."""
+        return [f for ws in self.tenancy.workspaces() for f in ws.files() if f.content is not None]
+
+    @property
+    def published_views(self) -> dict[str, dict[str, Any]]:
+        """User id -> the last home tab view published for them (all workspaces)."""
+        views: dict[str, dict[str, Any]] = {}
+        for ws in self.tenancy.workspaces():
+            views.update(ws.home_views())
+        return views
+
+    def reset_calls(self) -> None:
+        """Forget calls, problems, responses and the 429 count; keep workspace state."""
+        self.records.reset()
+
+    # ----------------------------------------------------------------- HTTP
+
+    def handle_http(
+        self, path: str, query: str, body: bytes, headers: Any
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """Route one HTTP request; returns (status, body bytes, headers)."""
+        try:
+            if path.startswith("/api/"):
+                status, payload, extra = self._handle_api(
+                    path[len("/api/") :], query, body, headers
+                )
+            elif path.startswith("/upload/"):
+                return self._handle_upload(path[len("/upload/") :], body, headers)
+            elif path.startswith("/response/"):
+                status, payload, extra = self._handle_response(path[len("/response/") :], body)
+            else:
+                status, payload, extra = 404, {"ok": False, "error": "not_found"}, {}
+        except Exception:
+            self.internal_errors.append(traceback.format_exc())
+            status, payload, extra = 500, {"ok": False, "error": "internal_error"}, {}
+        return status, json.dumps(payload).encode(), {"Content-Type": _JSON, **extra}
+
+    def _handle_api(self, method: str, query: str, body: bytes, headers: Any) -> Reply:
+        seq = self.records.arrival()
+        if self.latency_seconds > 0:
+            time.sleep(self.latency_seconds)
+        args: dict[str, Any] = {}
+        token: str | None = None
+        try:
+            decoded = decode_request(query, body, headers)
+            args, token = decoded.args, decoded.token
+            status, payload, extra = self._answer(method, args, token)
+        except BadRequest as exc:
+            status, payload, extra = fail(exc.error)
+        except Exception:
+            self.internal_errors.append(traceback.format_exc())
+            status, payload, extra = 500, {"ok": False, "error": "internal_error"}, {}
+        error = None if payload.get("ok") else str(payload.get("error"))
+        self.records.add_call(ApiCall(method, args, token, status, error, seq))
+        return status, payload, extra
+
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> Reply:
+        handler = self._handlers.get(method)
+        if handler is None:
+            return fail("unknown_method")
+        if method not in UNAUTHENTICATED_METHODS:
+            if token is None:
+                return fail("not_authed")
+            if self.tenancy.workspace_for_token(token) is None:
+                return fail("invalid_auth")
+        fault = self.faults.take(method)
+        if fault is not None:
+            return fault.reply()
+        return handler(args, token)
+
+    def _handle_upload(
+        self, file_id: str, body: bytes, headers: Any
+    ) -> tuple[int, bytes, dict[str, str]]:
+        content = upload_bytes(body, headers)
+        for ws in self.tenancy.workspaces():
+            if ws.store_file_content(file_id, content):
+                return 200, f"OK - {len(content)}".encode(), {"Content-Type": "text/plain"}
+        return 404, b"file_not_found", {"Content-Type": "text/plain"}
+
+    def _handle_response(self, key: str, body: bytes) -> Reply:
+        try:
+            message = json.loads(body.decode("utf-8") or "null")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            message = None
+        if not isinstance(message, dict):
+            self.records.add_response({"key": key, "body": body, "accepted": False})
+            return 400, {"ok": False, "error": "invalid_payload"}, {}
+        problems = check_message(message.get("text"), message.get("blocks"))
+        if "blocks" in message and problems:
+            self.records.add_problems("response_url", problems)
+            self.records.add_response({"key": key, "body": message, "accepted": False})
+            return 400, {"ok": False, "error": "invalid_blocks"}, {}
+        with self._targets_lock:
+            target = self._targets.get(key)
+        if target is not None:
+            self._apply_response(target, message)
+        self.records.add_response({"key": key, "body": message, "accepted": True})
+        return 200, {"ok": True}, {}
+
+    def _apply_response(self, target: ResponseTarget, message: dict[str, Any]) -> None:
+        ws = self._workspace(target.team_id)
+        text, blocks = message.get("text"), message.get("blocks")
+        if target.channel_id and target.message_ts:
+            if message.get("delete_original"):
+                ws.delete_message(target.channel_id, target.message_ts)
+                return
+            if message.get("replace_original"):
+                ws.update_message(target.channel_id, target.message_ts, text=text, blocks=blocks)
+                return
+        if not target.channel_id or not isinstance(text, str):
+            return
+        if message.get("response_type") == "in_channel":
+            ws.post_message(
+                target.channel_id, text=text, blocks=blocks, user=ws.bot_user_id, bot_id=ws.bot_id
+            )
+        elif target.user_id:
+            ws.post_ephemeral(target.channel_id, target.user_id, text=text, blocks=blocks)
