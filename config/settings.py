@@ -56,7 +56,9 @@ class Settings:
     def require_bot_token(self) -> str:
         """The bot token, or a clear failure saying what to set."""
         if not self.bot_token:
-            raise MissingSetting("SLACK_BOT_TOKEN is not set: set it to the app's bot token (xoxb-…).")
+            raise MissingSetting(
+                "SLACK_BOT_TOKEN is not set: set it to the app's bot token (xoxb-…)."
+            )
         return self.bot_token.value
 
     def require_signing_secret(self) -> str:

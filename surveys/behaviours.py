@@ -48,7 +48,10 @@ _TABLE: tuple[tuple[str, str], ...] = (
         "use common language in defining and measuring performance",
         "use different terms, with different meanings",
     ),
-    ("view performance management as part of the day job", "view performance management as a chore"),
+    (
+        "view performance management as part of the day job",
+        "view performance management as a chore",
+    ),
     ("be positive about change", "be cynical about change"),
 )
 

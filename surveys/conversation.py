@@ -19,7 +19,7 @@ class Conversation:
 
 _BY_BEHAVIOUR: dict[str, Conversation] = {
     "talk-of-us": Conversation(
-        "Where did we last say \"they\" about a partner, and what would \"we\" have sounded like?",
+        'Where did we last say "they" about a partner, and what would "we" have sounded like?',
         "accept collective responsibility within the partnership",
     ),
     "ask-and-listen": Conversation(
@@ -40,7 +40,8 @@ _BY_BEHAVIOUR: dict[str, Conversation] = {
     ),
     "report-honestly": Conversation(
         "What is one figure or story we could report more plainly, including what isn't working?",
-        "ensure that performance data is well-presented, in forms which aid interpretation and debate",
+        "ensure that performance data is well-presented, in forms which aid interpretation "
+        "and debate",
     ),
     "challenge-each-other-constructively": Conversation(
         "What is one important thing we let pass, and how could we raise it kindly next time?",
@@ -53,7 +54,8 @@ _BY_BEHAVIOUR: dict[str, Conversation] = {
     (
         "seek-shared-understanding-of-the-logic-theories-behind-partnership-interventions"
     ): Conversation(
-        "Can we sketch, together, how one of our interventions is meant to lead to better outcomes?",
+        "Can we sketch, together, how one of our interventions is meant to lead to better "
+        "outcomes?",
         "encourage shared understanding of partnership vision and goals, including the "
         "'golden thread'",
     ),

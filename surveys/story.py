@@ -37,21 +37,23 @@ class Story:
 def describe_score(score: float) -> str:
     """Say where a −1..+1 score sits between the poles, without a league-table tone."""
     if score >= 0.5:
-        return "firmly on the \"us\" side"
+        return 'firmly on the "us" side'
     if score >= 0.15:
-        return "leaning towards \"us\""
+        return 'leaning towards "us"'
     if score > -0.15:
-        return "balanced between \"them\" and \"us\""
+        return 'balanced between "them" and "us"'
     if score > -0.5:
-        return "leaning towards \"them\""
-    return "on the \"them\" side for now"
+        return 'leaning towards "them"'
+    return 'on the "them" side for now'
 
 
 def _now(digest: Digest) -> str:
     index = digest.index
     if index.suppressed or index.score is None:
         return NOT_ENOUGH
-    return f"Our index is {index.score:+.2f}, {describe_score(index.score)} (from {index.n} people)."
+    return (
+        f"Our index is {index.score:+.2f}, {describe_score(index.score)} (from {index.n} people)."
+    )
 
 
 def _start(digest: Digest) -> str:
@@ -66,9 +68,7 @@ def _start(digest: Digest) -> str:
 
 def _going(digest: Digest, trend: Trend) -> str:
     moved = [b for b in digest.asked if b.figure.shift in _NAMED]
-    named = "; ".join(
-        f"{b.behaviour.favourable} moved {_DIRECTION[b.figure.shift]}" for b in moved
-    )
+    named = "; ".join(f"{b.behaviour.favourable} moved {_DIRECTION[b.figure.shift]}" for b in moved)
     index_shift = digest.index.shift
     lead = trend.wording
     if index_shift in _NAMED:
@@ -88,7 +88,7 @@ def _target(digest: Digest, target: float | None) -> str:
 
 
 _NAMED = {"towards_favourable", "towards_unfavourable"}
-_DIRECTION = {"towards_favourable": "towards \"us\"", "towards_unfavourable": "towards \"them\""}
+_DIRECTION = {"towards_favourable": 'towards "us"', "towards_unfavourable": 'towards "them"'}
 
 
 def focus_behaviour(digest: Digest) -> BehaviourFigure | None:
@@ -113,7 +113,7 @@ def tell_story(digest: Digest, *, target: float | None = None) -> Story:
     focus = focus_behaviour(digest)
     conversation = conversation_for(focus.behaviour.id) if focus else None
     todo = (
-        f"Talk about \"{focus.behaviour.favourable}\": {conversation.question}"
+        f'Talk about "{focus.behaviour.favourable}": {conversation.question}'
         if focus and conversation
         else "Keep answering: the picture sharpens each week."
     )

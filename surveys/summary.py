@@ -50,7 +50,9 @@ def compute_summary(
 ) -> Summary:
     """Pool the published figures of ``weeks``."""
     wanted = set(weeks)
-    published = published_answers(frame_of([a for a in answers if a.week in wanted]), threshold=threshold)
+    published = published_answers(
+        frame_of([a for a in answers if a.week in wanted]), threshold=threshold
+    )
     behaviours = tuple(
         (b, _pooled(published.behaviours[published.behaviours["behaviour"] == b.id]))
         for b in BEHAVIOURS

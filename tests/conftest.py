@@ -51,13 +51,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path, postgres_template) ->
         yield f"sqlite:///{tmp_path / 'pulse.db'}"
         return
     if postgres_template is None:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)")
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)"
+        )
     admin = _admin_engine()
     name = f"pulse_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    yield make_url(normalise_url(os.environ[POSTGRES_ENV])).set(database=name).render_as_string(
-        hide_password=False
+    yield (
+        make_url(normalise_url(os.environ[POSTGRES_ENV]))
+        .set(database=name)
+        .render_as_string(hide_password=False)
     )
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -66,7 +70,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path, postgres_template) ->
 
 @pytest.fixture
 def slack() -> Iterator[StandInSlack]:
-    """The stand-in workspace with the standard team channel; its Block Kit check must stay clean."""
+    """The stand-in workspace with the standard team channel; Block Kit checks must stay clean."""
     with StandInSlack(standard_workspace()) as server:
         yield server
         assert server.block_kit_problems == [], server.block_kit_problems

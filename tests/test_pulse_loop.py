@@ -27,6 +27,10 @@ def _answers_stored(running: RunningBot) -> int:
         return int(pending + closed)
 
 
+def _responded(running: RunningBot, words: str) -> bool:
+    return any(words in r["body"].get("text", "") for r in running.slack.responses)
+
+
 def test_round_goes_to_channel_members_but_not_bots_or_deactivated(running: RunningBot) -> None:
     setup_team(running)
     send_round(running)
@@ -95,7 +99,9 @@ def test_click_by_someone_else_records_nothing(running: RunningBot) -> None:
     reply = click(running, MEMBERS[0], 0, 5, as_user=MEMBERS[1])
     assert reply.status == 200
     assert _answers_stored(running) == 0
-    wait_for(lambda: any("someone else" in r["body"].get("text", "") for r in running.slack.responses))
+    wait_for(
+        lambda: any("someone else" in r["body"].get("text", "") for r in running.slack.responses)
+    )
 
 
 def test_click_after_close_records_nothing_and_says_so(running: RunningBot) -> None:
@@ -105,7 +111,9 @@ def test_click_after_close_records_nothing_and_says_so(running: RunningBot) -> N
     reply = click(running, MEMBERS[0], 0, 5)
     assert reply.status == 200
     assert _answers_stored(running) == 0
-    wait_for(lambda: any("has closed" in r["body"].get("text", "") for r in running.slack.responses))
+    wait_for(
+        lambda: any("has closed" in r["body"].get("text", "") for r in running.slack.responses)
+    )
 
 
 def test_non_manager_summary_is_refused_without_numbers(running: RunningBot) -> None:
@@ -128,7 +136,9 @@ def test_manager_summary_arrives_through_response_url(running: RunningBot) -> No
         click(running, user, 0, 5)
     reply = running.command("summary")
     assert reply.status == 200
-    wait_for(lambda: any("Summary for" in r["body"].get("text", "") for r in running.slack.responses))
+    wait_for(
+        lambda: any("Summary for" in r["body"].get("text", "") for r in running.slack.responses)
+    )
 
 
 def test_unknown_subcommand_gets_usage_and_changes_nothing(running: RunningBot) -> None:

@@ -123,7 +123,9 @@ def test_newcomer_is_asked_next_round_and_leaver_is_not(running: RunningBot) -> 
     newcomer, leaver = "U0NEWCOMER", MEMBERS[0]
     running.slack.workspace.add_user(newcomer, "newcomer")
     running.slack.workspace.join(TEAM_CHANNEL, newcomer)
-    running.sender.event({"type": "member_joined_channel", "user": newcomer, "channel": TEAM_CHANNEL})
+    running.sender.event(
+        {"type": "member_joined_channel", "user": newcomer, "channel": TEAM_CHANNEL}
+    )
     running.slack.workspace.leave(TEAM_CHANNEL, leaver)
     running.sender.event({"type": "member_left_channel", "user": leaver, "channel": TEAM_CHANNEL})
     _tick(running, MONDAY_W47 + timedelta(days=1, hours=16))
