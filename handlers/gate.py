@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-
 SLASH_FIELDS = ("command", "user_id", "channel_id", "team_id")
 MAX_CLOCK_SKEW = 60 * 5
 

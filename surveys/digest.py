@@ -5,14 +5,15 @@ pandas does the grouping; what leaves this module is typed dataclasses, never Da
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from surveys.anonymity import published_answers
 from surveys.behaviours import BEHAVIOURS, Behaviour
-from surveys.statistics import Shift, detect_shift
+from surveys.statistics import Shift, detect_index_shift, detect_shift
+from surveys.weeks import parse_week
 
 Sample = list[list[int]]
 
@@ -167,19 +168,18 @@ def _series(published: pd.DataFrame) -> _Series:
     return _Series(weeks, scores, samples)
 
 
+ShiftRule = Callable[[Sample, Sample | None], Shift]
+
+
 def _figure(
-    series: _Series, week: str, *, threshold: int, family_size: int, current: pd.DataFrame
+    series: _Series, week: str, *, threshold: int, current: pd.DataFrame, rule: ShiftRule
 ) -> Figure:
     n = int(current["respondent"].nunique())
     if n < threshold:
         return _suppressed(n)
     score = float(current["score"].mean())
-    sample = _samples(current)
     earlier = series.before(week)
     previous_week, previous, previous_sample = earlier if earlier else (None, None, None)
-    verdict = detect_shift(
-        sample, previous_sample, min_people=threshold, family_size=family_size
-    ).shift
     return Figure(
         n=n,
         score=_clean(score),
@@ -187,9 +187,33 @@ def _figure(
         previous_week=previous_week,
         baseline=_clean(series.scores[0] if series.weeks else score),
         change=None if previous is None else _clean(score - previous),
-        shift=verdict,
+        shift=rule(_samples(current), previous_sample),
         suppressed=False,
     )
+
+
+def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
+    """A behaviour is compared with its previous published measurement."""
+
+    def rule(sample: Sample, previous: Sample | None) -> Shift:
+        return detect_shift(sample, previous, min_people=threshold, family_size=family_size).shift
+
+    return rule
+
+
+def _index_rule(series: _Series, week: str, threshold: int, family_size: int) -> ShiftRule:
+    """The index is compared with last week and with recent weeks (see docs/METHOD.md)."""
+
+    def rule(sample: Sample, _previous: Sample | None) -> Shift:
+        history = [
+            (parse_week(w).ordinal, s)
+            for w, s in zip(series.weeks, series.samples, strict=True)
+            if w < week
+        ]
+        history.append((parse_week(week).ordinal, sample))
+        return detect_index_shift(history, min_people=threshold, family_size=family_size).shift
+
+    return rule
 
 
 def compute_digest(
@@ -216,17 +240,15 @@ def compute_digest(
             continue
         series = _series(earlier_published[earlier_published["behaviour"] == b.id])
         current = counted_now[counted_now["behaviour"] == b.id]
-        figure = _figure(
-            series, week, threshold=threshold, family_size=family_size, current=current
-        )
+        rule = _behaviour_rule(threshold, family_size)
+        figure = _figure(series, week, threshold=threshold, current=current, rule=rule)
         figures.append(BehaviourFigure(b, asked=True, figure=figure))
     index_series = _series(published.index[published.index["week"] < week])
     index_now = published.index[published.index["week"] == week]
     if index_now.empty:
         index_now = counted_now.iloc[0:0]
-    index = _figure(
-        index_series, week, threshold=threshold, family_size=family_size, current=index_now
-    )
+    rule = _index_rule(index_series, week, threshold, family_size)
+    index = _figure(index_series, week, threshold=threshold, current=index_now, rule=rule)
     history = _index_history(published.index[published.index["week"] <= week])
     return Digest(
         team=team,

@@ -70,7 +70,7 @@ def digest_to_text(digest: Digest, *, target: float | None = None) -> str:
     story = tell_story(digest, target=target)
     lines = [f"Partnership Pulse — {digest.team}, week {digest.week}", ""]
     lines += [f"{part.heading}: {part.text}" for part in story.parts]
-    lines += ["", "Behaviours asked this week (−1 = all \"them\" … +1 = all \"us\"):"]
+    lines += ["", 'Behaviours asked this week (−1 = all "them" … +1 = all "us"):']
     for item in digest.asked:
         f = item.figure
         if f.suppressed:

@@ -1,0 +1,460 @@
+"""Shift and trend statistics for weekly pulse answers.
+
+A digest may only say "things moved" when the change is larger than the noise of the small
+samples behind it, and a stable team should rarely be told otherwise. Everything here works on
+plain sequences of points (1..5) grouped by person, because the person — not the answer — is
+the unit that was sampled: one person's answers in a week are correlated, so treating them as
+independent would make chance look like change. The method and its measured calibration are
+described in docs/METHOD.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal
+
+from scipy import special
+
+from surveys import scale
+
+Sample = Sequence[Sequence[int]]
+"""One period's answers: one entry per person, each the person's counted points (1..5)."""
+
+Shift = Literal["towards_favourable", "towards_unfavourable", "none", "insufficient_data"]
+Direction = Literal["improving", "declining", "steady", "unclear"]
+Basis = Literal["previous_week", "recent_weeks"]
+
+FAMILY_ERROR_RATE = 0.10
+"""Largest chance, by design, that one digest of a stable team names any shift at all."""
+
+DIGEST_FAMILY_SIZE = 4
+"""Shift verdicts in one digest: the three behaviours asked that week and the index."""
+
+PRIOR_PEOPLE = 1.0
+PRIOR_ANSWER_VARIANCE = 0.25
+"""One imaginary person whose answers spread one scale step (0.5) around the period's score.
+
+It keeps a week in which a handful of people happened to agree exactly from looking
+infinitely precise: three people all answering 4 and then three all answering 5 is not
+evidence of a shift (an exact permutation test agrees), five and five is.
+"""
+
+WEEK_NOISE_PRIOR = 0.015
+WEEK_NOISE_PRIOR_WEEKS = 2.0
+WEEK_NOISE_HISTORY = 12
+"""Weekly index scores wobble beyond their people's spread because each week asks different
+behaviours. Until a team's own history says how much, assume a variance of 0.015 (a spread of
+about ±0.12), worth two weeks of evidence; learn it from at most the last 12 measurements."""
+
+TREND_MIN_WEEKS = 4
+TREND_CONFIDENCE = 0.95
+TREND_STRONG_CONFIDENCE = 0.99
+STEADY_BAND_PER_WEEK = 0.04
+"""A trend whose whole plausible range stays within ±0.04 a week is called steady."""
+
+
+@dataclass(frozen=True)
+class ShiftTest:
+    """A shift verdict with the change in score and its plausible range (None when not tested)."""
+
+    shift: Shift
+    difference: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class ScoreEstimate:
+    """A period's score with its sampling variance, computed with the person as the unit."""
+
+    score: float
+    variance: float
+    df: float
+    people: int
+    answers: int
+
+
+@dataclass(frozen=True)
+class WeekNoise:
+    """Variance a weekly index score carries beyond its people, and the weeks behind it."""
+
+    variance: float
+    df: float
+
+
+@dataclass(frozen=True)
+class IndexShift:
+    """The index verdict of one digest and the two comparisons behind it."""
+
+    shift: Shift
+    basis: Basis | None
+    week_on_week: ShiftTest
+    against_recent_weeks: ShiftTest
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Where the index is heading over the last few weeks, with words for a manager."""
+
+    direction: Direction
+    slope_per_week: float | None
+    low: float | None
+    high: float | None
+    weeks: int
+    wording: str
+
+
+INSUFFICIENT = ShiftTest("insufficient_data", None, None, None)
+
+
+def point_score(point: int) -> float:
+    """Map a point 1..5 to the −1..+1 score scale, refusing anything that is not a point."""
+    if not scale.is_point(point):
+        raise ValueError(f"a point must be an integer from 1 to 5, not {point!r}")
+    return scale.point_score(point)
+
+
+def people(sample: Sample) -> int:
+    """Distinct people with at least one counted answer; "didn't come up" alone does not count."""
+    return sum(1 for person in sample if len(person) > 0)
+
+
+def score(sample: Sample) -> float | None:
+    """Mean of all counted answers on the −1..+1 scale, or None without answers."""
+    points = [point_score(p) for person in sample for p in person]
+    return sum(points) / len(points) if points else None
+
+
+def favourable_share(sample: Sample) -> float | None:
+    """Share of counted answers at the favourable end (points 4 and 5), or None without answers."""
+    points = [p for person in sample for p in person]
+    favourable = sum(1 for p in points if p in scale.FAVOURABLE_POINTS)
+    return favourable / len(points) if points else None
+
+
+def wilson_interval(successes: float, n: int, *, confidence: float) -> tuple[float, float]:
+    """Wilson score interval for a proportion: honest near 0 and 1 and for small n."""
+    _check_confidence(confidence)
+    if n <= 0 or not 0 <= successes <= n:
+        raise ValueError("need 0 <= successes <= n and n > 0")
+    z = _normal_quantile(confidence)
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe_difference(
+    s1: float, n1: int, s2: float, n2: int, *, confidence: float
+) -> tuple[float, float]:
+    """Newcombe's hybrid score interval (1998, method 10) for p2 − p1."""
+    p1, p2 = s1 / n1, s2 / n2
+    l1, u1 = wilson_interval(s1, n1, confidence=confidence)
+    l2, u2 = wilson_interval(s2, n2, confidence=confidence)
+    difference = p2 - p1
+    low = difference - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+    high = difference + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    return low, high
+
+
+def family_confidence(family_size: int, *, error_rate: float | None = None) -> float:
+    """Confidence for each of family_size tests so that all together err at most error_rate.
+
+    Bonferroni's rule: it needs no knowledge of how the tests depend on each other, and the
+    digest's tests overlap (the index contains the behaviours' answers).
+    """
+    if family_size < 1:
+        raise ValueError("family_size must be at least 1")
+    rate = FAMILY_ERROR_RATE if error_rate is None else error_rate
+    return 1 - rate / family_size
+
+
+def verdict(low: float, high: float) -> Shift:
+    """The shift an interval of a difference names: a direction only if it excludes zero."""
+    if low > 0:
+        return "towards_favourable"
+    if high < 0:
+        return "towards_unfavourable"
+    return "none"
+
+
+def estimate_score(sample: Sample) -> ScoreEstimate:
+    """Score and its variance with people as clusters (ratio estimator, linearised).
+
+    Each person's answers are reduced to their residual from the period's score, so a person
+    who answered three questions weighs like three answers in the score but only like one
+    sampled unit in the variance. One imaginary person (PRIOR_*) steadies tiny samples.
+    """
+    persons = [[point_score(p) for p in person] for person in sample if len(person) > 0]
+    n = len(persons)
+    if n == 0:
+        raise ValueError("a sample needs at least one person with a counted answer")
+    answers = sum(len(person) for person in persons)
+    mean = sum(sum(person) for person in persons) / answers
+    mean_size = answers / n
+    squares = sum(((sum(person) - mean * len(person)) / mean_size) ** 2 for person in persons)
+    df = n - 1 + PRIOR_PEOPLE
+    prior = PRIOR_PEOPLE * PRIOR_ANSWER_VARIANCE / mean_size
+    variance = (squares + prior) / df / n
+    return ScoreEstimate(mean, variance, df, n, answers)
+
+
+def compare_estimates(
+    current: ScoreEstimate,
+    previous: ScoreEstimate,
+    *,
+    confidence: float,
+    extra: tuple[float, float] = (0.0, math.inf),
+) -> ShiftTest:
+    """Welch interval for current − previous; a shift is named only if it excludes zero.
+
+    extra is an additional (variance, degrees of freedom) of the difference, for noise the
+    people do not show, combined by Satterthwaite's rule.
+    """
+    difference = current.score - previous.score
+    extra_variance, extra_df = extra
+    variance = current.variance + previous.variance + extra_variance
+    df = variance**2 / (
+        current.variance**2 / current.df
+        + previous.variance**2 / previous.df
+        + extra_variance**2 / extra_df
+    )
+    half = float(special.stdtrit(df, 1 - (1 - confidence) / 2)) * math.sqrt(variance)
+    low, high = difference - half, difference + half
+    return ShiftTest(verdict(low, high), difference, low, high)
+
+
+def estimate_week_noise(earlier: Sequence[Sample]) -> WeekNoise:
+    """How much weekly index scores vary beyond their people, from a team's own history.
+
+    Half the mean squared change between successive measurements is the weekly variance
+    (robust to a slow drift or one step); what the people's spread explains is taken off;
+    the rest is blended with WEEK_NOISE_PRIOR. Its degrees of freedom grow with the history.
+    """
+    estimates = [estimate_score(s) for s in earlier[-WEEK_NOISE_HISTORY:]]
+    changes = len(estimates) - 1
+    if changes < 1:
+        return WeekNoise(WEEK_NOISE_PRIOR, WEEK_NOISE_PRIOR_WEEKS)
+    squared = [(b.score - a.score) ** 2 for a, b in pairwise(estimates)]
+    people_part = sum(e.variance for e in estimates) / len(estimates)
+    observed = max(0.0, sum(squared) / (2 * changes) - people_part)
+    weight = WEEK_NOISE_PRIOR_WEEKS
+    variance = (weight * WEEK_NOISE_PRIOR + changes * observed) / (weight + changes)
+    return WeekNoise(variance, weight + changes)
+
+
+def detect_shift(
+    current: Sample, previous: Sample | None, *, min_people: int, family_size: int = 4
+) -> ShiftTest:
+    """Compare this period's score with the previous measurement's.
+
+    insufficient_data when either side has fewer than min_people people (or previous is None).
+    The difference is in score (−1..+1); its interval is at confidence 1 − 0.10 / family_size,
+    so across the family_size verdicts of one digest a stable team is told of a shift at most
+    about one time in ten.
+    """
+    _check_min_people(min_people)
+    if previous is None or people(current) < min_people or people(previous) < min_people:
+        return INSUFFICIENT
+    return compare_estimates(
+        estimate_score(current),
+        estimate_score(previous),
+        confidence=family_confidence(family_size),
+    )
+
+
+def detect_shift_against_window(
+    recent: Sequence[Sample],
+    earlier: Sequence[Sample],
+    *,
+    min_people: int,
+    family_size: int = 4,
+    week_noise: WeekNoise | None = None,
+) -> ShiftTest:
+    """Compare the recent measurements, pooled, with the earlier ones, pooled.
+
+    A week-on-week comparison sees a sudden change only once: a week later both weeks are
+    already "after". Pooling the last two weeks against the few before them catches it on the
+    second measurement too, with twice the people on the recent side. Samples below
+    min_people are suppressed weeks and are left out; a person answering in several weeks is
+    counted once per week, which is conservative here because their own level then sits on
+    both sides of the comparison. week_noise, if given, is each week's own wobble.
+    """
+    _check_min_people(min_people)
+    recent_kept = [s for s in recent if people(s) >= min_people]
+    earlier_kept = [s for s in earlier if people(s) >= min_people]
+    if not recent_kept or not earlier_kept:
+        return INSUFFICIENT
+    noise = week_noise or WeekNoise(0.0, math.inf)
+    return compare_estimates(
+        estimate_score(_pool(recent_kept)),
+        estimate_score(_pool(earlier_kept)),
+        confidence=family_confidence(family_size),
+        extra=(noise.variance * (1 / len(recent_kept) + 1 / len(earlier_kept)), noise.df),
+    )
+
+
+def detect_index_shift(
+    history: Sequence[tuple[int, Sample]],
+    *,
+    min_people: int,
+    family_size: int = DIGEST_FAMILY_SIZE,
+    recent_weeks: int = 2,
+    earlier_weeks: int = 4,
+) -> IndexShift:
+    """The index verdict for the last week of history (oldest first).
+
+    Two comparisons share the index's place in the digest's family (each at half of it): this
+    week against the previous measurement, and the last recent_weeks measurements against the
+    earlier_weeks before them. Both allow for the week-to-week wobble that comes from asking
+    different behaviours each week, estimated from the weeks before those compared. The
+    week-on-week verdict wins when it names a shift, so the digest can say "up on last week";
+    otherwise the pooled one can say "up on recent weeks".
+    """
+    _check_min_people(min_people)
+    if recent_weeks < 1 or earlier_weeks < 1:
+        raise ValueError("recent_weeks and earlier_weeks must each be at least 1")
+    if not history or people(history[-1][1]) < min_people:
+        return IndexShift("insufficient_data", None, INSUFFICIENT, INSUFFICIENT)
+    measured = [sample for _, sample in history if people(sample) >= min_people]
+    noise = estimate_week_noise(measured[:-recent_weeks])
+    confidence = family_confidence(2 * family_size)
+    week_on_week = INSUFFICIENT
+    if len(measured) >= 2:
+        week_on_week = compare_estimates(
+            estimate_score(measured[-1]),
+            estimate_score(measured[-2]),
+            confidence=confidence,
+            extra=(2 * noise.variance, noise.df),
+        )
+    windowed = INSUFFICIENT
+    if len(measured) > recent_weeks:
+        windowed = detect_shift_against_window(
+            measured[-recent_weeks:],
+            measured[-recent_weeks - earlier_weeks : -recent_weeks],
+            min_people=min_people,
+            family_size=2 * family_size,
+            week_noise=noise,
+        )
+    return _combine(week_on_week, windowed)
+
+
+def index_trend(
+    history: Sequence[tuple[int, Sample]], *, min_people: int, window: int = 8
+) -> Trend:
+    """Straight-line trend of the weekly index over the last `window` weeks.
+
+    history: (week number, sample) pairs oldest first; suppressed weeks (fewer than min_people)
+    are left out. The slope's uncertainty comes from how far the weeks scatter around the
+    line, so every source of week-to-week wobble — who answered, which behaviours were asked —
+    makes the trend less certain rather than falsely confident.
+    """
+    _check_min_people(min_people)
+    if not history:
+        return _too_early(0)
+    last_week = history[-1][0]
+    used = [
+        (week, value)
+        for week, sample in history
+        if (value := score(sample)) is not None
+        and week > last_week - window
+        and people(sample) >= min_people
+    ]
+    if len(used) < TREND_MIN_WEEKS:
+        return _too_early(len(used))
+    slope, standard_error = _fit_line(used)
+    return _describe_trend(slope, standard_error, len(used))
+
+
+def _fit_line(used: Sequence[tuple[int, float]]) -> tuple[float, float]:
+    """Least-squares slope of score on week and its standard error from the scatter."""
+    weeks = [float(week) for week, _ in used]
+    scores = [value for _, value in used]
+    k = len(used)
+    mean_week, mean_score = sum(weeks) / k, sum(scores) / k
+    sxx = sum((w - mean_week) ** 2 for w in weeks)
+    slope = sum((w - mean_week) * (s - mean_score) for w, s in zip(weeks, scores, strict=True))
+    slope /= sxx
+    residuals = [
+        s - mean_score - slope * (w - mean_week) for w, s in zip(weeks, scores, strict=True)
+    ]
+    return slope, math.sqrt(sum(r * r for r in residuals) / (k - 2) / sxx)
+
+
+def _describe_trend(slope: float, standard_error: float, weeks: int) -> Trend:
+    df = weeks - 2
+    half = float(special.stdtrit(df, 1 - (1 - TREND_CONFIDENCE) / 2)) * standard_error
+    strong = float(special.stdtrit(df, 1 - (1 - TREND_STRONG_CONFIDENCE) / 2)) * standard_error
+    low, high = slope - half, slope + half
+    if low > 0 or high < 0:
+        direction: Direction = "improving" if low > 0 else "declining"
+        sure = abs(slope) > strong
+    elif low >= -STEADY_BAND_PER_WEEK and high <= STEADY_BAND_PER_WEEK:
+        direction, sure = "steady", False
+    else:
+        direction, sure = "unclear", False
+    wording = trend_wording(direction, slope, weeks, confident=sure)
+    return Trend(direction, slope, low, high, weeks, wording)
+
+
+def trend_wording(direction: Direction, slope: float | None, weeks: int, *, confident: bool) -> str:
+    """Plain words for a trend; no statistical terms, framed around what the team can do."""
+    if direction == "unclear" and (slope is None or weeks < TREND_MIN_WEEKS):
+        return "Too early to tell which way things are going."
+    if direction == "unclear":
+        return (
+            f"No clear direction over the last {weeks} weeks: the ups and downs are within "
+            "what small groups produce by chance."
+        )
+    if direction == "steady":
+        return f"Holding steady over the last {weeks} weeks."
+    assert slope is not None
+    sureness = (
+        "we're confident of the direction" if confident else "we're fairly sure of the direction"
+    )
+    rate = f"about {slope:+.2f}" if round(abs(slope), 2) > 0 else "less than 0.01"
+    amount = f"{rate} a week over the last {weeks} weeks ({sureness})"
+    if direction == "improving":
+        return f"Improving: {amount}."
+    return f"Slipping back: {amount}. A good moment to talk about what has changed."
+
+
+def _too_early(weeks: int) -> Trend:
+    return Trend(
+        "unclear", None, None, None, weeks, trend_wording("unclear", None, weeks, confident=False)
+    )
+
+
+def _combine(week_on_week: ShiftTest, windowed: ShiftTest) -> IndexShift:
+    candidates: tuple[tuple[ShiftTest, Basis], ...] = (
+        (week_on_week, "previous_week"),
+        (windowed, "recent_weeks"),
+    )
+    for test, basis in candidates:
+        if test.shift in ("towards_favourable", "towards_unfavourable"):
+            return IndexShift(test.shift, basis, week_on_week, windowed)
+    if week_on_week.shift == "none" or windowed.shift == "none":
+        return IndexShift("none", None, week_on_week, windowed)
+    return IndexShift("insufficient_data", None, week_on_week, windowed)
+
+
+def _pool(samples: Sequence[Sample]) -> list[Sequence[int]]:
+    return [person for sample in samples for person in sample]
+
+
+def _normal_quantile(confidence: float) -> float:
+    return float(special.ndtri(1 - (1 - confidence) / 2))
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+
+
+def _check_min_people(min_people: int) -> None:
+    if min_people < 2:
+        raise ValueError("min_people must be at least 2 for a spread to be estimated")

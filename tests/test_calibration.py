@@ -1,0 +1,74 @@
+"""Calibration: simulated teams decide whether the shift statistics keep their promises.
+
+Stable teams must rarely hear of a shift; a real swing must be named quickly. Every run is
+seeded, so the figures are the same each time; each assertion allows three Monte Carlo
+standard errors (computed with the team as the unit), so a pass is not a lucky draw.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from surveys import simulation as sim
+
+MAX_FALSE_ALARMS = 0.10
+MIN_DETECTION = 0.80
+STABLE_TEAMS = 300  # x 15 weekly digests each: the standard error is 0.3-0.4 points
+SWING_TRIALS = 600  # standard error at most 2 points at the 80% bar
+
+
+@pytest.fixture(scope="module", params=sim.SIZES, ids=lambda size: f"team of {size}")
+def stable(request: pytest.FixtureRequest) -> tuple[int, sim.StableRates]:
+    return request.param, sim.stable_team_rates(request.param, teams=STABLE_TEAMS)
+
+
+def test_stable_teams_rarely_hear_of_any_shift(stable):
+    size, rates = stable
+    upper = rates.named_shift.rate + 3 * rates.named_shift.standard_error
+    assert upper <= MAX_FALSE_ALARMS, f"team of {size}: {rates.named_shift}"
+
+
+def test_stable_teams_rarely_get_a_trend_direction(stable):
+    size, rates = stable
+    upper = rates.trend_direction.rate + 3 * rates.trend_direction.standard_error
+    assert upper <= 0.05, f"team of {size}: {rates.trend_direction}"
+
+
+def test_teams_of_eight_or_more_usually_get_an_index_verdict(stable):
+    size, rates = stable
+    if size >= 8:
+        assert rates.index_tested.rate >= 0.7, f"team of {size}: {rates.index_tested}"
+
+
+@pytest.mark.parametrize("size", [15, 30])
+def test_stable_teams_stay_calibrated_when_behaviours_differ_strongly(size):
+    rates = sim.stable_team_rates(size, teams=150, behaviour_spread=0.8, seed=7)
+    upper = rates.named_shift.rate + 3 * rates.named_shift.standard_error
+    assert upper <= MAX_FALSE_ALARMS, f"team of {size}: {rates.named_shift}"
+
+
+def test_swing_from_them_to_us_is_named_within_two_measurements():
+    rate = sim.swing_detection_rate(trials=SWING_TRIALS, size=8, response_rate=0.7)
+    assert rate.rate - 3 * rate.standard_error >= MIN_DETECTION, str(rate)
+
+
+def test_week_on_week_alone_would_miss_the_swing_too_often():
+    rate = sim.swing_detection_rate(trials=SWING_TRIALS, design=sim.WEEK_ON_WEEK)
+    assert rate.rate < MIN_DETECTION, str(rate)
+
+
+def test_treating_answers_as_people_would_raise_false_alarms():
+    people = sim.stable_team_rates(8, teams=150, design=sim.NO_WOBBLE).named_shift
+    pooled = sim.stable_team_rates(8, teams=150, design=sim.ANSWERS_AS_PEOPLE).named_shift
+    noise = (people.standard_error**2 + pooled.standard_error**2) ** 0.5
+    assert pooled.rate > people.rate + 3 * noise, f"people {people}, answers {pooled}"
+
+
+def test_ignoring_the_weekly_wobble_would_raise_false_alarms_in_large_teams():
+    rates = sim.stable_team_rates(30, teams=100, design=sim.NO_WOBBLE)
+    assert rates.named_shift.rate > MAX_FALSE_ALARMS, str(rates.named_shift)
+
+
+def test_trend_sees_a_steady_climb_in_a_larger_team():
+    rate = sim.trend_detection_rate(trials=300, size=30, before=0.2, after=0.8)
+    assert rate.rate - 3 * rate.standard_error >= MIN_DETECTION, str(rate)
