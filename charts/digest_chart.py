@@ -1,0 +1,532 @@
+"""A two-panel picture of a team's digest: where we are now, where we started, where we're going.
+
+The chart is built in two steps so that what it may show can be checked without looking at
+pixels: ``chart_data`` turns a ``Digest`` into plain numbers and words (``ChartData``), and the
+renderer draws only what ``ChartData`` holds. Suppressed figures never reach ``ChartData`` as
+numbers, so they cannot reach the picture.
+
+Rendering uses matplotlib's object API with the Agg canvas (no pyplot, no global figure
+state), so it is safe to call from a web server's worker threads.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.lines import Line2D
+from scipy import special
+
+from surveys.digest import BehaviourFigure, Digest, Figure, Sample, WeekIndex
+from surveys.statistics import estimate_score
+from surveys.weeks import parse_week
+
+POLE_LIMIT = 38
+"""Longest pole phrase shown in full; longer ones end in an ellipsis so rows stay on one line."""
+
+CONFIDENCE = 0.95
+"""How sure the bars and the band are meant to be: 95% plausible ranges."""
+
+ASSUMED_PERSON_VARIANCE = 0.25
+"""Behaviour figures carry no per-person answers, so their ranges assume answers spread about
+one scale step (0.5 in score) around the score, the same spread the statistics assume for a
+single imaginary person when steadying tiny samples."""
+
+TREND_NOTE = "The trend appears after two weeks with enough answers"
+NOT_ENOUGH = "not enough answers yet"
+INDEX_LABEL = "Partnership index"
+INDEX_DETAIL = "all answers this week"
+SUBTITLE = "Where are we now, where did we start from, where are we going?"
+
+WIDTH_IN, HEIGHT_IN, DPI = 10.0, 7.5, 120
+MAX_WEEK_LABELS = 8
+
+# Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+BLUE = "#0072B2"
+SKY = "#56B4E9"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+INK = "#222222"
+GREY = "#6B6B6B"
+LIGHT = "#D9D9D9"
+INDEX_BAND = "#EAF3FA"
+
+_RENDER_LOCK = threading.Lock()
+"""matplotlib shares font and text-layout caches between figures; one render at a time."""
+
+
+@dataclass(frozen=True)
+class BehaviourRow:
+    """One row of the first panel: a pair of poles and what to draw on the line between them."""
+
+    them: str
+    us: str
+    is_index: bool
+    suppressed: bool
+    score: float | None
+    low: float | None
+    high: float | None
+    baseline: float | None
+    previous: float | None
+    n: int | None
+
+    @property
+    def label(self) -> str:
+        """Both poles in one phrase, unfavourable first, as the survey asks them."""
+        return f"{self.them} ↔ {self.us}"
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One published week of the index, with its plausible range."""
+
+    week: str
+    ordinal: int
+    score: float
+    low: float
+    high: float
+    n: int
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Every word and number the chart shows, and nothing else."""
+
+    title: str
+    rows: tuple[BehaviourRow, ...]
+    trend: tuple[TrendPoint, ...]
+    baseline: float | None
+    target: float | None
+    trend_note: str | None
+
+    def numbers(self) -> list[float]:
+        """All values that end up drawn, so a test can check nothing suppressed slipped in."""
+        values: list[float | None] = [self.baseline, self.target]
+        for row in self.rows:
+            values += [row.score, row.low, row.high, row.baseline, row.previous]
+        for point in self.trend:
+            values += [point.score, point.low, point.high]
+        return [v for v in values if v is not None]
+
+
+def signed(value: float) -> str:
+    """A score as the digest prints it, with a true minus sign: +0.25, −0.10."""
+    return f"{value:+.2f}".replace("-", "−")
+
+
+# --- what to show -------------------------------------------------------------------------
+
+
+def shorten(text: str, limit: int = POLE_LIMIT) -> str:
+    """Cut a long pole phrase at a word boundary and mark the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rstrip()
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,-/") + "…"
+
+
+def plausible_range(score: float, variance: float, df: float) -> tuple[float, float]:
+    """Score ± a t quantile times its standard error, kept within the −1..+1 scale.
+
+    The t quantile (not 1.96) keeps ranges honest for the handful of people a team has.
+    """
+    half = float(special.stdtrit(df, 1 - (1 - CONFIDENCE) / 2)) * math.sqrt(variance)
+    return max(-1.0, score - half), min(1.0, score + half)
+
+
+def sample_range(score: float, sample: Sample) -> tuple[float, float]:
+    """Range from the people's own answers, with the person as the sampled unit."""
+    estimate = estimate_score(sample)
+    return plausible_range(score, estimate.variance, estimate.df)
+
+
+def assumed_range(score: float, n: int) -> tuple[float, float]:
+    """Range for a figure known only by its score and people (see ASSUMED_PERSON_VARIANCE)."""
+    people = max(n, 1)
+    return plausible_range(score, ASSUMED_PERSON_VARIANCE / people, float(people))
+
+
+def _row(
+    them: str, us: str, figure: Figure, span: tuple[float, float] | None, *, is_index: bool
+) -> BehaviourRow:
+    """A row that carries numbers only when the figure is published."""
+    shown = not figure.suppressed and figure.score is not None
+    low, high = span if shown and span else (None, None)
+    return BehaviourRow(
+        them=them,
+        us=us,
+        is_index=is_index,
+        suppressed=not shown,
+        score=figure.score if shown else None,
+        low=low,
+        high=high,
+        baseline=figure.baseline if shown else None,
+        previous=figure.previous if shown else None,
+        n=figure.n if shown else None,
+    )
+
+
+def _this_week(digest: Digest) -> WeekIndex | None:
+    return next((w for w in digest.index_history if w.week == digest.week), None)
+
+
+def index_row(digest: Digest) -> BehaviourRow:
+    """The index row, its range from this week's people when their answers are at hand."""
+    figure = digest.index
+    week = _this_week(digest)
+    span = None
+    if figure.score is not None:
+        span = (
+            sample_range(figure.score, week.sample)
+            if week is not None
+            else assumed_range(figure.score, figure.n or 0)
+        )
+    return _row(INDEX_LABEL, INDEX_DETAIL, figure, span, is_index=True)
+
+
+def behaviour_row(item: BehaviourFigure) -> BehaviourRow:
+    """A behaviour's row, labelled with both of its poles."""
+    figure = item.figure
+    span = None if figure.score is None else assumed_range(figure.score, figure.n or 0)
+    b = item.behaviour
+    return _row(shorten(b.unfavourable), shorten(b.favourable), figure, span, is_index=False)
+
+
+def trend_points(history: Sequence[WeekIndex]) -> tuple[TrendPoint, ...]:
+    """Published weeks only, each with a range from its own people."""
+    points = []
+    for week in history:
+        low, high = sample_range(week.score, week.sample)
+        ordinal = parse_week(week.week).ordinal
+        points.append(TrendPoint(week.week, ordinal, week.score, low, high, week.n))
+    return tuple(points)
+
+
+def _check_target(target: float | None) -> None:
+    if target is not None and not -1.0 <= target <= 1.0:
+        raise ValueError("a target must be a score between -1 and +1")
+
+
+def chart_data(digest: Digest, target: float | None = None) -> ChartData:
+    """Everything the chart will draw for this digest, computed without drawing anything."""
+    _check_target(target)
+    trend = trend_points(digest.index_history)
+    rows = (index_row(digest), *(behaviour_row(b) for b in digest.asked))
+    return ChartData(
+        title=f"Partnership Pulse · {digest.team} · {digest.week}",
+        rows=rows,
+        trend=trend,
+        baseline=trend[0].score if trend else None,
+        target=target,
+        trend_note=TREND_NOTE if len(trend) < 2 else None,
+    )
+
+
+# --- drawing ------------------------------------------------------------------------------
+
+
+def render_digest_chart(digest: Digest, *, target: float | None = None) -> bytes:
+    """The digest's chart as PNG bytes, about 1200×900 pixels."""
+    return render_chart_data(chart_data(digest, target))
+
+
+def render_chart_data(data: ChartData) -> bytes:
+    """Draw exactly what ``data`` holds; the figure is freed once the bytes are made."""
+    with _RENDER_LOCK:
+        figure = build_figure(data)
+        try:
+            return _png(figure)
+        finally:
+            figure.clear()
+
+
+def build_figure(data: ChartData) -> MplFigure:
+    """The drawn but unrendered figure, so its texts and lines can be inspected."""
+    figure = MplFigure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
+    _draw(figure, data)
+    return figure
+
+
+def _png(figure: MplFigure) -> bytes:
+    buffer = io.BytesIO()
+    FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _draw(figure: MplFigure, data: ChartData) -> None:
+    """Title, then the behaviours panel above the trend panel."""
+    rows = len(data.rows)
+    grid = figure.add_gridspec(
+        2,
+        1,
+        height_ratios=[rows + 1.2, 4.2],
+        hspace=0.42,
+        left=0.1,
+        right=0.88,
+        top=0.84,
+        bottom=0.06,
+    )
+    figure.text(0.03, 0.965, data.title, ha="left", va="top", fontsize=15, weight="bold", color=INK)
+    figure.text(0.03, 0.92, SUBTITLE, ha="left", va="top", fontsize=10.5, color=GREY)
+    _draw_rows(figure.add_subplot(grid[0]), data.rows)
+    _draw_trend(figure.add_subplot(grid[1]), data)
+
+
+# --- first panel: this week's behaviours on the them ↔ us line ------------------------------
+
+
+def _draw_rows(ax: Axes, rows: Sequence[BehaviourRow]) -> None:
+    """One row per figure, the index first, each read from "them" (left) to "us" (right)."""
+    _style_rows_axis(ax, len(rows))
+    for y, row in enumerate(rows):
+        _draw_row(ax, y, row)
+    _rows_legend(ax, rows)
+
+
+def _style_rows_axis(ax: Axes, count: int) -> None:
+    ax.set_xlim(-1.08, 1.08)
+    ax.set_ylim(count - 0.45, -0.85)
+    ax.set_yticks([])
+    ax.set_xticks([-1, -0.5, 0, 0.5, 1])
+    ax.set_xticklabels(['−1\nall "them"', "−0.5", "0", "+0.5", '+1\nall "us"'])
+    ax.tick_params(axis="x", colors=GREY, labelsize=9.5, length=3)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_color(LIGHT)
+    ax.axvline(0, color=GREY, lw=0.9, zorder=1)
+    ax.set_title("Where are we now?", loc="left", fontsize=12, weight="bold", color=INK, pad=8)
+
+
+def _draw_row(ax: Axes, y: int, row: BehaviourRow) -> None:
+    if row.is_index:
+        ax.axhspan(y - 0.62, y + 0.42, color=INDEX_BAND, zorder=0, lw=0)
+    ax.hlines(y, -1, 1, color=LIGHT, lw=1.2, zorder=1)
+    _pole_labels(ax, y, row)
+    if row.suppressed:
+        _not_enough(ax, y)
+    else:
+        _marks(ax, y, row)
+
+
+def _pole_labels(ax: Axes, y: int, row: BehaviourRow) -> None:
+    """The unfavourable pole above the left end of the line, the favourable above the right."""
+    left: dict[str, Any] = {"fontsize": 10, "color": INK}
+    right: dict[str, Any] = {"fontsize": 10, "color": INK}
+    if row.is_index:
+        left |= {"fontsize": 11, "weight": "bold"}
+        right |= {"fontsize": 9.5, "color": GREY}
+    ax.text(-1, y - 0.3, row.them, ha="left", va="bottom", **left)
+    ax.text(1, y - 0.3, row.us, ha="right", va="bottom", **right)
+
+
+def _not_enough(ax: Axes, y: int) -> None:
+    box = {"boxstyle": "round,pad=0.3", "fc": "white", "ec": LIGHT}
+    ax.text(
+        0,
+        y,
+        NOT_ENOUGH,
+        ha="center",
+        va="center",
+        fontsize=9.5,
+        style="italic",
+        color=GREY,
+        bbox=box,
+        zorder=5,
+    )
+
+
+def _marks(ax: Axes, y: int, row: BehaviourRow) -> None:
+    """Range bar, then where we started, last time, and this week's dot on top."""
+    assert row.score is not None and row.low is not None and row.high is not None
+    size = 13 if row.is_index else 11
+    ax.hlines(
+        y, row.low, row.high, color=SKY, lw=5 if row.is_index else 4, zorder=2, capstyle="round"
+    )
+    if row.baseline is not None:
+        ax.plot([row.baseline], [y], "o", ms=size - 2, mfc="white", mec=INK, mew=1.6, zorder=3)
+    if row.previous is not None:
+        ax.plot([row.previous], [y], "D", ms=6.5, color=ORANGE, mec="white", mew=0.8, zorder=4)
+    ax.plot([row.score], [y], "o", ms=size, color=BLUE, mec="white", mew=1.2, zorder=5)
+    _value_label(ax, y, row)
+
+
+def _value_label(ax: Axes, y: int, row: BehaviourRow) -> None:
+    """This week's score in a column right of the line, where it never meets a marker."""
+    assert row.score is not None
+    ax.text(
+        1.03,
+        y,
+        signed(row.score),
+        transform=ax.get_yaxis_transform(),
+        ha="left",
+        va="center",
+        fontsize=11 if row.is_index else 10.5,
+        color=BLUE,
+        weight="bold" if row.is_index else "normal",
+    )
+
+
+def _rows_legend(ax: Axes, rows: Sequence[BehaviourRow]) -> None:
+    """A key for the marks that actually appear, so a first week is not asked to explain more."""
+    handles = _legend_handles(rows)
+    if handles:
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            ncol=len(handles),
+            frameon=False,
+            fontsize=9.5,
+            handlelength=2.2,
+            handletextpad=0.6,
+            columnspacing=1.6,
+            borderaxespad=0.2,
+        )
+
+
+def _legend_handles(rows: Sequence[BehaviourRow]) -> list[Line2D]:
+    now: dict[str, Any] = {
+        "marker": "o",
+        "ls": "-",
+        "lw": 4,
+        "color": SKY,
+        "mfc": BLUE,
+        "mec": "white",
+        "ms": 10,
+    }
+    start: dict[str, Any] = {
+        "marker": "o",
+        "ls": "",
+        "mfc": "white",
+        "mec": INK,
+        "mew": 1.6,
+        "ms": 9,
+    }
+    last: dict[str, Any] = {"marker": "D", "ls": "", "color": ORANGE, "mec": "white", "ms": 6.5}
+    wanted = [
+        (any(r.score is not None for r in rows), "this week, with likely range", now),
+        (any(r.baseline not in (None, r.score) for r in rows), "where we started", start),
+        (any(r.previous is not None for r in rows), "last time", last),
+    ]
+    return [Line2D([], [], label=label, **style) for shown, label, style in wanted if shown]
+
+
+# --- second panel: the index over time ----------------------------------------------------
+
+
+def _draw_trend(ax: Axes, data: ChartData) -> None:
+    """The published weekly index with its band, where we started, and the team's target."""
+    _style_trend_axis(ax)
+    if data.trend:
+        _trend_line(ax, data.trend)
+        _week_ticks(ax, data.trend)
+    else:
+        ax.set_xticks([])
+    if data.baseline is not None and len(data.trend) >= 2:
+        _reference(ax, data.baseline, f"start {signed(data.baseline)}", ":", INK, "top")
+    if data.target is not None:
+        _reference(ax, data.target, f"target {signed(data.target)}", "--", GREEN, "bottom")
+    if data.trend_note:
+        _trend_note(ax, data.trend_note, above=bool(data.trend))
+
+
+def _style_trend_axis(ax: Axes) -> None:
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_yticks([-1, -0.5, 0, 0.5, 1])
+    ax.set_yticklabels(['−1 "them"', "−0.5", "0", "+0.5", '+1 "us"'])
+    ax.tick_params(colors=GREY, labelsize=9.5, length=3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(LIGHT)
+    ax.axhline(0, color=LIGHT, lw=0.9, zorder=1)
+    ax.set_title(
+        "Where did we start, and where are we going?",
+        loc="left",
+        fontsize=12,
+        weight="bold",
+        color=INK,
+        pad=8,
+    )
+
+
+def _trend_line(ax: Axes, trend: Sequence[TrendPoint]) -> None:
+    x = [p.ordinal for p in trend]
+    _band(ax, trend)
+    ax.plot(
+        x, [p.score for p in trend], "-o", color=BLUE, lw=2.2, ms=6, mec="white", mew=1, zorder=4
+    )
+    span = max(x[-1] - x[0], 4)
+    ax.set_xlim(x[0] - 0.05 * span, x[-1] + 0.1 * span)
+    last = trend[-1]
+    ax.annotate(
+        signed(last.score),
+        (last.ordinal, last.score),
+        xytext=(9, 0),
+        textcoords="offset points",
+        ha="left",
+        va="center",
+        fontsize=10.5,
+        weight="bold",
+        color=BLUE,
+    )
+
+
+def _band(ax: Axes, trend: Sequence[TrendPoint]) -> None:
+    """The likely range: a shaded band across weeks, or a bar while there is only one week."""
+    lows, highs = [p.low for p in trend], [p.high for p in trend]
+    x = [p.ordinal for p in trend]
+    if len(trend) == 1:
+        ax.vlines(x, lows, highs, color=SKY, lw=5, zorder=2, capstyle="round")
+        return
+    ax.fill_between(x, lows, highs, color=SKY, alpha=0.3, lw=0, zorder=2)
+
+
+def _week_ticks(ax: Axes, trend: Sequence[TrendPoint]) -> None:
+    """ISO week labels, thinned to at most MAX_WEEK_LABELS, always keeping the latest."""
+    step = math.ceil(len(trend) / MAX_WEEK_LABELS)
+    shown = list(trend)[::-1][::step][::-1]
+    ax.set_xticks([p.ordinal for p in shown])
+    ax.set_xticklabels([p.week for p in shown])
+
+
+def _reference(ax: Axes, value: float, text: str, style: str, colour: str, side: str) -> None:
+    """A horizontal line labelled in the right margin; `side` puts the label above ("bottom")
+    or below ("top") the line, so the start and the target never print over each other."""
+    ax.axhline(value, ls=style, color=colour, lw=1.6, zorder=3)
+    ax.text(
+        1.01,
+        value,
+        text,
+        transform=ax.get_yaxis_transform(),
+        ha="left",
+        va=side,
+        fontsize=9.5,
+        color=colour,
+    )
+
+
+def _trend_note(ax: Axes, text: str, *, above: bool) -> None:
+    """The friendly note; `above` lifts it clear of a first week's point in the middle."""
+    box = {"boxstyle": "round,pad=0.5", "fc": "white", "ec": LIGHT}
+    ax.text(
+        0.5,
+        0.88 if above else 0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=11,
+        color=GREY,
+        bbox=box,
+        zorder=6,
+    )
