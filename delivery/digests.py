@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from blocks.digest import digest_message
+from charts.digest_chart import render_digest_chart
 from delivery.context import Outbound
 from services import digests as digest_service
 from services.digests import DigestBundle
@@ -13,13 +14,34 @@ from surveys.story import tell_story
 log = logging.getLogger(__name__)
 
 
-def post_digest(out: Outbound, *, channel_id: str, week: str) -> DigestBundle:
-    """Build a week's digest and post it to the team's digest channel."""
+def post_digest(out: Outbound, *, channel_id: str, week: str, chart: bool = True) -> DigestBundle:
+    """Build a week's digest, post it to the team's digest channel, and attach its chart."""
     bundle = digest_service.build_digest(db=out.db, channel_id=channel_id, week=week)
     story = tell_story(bundle.digest, target=bundle.target)
     message = digest_message(bundle.digest, story)
     out.client.chat_postMessage(channel=bundle.channel_id, **message)
+    if chart:
+        attach_chart(out, bundle)
     return bundle
+
+
+def attach_chart(out: Outbound, bundle: DigestBundle) -> bool:
+    """Upload the digest's chart beside it; the message already says everything in words,
+    so a failed upload costs the picture, never the figures."""
+    digest = bundle.digest
+    try:
+        image = render_digest_chart(digest, target=bundle.target)
+        out.client.files_upload_v2(
+            channel=bundle.channel_id,
+            content=image,
+            filename=f"partnership-pulse-{digest.week}.png",
+            title=f"Partnership pulse {digest.week}: where we are and where we're going",
+            alt_txt=f"Chart of the partnership pulse for {digest.week}",
+        )
+    except Exception as error:
+        log.warning("digest chart not attached (%s); the text digest stands", type(error).__name__)
+        return False
+    return True
 
 
 def post_round_digest(out: Outbound, *, round_id: int, channel_id: str, week: str) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from config.settings import load_settings
 from runtime.assembly import Bot, build_bot
 from runtime.http import HttpServer
-from standin import SlackRequestSender, StandInSlack, Workspace
+from standin import SlackRequestSender, StandInSlack, Workspace, check_message
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-standin-token"
@@ -67,13 +67,17 @@ class RunningBot:
     clock: FakeClock
 
     def command(self, text: str, *, user: str = MANAGER, channel: str = TEAM_CHANNEL) -> Any:
-        """Send /pulse with a response_url the stand-in records."""
-        return self.sender.slash_command(
+        """Send /pulse with a response_url the stand-in records; the ack must pass Block Kit."""
+        reply = self.sender.slash_command(
             text=text,
             user_id=user,
             channel_id=channel,
             response_url=self.slack.response_url(f"cmd-{time.monotonic_ns()}"),
         )
+        if reply.status == 200 and reply.body:
+            body = reply.json()
+            assert check_message(body.get("text", ""), body.get("blocks")) == [], body
+        return reply
 
     def stop(self) -> None:
         """Stop serving and release the database."""
