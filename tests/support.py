@@ -110,6 +110,11 @@ def _no_wait_pacer() -> Any:
     return Pacer(per_channel_interval=0.0)
 
 
+def responded(running: RunningBot, words: str) -> bool:
+    """Whether a reply through a response_url contained these words."""
+    return any(words in r["body"].get("text", "") for r in running.slack.responses)
+
+
 def wait_for(condition: Callable[[], Any], *, timeout: float = 5.0) -> Any:
     """Poll until a condition holds (lazy listeners run after the HTTP reply)."""
     deadline = time.monotonic() + timeout

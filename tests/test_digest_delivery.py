@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.pulse_flow import SURVEYED, click, send_round, setup_team
-from tests.support import TEAM_CHANNEL, RunningBot, wait_for
+from tests.support import TEAM_CHANNEL, RunningBot, responded, wait_for
 
 
 def _answered_round(running: RunningBot) -> None:
@@ -30,6 +30,6 @@ def test_digest_text_stands_when_the_chart_upload_fails(running: RunningBot) -> 
     _answered_round(running)
     running.slack.fail_next("files.getUploadURLExternal", error="internal_error")
     running.command("digest")
-    wait_for(lambda: any("digest for" in r["body"].get("text", "") for r in running.slack.responses))
+    wait_for(lambda: responded(running, "digest for"))
     assert any("Where are we now" in str(m.blocks) for m in running.slack.messages_in(TEAM_CHANNEL))
     assert running.slack.uploaded_files == [] or not running.slack.uploaded_files[-1].content

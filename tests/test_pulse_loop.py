@@ -17,7 +17,15 @@ from tests.pulse_flow import (
     send_round,
     setup_team,
 )
-from tests.support import MEMBERS, OUTSIDER, ROUND_WEEK, TEAM_CHANNEL, RunningBot, wait_for
+from tests.support import (
+    MEMBERS,
+    OUTSIDER,
+    ROUND_WEEK,
+    TEAM_CHANNEL,
+    RunningBot,
+    responded,
+    wait_for,
+)
 
 
 def _answers_stored(running: RunningBot) -> int:
@@ -99,9 +107,7 @@ def test_click_by_someone_else_records_nothing(running: RunningBot) -> None:
     reply = click(running, MEMBERS[0], 0, 5, as_user=MEMBERS[1])
     assert reply.status == 200
     assert _answers_stored(running) == 0
-    wait_for(
-        lambda: any("someone else" in r["body"].get("text", "") for r in running.slack.responses)
-    )
+    wait_for(lambda: responded(running, "someone else"))
 
 
 def test_click_after_close_records_nothing_and_says_so(running: RunningBot) -> None:
@@ -111,9 +117,7 @@ def test_click_after_close_records_nothing_and_says_so(running: RunningBot) -> N
     reply = click(running, MEMBERS[0], 0, 5)
     assert reply.status == 200
     assert _answers_stored(running) == 0
-    wait_for(
-        lambda: any("has closed" in r["body"].get("text", "") for r in running.slack.responses)
-    )
+    wait_for(lambda: responded(running, "has closed"))
 
 
 def test_non_manager_summary_is_refused_without_numbers(running: RunningBot) -> None:
@@ -126,7 +130,7 @@ def test_non_manager_summary_is_refused_without_numbers(running: RunningBot) -> 
     body = reply.json()
     assert "only a manager" in body["text"]
     assert not any(ch.isdigit() for ch in body["text"])
-    assert not any("Summary" in r["body"].get("text", "") for r in running.slack.responses)
+    assert not responded(running, "Summary")
 
 
 def test_manager_summary_arrives_through_response_url(running: RunningBot) -> None:
@@ -136,9 +140,7 @@ def test_manager_summary_arrives_through_response_url(running: RunningBot) -> No
         click(running, user, 0, 5)
     reply = running.command("summary")
     assert reply.status == 200
-    wait_for(
-        lambda: any("Summary for" in r["body"].get("text", "") for r in running.slack.responses)
-    )
+    wait_for(lambda: responded(running, "Summary for"))
 
 
 def test_unknown_subcommand_gets_usage_and_changes_nothing(running: RunningBot) -> None:

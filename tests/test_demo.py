@@ -1,0 +1,102 @@
+"""`bot.py demo`: the narrated loop runs cleanly in-process and as the real command."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import standin.demo as demo
+from standin import StandInSlack
+from standin.demo_people import build_team
+from surveys.weeks import week_of
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def stand_ins(monkeypatch: pytest.MonkeyPatch) -> list[StandInSlack]:
+    """Every stand-in workspace the demo starts, kept so its records can be inspected."""
+    started: list[StandInSlack] = []
+
+    class Recorded(StandInSlack):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(demo, "StandInSlack", Recorded)
+    return started
+
+
+def test_demo_runs_the_loop_cleanly(
+    stand_ins: list[StandInSlack], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = demo.run_demo(weeks=4, members=8, seed=3)
+    out = capsys.readouterr().out
+
+    assert status == 0, out
+    weeks = [str(week_of(demo.FIRST_MONDAY).shifted(i)) for i in range(4)]
+    for week in weeks:
+        assert f"Partnership Pulse — {demo.CHANNEL_ID}, week {week}" in out
+    assert out.count("Where are we now:") == 4
+    assert "✗" not in out
+    (slack,) = stand_ins
+    assert slack.block_kit_problems == []
+    for user_id in demo.NEVER_ASKED:
+        assert slack.dms_to(user_id) == []
+    digests = [m for m in slack.messages_in(demo.CHANNEL_ID) if demo.is_digest(m, "")]
+    assert [m.text.split(":")[0] for m in digests] == [f"Partnership pulse for {w}" for w in weeks]
+
+
+def test_transcript_names_people_only_before_any_answers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Names appear in the introductions; from the first round on, only counts and digests."""
+    assert demo.run_demo(weeks=2, members=6, seed=11) == 0
+    out = capsys.readouterr().out
+    rounds = out[out.index("── Week 1") :]
+    for person in build_team(6, random.Random(11)):
+        assert person.real_name in out
+        assert person.real_name not in rounds
+
+
+def test_spec_json_is_the_digest_as_data() -> None:
+    data = {
+        "team": "C0",
+        "week": "2026-W40",
+        "participation": {"invited": 3, "responded": 2},
+        "index": {"n": 2, "score": None},
+        "behaviours": [{"id": "a", "n": 0}, {"id": "b", "favourable": 'talk of "us"'}],
+    }
+    assert json.loads(demo.spec_json(data)) == data
+
+
+def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert demo.run_demo(weeks=0) == 2
+    assert "--weeks" in capsys.readouterr().err
+
+
+def test_bot_py_demo_command(tmp_path: Path) -> None:
+    """The real command, from a clean environment: it never touches a working database."""
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "PULSE"))
+    }
+    database = tmp_path / "must-not-be-used.db"
+    env.update(HOME=str(tmp_path), DATABASE_URL=f"sqlite:///{database}")
+    result = subprocess.run(
+        [sys.executable, "bot.py", "demo", "--weeks", "3"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Where are we now" in result.stdout
+    assert not database.exists()
