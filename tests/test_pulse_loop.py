@@ -35,10 +35,6 @@ def _answers_stored(running: RunningBot) -> int:
         return int(pending + closed)
 
 
-def _responded(running: RunningBot, words: str) -> bool:
-    return any(words in r["body"].get("text", "") for r in running.slack.responses)
-
-
 def test_round_goes_to_channel_members_but_not_bots_or_deactivated(running: RunningBot) -> None:
     setup_team(running)
     send_round(running)
