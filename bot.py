@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     _week_and_team(show)
     show.add_argument("--format", choices=("json", "text"), default="text", help="output format")
 
+    export = commands.add_parser("export", help="print a team's published figures")
+    export.add_argument("--team", required=True, metavar="CHANNEL_ID", help="the team's channel id")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="output format")
+
     demo = commands.add_parser("demo", help="the whole loop against a local stand-in workspace")
     demo.add_argument("--weeks", type=int, default=8, help="weeks to simulate (default 8)")
     demo.add_argument("--members", type=int, default=12, help="team size (default 12)")
@@ -73,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         return cli.digest_post(settings, team=args.team, week=args.week)
     if args.command == "digest":
         return cli.digest_show(settings, team=args.team, week=args.week, fmt=args.format)
+    if args.command == "export":
+        return cli.export(settings, team=args.team, fmt=args.format)
     if args.command == "demo":
         from standin.demo import run_demo
 

@@ -13,6 +13,7 @@ USAGE_LINES = (
     ("summary [#channel] [weeks]", "managers: the team's figures pooled over recent weeks"),
     ("send", "managers: send this week's pulse now"),
     ("digest", "managers: post this week's digest to the channel now"),
+    ("export [#channel]", "managers: a CSV of the team's published figures, by DM"),
     ("target <score>", "managers: set the team's target index, from -1 to +1"),
     ("optout", "pause your prompts"),
     ("optin", "resume your prompts"),

@@ -9,17 +9,19 @@ from typing import Any
 from slack_bolt import App
 
 from blocks.replies import notice, summary_message, usage
-from delivery.digests import post_digest
+from delivery.digests import post_digest, post_round_digest
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
 from jobs.tick import open_and_send
 from services import digests as digest_service
+from services import rounds as round_service
 from services import teams as team_service
 from services.errors import NotAManager, NotInAChannel, PulseError
+from surveys.export import export_csv
 from surveys.weeks import week_of
 
 log = logging.getLogger(__name__)
-SLOW = frozenset({"summary", "send", "digest"})
+SLOW = frozenset({"summary", "send", "digest", "export"})
 
 
 def _is_channel(channel_id: str) -> bool:
@@ -111,11 +113,42 @@ def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand
         week = str(week_of(out.clock()))
         sent = open_and_send(out, channel_id=team.channel_id, week=week, scheduled=False)
         return notice(f"The pulse for {week} went to {sent} people who hadn't had it yet.")
-    week = digest_service.latest_week(db=out.db, channel_id=channel)
-    if week is None:
+    if parsed.name == "export":
+        return _export(ctx, channel, user)
+    return _digest_now(ctx, channel)
+
+
+def _export(ctx: HandlerContext, channel: str, user: str) -> dict[str, Any]:
+    """DM the manager a CSV of what the team's digests have published, nothing more."""
+    out = ctx.outbound
+    digests = digest_service.published_digests(db=out.db, channel_id=channel)
+    if not digests:
+        return notice("Nothing is published yet: figures appear once a round has closed.")
+    dm = out.client.conversations_open(users=user)["channel"]["id"]
+    out.client.files_upload_v2(
+        channel=dm,
+        content=export_csv(digests).encode(),
+        filename=f"partnership-pulse-{channel}.csv",
+        title=f"Partnership pulse figures for #{channel}",
+    )
+    return notice(f"I've sent you the published figures for <#{channel}> ({len(digests)} weeks).")
+
+
+def _digest_now(ctx: HandlerContext, channel: str) -> dict[str, Any]:
+    """Post the latest round's digest. An open round is closed first: figures published
+    while answers still arrive could be compared later to single someone out."""
+    out = ctx.outbound
+    latest = digest_service.latest_round(db=out.db, channel_id=channel)
+    if latest is None:
         return notice("There's nothing to digest yet: `/pulse send` starts the first round.")
-    post_digest(out, channel_id=channel, week=week)
-    return notice(f"The digest for {week} is in <#{channel}>.")
+    if not latest.closed:
+        round_service.close_round(db=out.db, round_id=latest.id, now=out.clock())
+        if post_round_digest(out, round_id=latest.id, channel_id=channel, week=latest.week):
+            return notice(
+                f"The {latest.week} round is now closed, and its digest is in <#{channel}>."
+            )
+    post_digest(out, channel_id=channel, week=latest.week)
+    return notice(f"The digest for {latest.week} is in <#{channel}>.")
 
 
 def complete(ctx: HandlerContext) -> Callable[..., None]:

@@ -18,6 +18,7 @@ from services import digests as digest_service
 from storage.migrate import upgrade
 from storage.models import utc_now
 from surveys.digest_format import digest_to_dict, digest_to_text
+from surveys.export import export_csv, export_json
 from surveys.weeks import parse_week, week_of
 
 log = logging.getLogger("pulse")
@@ -63,6 +64,14 @@ def digest_post(settings: Settings, *, team: str, week: str | None) -> int:
     bot = build_bot(settings, with_app=False)
     bundle = post_digest(bot.outbound, channel_id=team, week=period)
     print(f"Digest for {period} posted to {bundle.channel_id}.")
+    return 0
+
+
+def export(settings: Settings, *, team: str, fmt: str) -> int:
+    """Print every published figure of a team (closed rounds only)."""
+    db = open_database(settings)
+    digests = digest_service.published_digests(db=db, channel_id=team)
+    print(export_csv(digests) if fmt == "csv" else export_json(digests), end="")
     return 0
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from services.errors import TeamNotFound
+from services.rounds import RoundInfo, round_info
 from storage import answers as answer_store
 from storage import rounds as round_store
 from storage import teams as team_store
@@ -65,23 +66,28 @@ def release_digest_post(*, db: Database, round_id: int) -> None:
         session.execute(update(Round).where(Round.id == round_id).values(digest_posted_at=None))
 
 
-def latest_week(*, db: Database, channel_id: str) -> str | None:
-    """The team's most recent round's week."""
+def latest_round(*, db: Database, channel_id: str) -> RoundInfo | None:
+    """The team's most recent round, open or closed."""
     with db.transaction() as session:
         team = team_store.team_by_channel(session, channel_id)
         if team is None:
             raise TeamNotFound()
         latest = round_store.latest_round(session, team.id)
-        return latest.week if latest else None
+        return round_info(latest, team) if latest else None
 
 
 def build_summary(*, db: Database, channel_id: str, weeks: int) -> Summary:
-    """The team's last ``weeks`` rounds pooled (only what was publishable is pooled)."""
+    """The team's last ``weeks`` closed rounds pooled (only what was publishable is pooled).
+
+    An open round is left out: figures that grow answer by answer could be compared over
+    time to single out the latest person to answer.
+    """
     with db.transaction() as session:
         team = team_store.team_by_channel(session, channel_id)
         if team is None:
             raise TeamNotFound()
-        recent = [r.week for r in round_store.rounds_of_team(session, team.id)][-weeks:]
+        closed = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
+        recent = closed[-weeks:]
         rows = answer_store.team_answers(
             session, team_id=team.id, up_to_week=recent[-1] if recent else ""
         )
@@ -91,3 +97,13 @@ def build_summary(*, db: Database, channel_id: str, weeks: int) -> Summary:
             answers=[AnswerRow(w, r, b, p) for w, r, b, p in rows],
             threshold=team.anonymity_threshold,
         )
+
+
+def published_digests(*, db: Database, channel_id: str) -> list[Digest]:
+    """The digest of every closed round of a team, oldest first."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        weeks = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
+    return [build_digest(db=db, channel_id=channel_id, week=week).digest for week in weeks]

@@ -21,6 +21,7 @@ COMMANDS = [
     ["pulse", "send"],
     ["digest", "post"],
     ["digest", "show"],
+    ["export"],
     ["demo"],
     ["db", "upgrade"],
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.pulse_flow import SURVEYED, click, send_round, setup_team
-from tests.support import TEAM_CHANNEL, RunningBot, responded, wait_for
+from tests.support import MANAGER, TEAM_CHANNEL, RunningBot, responded, wait_for
 
 
 def _answered_round(running: RunningBot) -> None:
@@ -30,6 +30,41 @@ def test_digest_text_stands_when_the_chart_upload_fails(running: RunningBot) -> 
     _answered_round(running)
     running.slack.fail_next("files.getUploadURLExternal", error="internal_error")
     running.command("digest")
-    wait_for(lambda: responded(running, "digest for"))
+    wait_for(lambda: responded(running, "is in <#"))
     assert any("Where are we now" in str(m.blocks) for m in running.slack.messages_in(TEAM_CHANNEL))
     assert running.slack.uploaded_files == [] or not running.slack.uploaded_files[-1].content
+
+
+def test_digest_command_closes_an_open_round_before_publishing(running: RunningBot) -> None:
+    _answered_round(running)
+    running.command("digest")
+    wait_for(lambda: responded(running, "now closed"))
+    reply = click(running, SURVEYED[0], 1, 5)
+    assert reply.status == 200
+    wait_for(lambda: responded(running, "has closed"))
+
+
+def test_summary_leaves_out_a_round_that_is_still_open(running: RunningBot) -> None:
+    _answered_round(running)
+    running.command("summary")
+    wait_for(lambda: responded(running, "No rounds yet"))
+
+
+def test_export_dms_the_manager_a_csv_of_published_figures(running: RunningBot) -> None:
+    _answered_round(running)
+    running.command("digest")
+    wait_for(lambda: responded(running, "now closed"))
+    running.command("export")
+    wait_for(lambda: responded(running, "published figures"))
+    csv_files = [f for f in running.slack.uploaded_files if f.filename.endswith(".csv")]
+    assert len(csv_files) == 1
+    text = (csv_files[0].content or b"").decode()
+    assert text.splitlines()[0].startswith("team,week,figure")
+    assert "2026-W47,index" in text
+    assert MANAGER.replace("U", "D", 1) in csv_files[0].channels
+
+
+def test_export_is_refused_to_a_member(running: RunningBot) -> None:
+    _answered_round(running)
+    reply = running.command("export", user=SURVEYED[3])
+    assert "only a manager" in reply.json()["text"]

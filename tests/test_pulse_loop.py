@@ -134,8 +134,11 @@ def test_manager_summary_arrives_through_response_url(running: RunningBot) -> No
     send_round(running)
     for user in SURVEYED:
         click(running, user, 0, 5)
+    running.command("digest")
+    wait_for(lambda: responded(running, "now closed"))
     reply = running.command("summary")
     assert reply.status == 200
+    assert "On it" in reply.json()["text"]
     wait_for(lambda: responded(running, "Summary for"))
 
 
