@@ -47,6 +47,8 @@ class Settings:
     client_id: str = ""
     client_secret: Secret = Secret("")
     log_format: str = "text"
+    claim_lease_seconds: int = 60
+    tick_seconds: int = 60
 
     @property
     def socket_mode(self) -> bool:
@@ -86,6 +88,15 @@ def _flag(value: str | None, *, default: bool) -> bool:
     return value.strip().lower() in {"on", "1", "true", "yes"}
 
 
+def _seconds(value: str | None, *, default: int) -> int:
+    """A positive whole number of seconds, or a clear failure naming the problem."""
+    if value is None or not value.strip():
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise MissingSetting(f"{value!r} is not a whole number of seconds (1 or more).")
+    return int(value)
+
+
 def default_database_url(folder: Path | None = None) -> str:
     """A SQLite file in the working folder: the embedded default."""
     path = (folder or Path.cwd()) / DEFAULT_DATABASE_FILE
@@ -109,4 +120,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         client_id=env.get("SLACK_CLIENT_ID", ""),
         client_secret=Secret(env.get("SLACK_CLIENT_SECRET", "")),
         log_format=env.get("PULSE_LOG_FORMAT", "text"),
+        claim_lease_seconds=_seconds(env.get("PULSE_CLAIM_LEASE_SECONDS"), default=60),
+        tick_seconds=_seconds(env.get("PULSE_TICK_SECONDS"), default=60),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
@@ -21,3 +21,4 @@ class Outbound:
     client: WebClient
     pacer: Pacer = field(default_factory=Pacer)
     clock: Callable[[], datetime] = utc_now
+    claim_lease: timedelta = timedelta(seconds=60)

@@ -54,8 +54,8 @@ def _send_one(out: Outbound, prompt: PromptToSend) -> str:
     return "sent"
 
 
-def send_due_prompts(out: Outbound, *, round_id: int | None = None, batch: int = 50) -> SendReport:
-    """Send every due prompt, a claimed batch at a time, until none is left.
+def send_due_prompts(out: Outbound, *, round_id: int | None = None) -> SendReport:
+    """Send every due prompt, each claimed just before it goes, until none is left.
 
     A failure that is not about one member (Slack down after retries, a broken network)
     puts the prompt back and ends the pass; the next pass picks up where this one stopped.
@@ -63,20 +63,19 @@ def send_due_prompts(out: Outbound, *, round_id: int | None = None, batch: int =
     sent = skipped = 0
     while True:
         claimed = round_service.claim_prompts(
-            db=out.db, now=out.clock(), limit=batch, round_id=round_id
+            db=out.db, now=out.clock(), round_id=round_id, lease=out.claim_lease
         )
         if not claimed:
             return SendReport(sent=sent, skipped=skipped)
-        for position, prompt in enumerate(claimed):
-            try:
-                outcome = _send_one(out, prompt)
-            except Exception as error:
-                log.warning("prompt delivery paused: %s", type(error).__name__)
-                for left in claimed[position:]:
-                    round_service.release(db=out.db, prompt_id=left.prompt_id)
-                return SendReport(sent=sent, skipped=skipped, deferred=len(claimed) - position)
-            sent += outcome == "sent"
-            skipped += outcome == "skipped"
+        prompt = claimed[0]
+        try:
+            outcome = _send_one(out, prompt)
+        except Exception as error:
+            log.warning("prompt delivery paused: %s", type(error).__name__)
+            round_service.release(db=out.db, prompt_id=prompt.prompt_id)
+            return SendReport(sent=sent, skipped=skipped, deferred=1)
+        sent += outcome == "sent"
+        skipped += outcome == "skipped"
 
 
 def send_reminders(out: Outbound, *, round_id: int) -> int:

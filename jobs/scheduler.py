@@ -33,7 +33,7 @@ def scheduled_tick() -> None:
             log.info("tick: %s", report)
 
 
-def build_scheduler(out: Outbound) -> BackgroundScheduler:
+def build_scheduler(out: Outbound, *, tick_seconds: int = TICK_SECONDS) -> BackgroundScheduler:
     """A scheduler whose jobs survive restarts without being duplicated."""
     global _outbound
     _outbound = out
@@ -45,7 +45,8 @@ def build_scheduler(out: Outbound) -> BackgroundScheduler:
     scheduler.add_job(
         "jobs.scheduler:scheduled_tick",
         trigger="interval",
-        seconds=TICK_SECONDS,
+        seconds=tick_seconds,
+        next_run_time=out.clock(),
         id=TICK_JOB_ID,
         name="Open, send, remind, close and digest whatever is due",
         replace_existing=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from slack_bolt import App
 
@@ -45,7 +46,12 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
 def build_outbound(settings: Settings, db: Database, *, pacer: Pacer | None = None) -> Outbound:
     """The Slack client and pacing every outbound path shares."""
     client = make_client(settings.require_bot_token(), api_url=settings.api_url)
-    return Outbound(db=db, client=client, pacer=pacer or Pacer())
+    return Outbound(
+        db=db,
+        client=client,
+        pacer=pacer or Pacer(),
+        claim_lease=timedelta(seconds=settings.claim_lease_seconds),
+    )
 
 
 def build_bot(settings: Settings, *, with_app: bool = True, pacer: Pacer | None = None) -> Bot:

@@ -78,7 +78,11 @@ def export(settings: Settings, *, team: str, fmt: str) -> int:
 def serve(settings: Settings, *, port: int, host: str = "0.0.0.0") -> int:
     """HTTP mode: Slack's requests on /slack/events, health on /healthz."""
     bot = build_bot(settings)
-    scheduler = build_scheduler(bot.outbound) if settings.run_scheduler else None
+    scheduler = (
+        build_scheduler(bot.outbound, tick_seconds=settings.tick_seconds)
+        if settings.run_scheduler
+        else None
+    )
     server = HttpServer(bot.wsgi(), host=host, port=port)
     if scheduler:
         scheduler.start()
@@ -113,7 +117,11 @@ def socket(settings: Settings) -> int:
         signing_secret=settings.signing_secret.value or "unused-in-socket-mode",
         process_before_response=False,
     )
-    scheduler = build_scheduler(bot.outbound) if settings.run_scheduler else None
+    scheduler = (
+        build_scheduler(bot.outbound, tick_seconds=settings.tick_seconds)
+        if settings.run_scheduler
+        else None
+    )
     if scheduler:
         scheduler.start()
     try:

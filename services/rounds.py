@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -137,11 +137,23 @@ def _queue_prompts(
 
 
 def claim_prompts(
-    *, db: Database, now: datetime, limit: int = 50, round_id: int | None = None
+    *,
+    db: Database,
+    now: datetime,
+    limit: int = 1,
+    round_id: int | None = None,
+    lease: timedelta = round_store.CLAIM_LEASE,
 ) -> list[PromptToSend]:
-    """Claim a batch of due prompts for this process to send."""
+    """Claim due prompts for this process to send.
+
+    A claim is taken just before the message goes, one at a time by default, so a process
+    that dies holds at most one prompt whose fate is unknown; that prompt is retried once
+    its lease runs out (and may then be a duplicate: the only window there is).
+    """
     with db.transaction() as session:
-        claimed = round_store.claim_due_prompts(session, now=now, limit=limit, round_id=round_id)
+        claimed = round_store.claim_due_prompts(
+            session, now=now, limit=limit, round_id=round_id, lease=lease
+        )
         result = []
         for prompt in claimed:
             round_ = round_store.round_by_id(session, prompt.round_id)

@@ -66,14 +66,19 @@ def prompted_users(session: Session, round_id: int) -> set[str]:
 
 
 def claim_due_prompts(
-    session: Session, *, now: datetime, limit: int, round_id: int | None = None
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    round_id: int | None = None,
+    lease: timedelta = CLAIM_LEASE,
 ) -> Sequence[Prompt]:
     """Take prompts due to be sent, skipping rows another process holds.
 
     A claim is a lease: a prompt left 'sending' by a process that died is taken again once
     the lease has run out.
     """
-    stale = now - CLAIM_LEASE
+    stale = now - lease
     query = (
         select(Prompt)
         .join(Round, Round.id == Prompt.round_id)
@@ -91,12 +96,19 @@ def claim_due_prompts(
     )
     if round_id is not None:
         query = query.where(Prompt.round_id == round_id)
-    prompts = session.scalars(query).all()
-    for prompt in prompts:
-        prompt.state = "sending"
-        prompt.sent_at = now
-    session.flush()
-    return prompts
+    claimed = []
+    for prompt in session.scalars(query).all():
+        taken = session.execute(
+            update(Prompt)
+            .where(Prompt.id == prompt.id, Prompt.state == prompt.state)
+            .where(or_(Prompt.sent_at.is_(None), Prompt.sent_at == prompt.sent_at))
+            .values(state="sending", sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            session.refresh(prompt)
+            claimed.append(prompt)
+    return claimed
 
 
 def count_prompts(session: Session, round_id: int, *, state: str) -> int:
