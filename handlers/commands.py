@@ -10,6 +10,7 @@ from slack_bolt import App
 
 from blocks.replies import notice, summary_message, usage
 from delivery.digests import post_digest, post_round_digest
+from delivery.members import refresh_members
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
 from jobs.tick import open_and_send
@@ -151,6 +152,16 @@ def _digest_now(ctx: HandlerContext, channel: str) -> dict[str, Any]:
     return notice(f"The digest for {latest.week} is in <#{channel}>.")
 
 
+def _learn_members(ctx: HandlerContext, body: dict[str, Any]) -> None:
+    """Read a new team's members and time zones at once, so its first pulse reaches each
+    person at their own local time (nothing is sent)."""
+    try:
+        team = team_service.find_team(db=ctx.outbound.db, channel_id=str(body["channel_id"]))
+        refresh_members(ctx.outbound, team)
+    except Exception:
+        log.warning("could not read the new team's members yet; the first round will")
+
+
 def complete(ctx: HandlerContext) -> Callable[..., None]:
     """The lazy listener: summaries, sends and digests, answered through response_url."""
 
@@ -158,6 +169,9 @@ def complete(ctx: HandlerContext) -> Callable[..., None]:
         try:
             parsed = parse_command(body.get("text", ""))
         except CommandProblem:
+            return
+        if parsed.name == "setup":
+            _learn_members(ctx, body)
             return
         if parsed.name not in SLOW:
             return

@@ -9,13 +9,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
 SLASH_FIELDS = ("command", "user_id", "channel_id", "team_id")
+ID_FIELDS = ("user_id", "channel_id", "team_id")
 MAX_CLOCK_SKEW = 60 * 5
+_SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,31}")
+
+
+def is_slack_id(value: object) -> bool:
+    """Whether a value has the shape of a Slack id (U…, C…, D…, T…): what our tables can hold."""
+    return isinstance(value, str) and _SLACK_ID.fullmatch(value) is not None
 
 
 def signature_is_valid(
@@ -53,12 +61,17 @@ def _check_interaction(payload: dict[str, Any]) -> str | None:
     if not isinstance(kind, str):
         return "payload has no type"
     user = payload.get("user")
-    if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+    if not isinstance(user, dict) or not is_slack_id(user.get("id")):
         return "payload has no user"
+    team = payload.get("team")
+    if team is not None and not (isinstance(team, dict) and is_slack_id(team.get("id"))):
+        return "payload has a malformed team"
     if kind == "block_actions":
         actions = payload.get("actions")
-        if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+        if not isinstance(actions, list) or not actions:
             return "block_actions payload has no actions"
+        if not all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions):
+            return "block_actions payload has a malformed action"
     if kind in {"view_submission", "view_closed"} and not isinstance(payload.get("view"), dict):
         return "view payload has no view"
     return None
@@ -69,13 +82,20 @@ def _check_form(text: str) -> str | None:
         form = parse_qs(text, strict_parsing=True, keep_blank_values=True)
     except ValueError:
         return "body is not form-encoded"
+    repeated = sorted(name for name, values in form.items() if len(values) > 1)
+    if repeated:
+        # Bolt keeps the last of repeated fields; checking the first would let the rest through.
+        return f"repeated fields: {', '.join(repeated)[:200]}"
     if "payload" in form:
         payload = _json_object(form["payload"][0])
         if payload is None:
             return "payload is not a JSON object"
         return _check_interaction(payload)
     missing = [f for f in SLASH_FIELDS if not form.get(f, [""])[0]]
-    return f"slash command lacks {', '.join(missing)}" if missing else None
+    if missing:
+        return f"slash command lacks {', '.join(missing)}"
+    malformed = [f for f in ID_FIELDS if not is_slack_id(form[f][0])]
+    return f"slash command has a malformed {', '.join(malformed)}" if malformed else None
 
 
 def _check_json(text: str) -> str | None:
@@ -105,6 +125,11 @@ def check_request(body: bytes, headers: dict[str, str], *, secret: str) -> Refus
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return Refusal(400, "body is not UTF-8")
-    content_type = headers.get("content-type", "")
-    problem = _check_json(text) if "json" in content_type else _check_form(text)
+    problem = _check_json(text) if is_json(text, headers) else _check_form(text)
     return Refusal(400, problem) if problem else None
+
+
+def is_json(text: str, headers: dict[str, str]) -> bool:
+    """Whether Bolt will read the body as JSON; the gate must read it the same way."""
+    content_type = headers.get("content-type", "").split(";")[0]
+    return content_type == "application/json" or text.startswith("{")

@@ -11,6 +11,7 @@ SUBCOMMANDS = frozenset(
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
 MAX_SUMMARY_WEEKS = 52
 DEFAULT_SUMMARY_WEEKS = 4
+SHOWN_CHARS = 40
 
 
 class CommandProblem(ValueError):
@@ -27,23 +28,28 @@ class ParsedCommand:
     target: float | None = None
 
 
+def _shown(token: str) -> str:
+    """A word of the caller's, short enough to quote back in a reply."""
+    return token if len(token) <= SHOWN_CHARS else token[:SHOWN_CHARS] + "…"
+
+
 def _channel(token: str) -> str:
     match = _CHANNEL.match(token)
     if match:
         return match.group(1)
     if token.startswith("#"):
         raise CommandProblem(
-            f"I couldn't tell which channel {token} is: pick it from the list as you type."
+            f"I couldn't tell which channel {_shown(token)} is: pick it from the list as you type."
         )
-    raise CommandProblem(f"{token!r} is not a channel.")
+    raise CommandProblem(f"{_shown(token)!r} is not a channel.")
 
 
 def _summary(args: list[str]) -> ParsedCommand:
     channel_id = None
     weeks = DEFAULT_SUMMARY_WEEKS
     for token in args:
-        if token.isdigit():
-            weeks = int(token)
+        if token.isascii() and token.isdigit():
+            weeks = int(token) if len(token) <= 3 else 0
             if not 1 <= weeks <= MAX_SUMMARY_WEEKS:
                 raise CommandProblem(f"Weeks must be between 1 and {MAX_SUMMARY_WEEKS}.")
         else:
@@ -57,7 +63,7 @@ def _target(args: list[str]) -> ParsedCommand:
     try:
         value = float(args[0].replace("−", "-"))
     except ValueError:
-        raise CommandProblem(f"{args[0]!r} is not a number between -1 and +1.") from None
+        raise CommandProblem(f"{_shown(args[0])!r} is not a number between -1 and +1.") from None
     if not -1 <= value <= 1 or value != value:
         raise CommandProblem("The target must be between -1 and +1.")
     return ParsedCommand("target", target=value)
@@ -70,7 +76,7 @@ def parse_command(text: str) -> ParsedCommand:
         return ParsedCommand("help")
     name, args = words[0].lower(), words[1:]
     if name not in SUBCOMMANDS:
-        raise CommandProblem(f'I don\'t know the command "{words[0][:40]}".')
+        raise CommandProblem(f'I don\'t know the command "{_shown(words[0])}".')
     if name == "summary":
         return _summary(args)
     if name == "target":

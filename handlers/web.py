@@ -9,11 +9,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request.internals import build_context
 
-from handlers.gate import check_request
+from handlers.gate import check_request, is_json
 from storage.database import Database
 
 MAX_BODY_BYTES = 256 * 1024
@@ -29,13 +32,46 @@ def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]
     return [body]
 
 
+class _Request(BoltRequest):
+    """A request whose copies, handed to lazy listeners, keep the body as it was read here."""
+
+    def to_copyable(self) -> BoltRequest:
+        copy = super().to_copyable()
+        copy.body = self.body
+        return copy
+
+
+class _BoltAdapter(SlackRequestHandler):
+    """Bolt's WSGI adapter, made to read every body the gate let in.
+
+    Bolt takes any form body containing the word "payload" for an interaction, so a slash
+    command mentioning it (in its text, or in a channel's or person's name) would arrive
+    empty: it is read as the form it is. And Bolt reads ids from a payload assuming their
+    shapes: a payload it cannot read is malformed, answered 400 rather than 500.
+    """
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        raw, headers = request.get_body(), request.get_headers()
+        try:
+            bolt_request = _Request(body=raw, query=request.query_string, headers=headers)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            return BoltResponse(status=400, body="payload is malformed")
+        content_type = str(headers.get("content-type", ""))
+        if not bolt_request.body and raw and not is_json(raw, {"content-type": content_type}):
+            form = dict(parse_qsl(raw, keep_blank_values=True))
+            if "payload" not in form:
+                bolt_request.body = form
+                bolt_request.context = build_context(bolt_request.context, form)
+        return self.app.dispatch(bolt_request)
+
+
 class PulseWsgiApp:
     """WSGI app for any WSGI server (gunicorn in production, wsgiref in tests)."""
 
     def __init__(
         self, app: App, db: Database, *, signing_secret: str, max_body: int = MAX_BODY_BYTES
     ) -> None:
-        self._slack = SlackRequestHandler(app)
+        self._slack = _BoltAdapter(app)
         self._secret = signing_secret
         self._db = db
         self._max_body = max_body

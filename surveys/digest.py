@@ -12,7 +12,7 @@ import pandas as pd
 
 from surveys.anonymity import published_answers
 from surveys.behaviours import BEHAVIOURS, Behaviour
-from surveys.statistics import Shift, detect_index_shift, detect_shift
+from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
 from surveys.weeks import parse_week
 
 Sample = list[list[int]]
@@ -89,6 +89,7 @@ class Digest:
     index: Figure
     behaviours: tuple[BehaviourFigure, ...]
     index_history: tuple[WeekIndex, ...]
+    index_recent_shift: Shift = "insufficient_data"
 
     @property
     def asked(self) -> tuple[BehaviourFigure, ...]:
@@ -201,19 +202,21 @@ def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
     return rule
 
 
-def _index_rule(series: _Series, week: str, threshold: int, family_size: int) -> ShiftRule:
-    """The index is compared with last week and with recent weeks (see docs/METHOD.md)."""
+def _index_verdict(
+    series: _Series, week: str, current: pd.DataFrame, threshold: int, family_size: int
+) -> IndexShift:
+    """The index against last week, and recent weeks against the ones before (docs/METHOD.md).
 
-    def rule(sample: Sample, _previous: Sample | None) -> Shift:
-        history = [
-            (parse_week(w).ordinal, s)
-            for w, s in zip(series.weeks, series.samples, strict=True)
-            if w < week
-        ]
-        history.append((parse_week(week).ordinal, sample))
-        return detect_index_shift(history, min_people=threshold, family_size=family_size).shift
-
-    return rule
+    The figure's ``shift`` is the week-on-week verdict, so it always agrees with ``change``;
+    the recent-weeks verdict is told in the story, where it can be worded for what it is.
+    """
+    history = [
+        (parse_week(w).ordinal, s)
+        for w, s in zip(series.weeks, series.samples, strict=True)
+        if w < week
+    ]
+    history.append((parse_week(week).ordinal, _samples(current)))
+    return detect_index_shift(history, min_people=threshold, family_size=family_size)
 
 
 def compute_digest(
@@ -247,8 +250,14 @@ def compute_digest(
     index_now = published.index[published.index["week"] == week]
     if index_now.empty:
         index_now = counted_now.iloc[0:0]
-    rule = _index_rule(index_series, week, threshold, family_size)
-    index = _figure(index_series, week, threshold=threshold, current=index_now, rule=rule)
+    verdict = _index_verdict(index_series, week, index_now, threshold, family_size)
+    index = _figure(
+        index_series,
+        week,
+        threshold=threshold,
+        current=index_now,
+        rule=lambda _sample, _previous: verdict.week_on_week.shift,
+    )
     history = _index_history(published.index[published.index["week"] <= week])
     return Digest(
         team=team,
@@ -261,6 +270,7 @@ def compute_digest(
         index=index,
         behaviours=tuple(figures),
         index_history=history,
+        index_recent_shift=verdict.against_recent_weeks.shift,
     )
 
 

@@ -66,14 +66,29 @@ def _start(digest: Digest) -> str:
     return f"We started at {index.baseline:+.2f} in {first}."
 
 
+def _index_movement(digest: Digest) -> str | None:
+    """Name a real move of the index, saying which comparison found it."""
+    if digest.index.shift in _NAMED:
+        return f"Since last time our index moved {_DIRECTION[digest.index.shift]}."
+    if digest.index_recent_shift in _NAMED:
+        return (
+            f"Over the last two weeks our index has moved {_DIRECTION[digest.index_recent_shift]}"
+            " compared with the weeks before."
+        )
+    return None
+
+
 def _going(digest: Digest, trend: Trend) -> str:
     moved = [b for b in digest.asked if b.figure.shift in _NAMED]
-    named = "; ".join(f"{b.behaviour.favourable} moved {_DIRECTION[b.figure.shift]}" for b in moved)
-    index_shift = digest.index.shift
-    lead = trend.wording
-    if index_shift in _NAMED:
-        lead = f"Since last time our index moved {_DIRECTION[index_shift]}. {lead}"
+    named = "; ".join(f"{_quoted(b)} moved {_DIRECTION[b.figure.shift]}" for b in moved)
+    movement = _index_movement(digest)
+    lead = f"{movement} {trend.wording}" if movement else trend.wording
     return f"{lead} {named}." if named else lead
+
+
+def _quoted(item: BehaviourFigure) -> str:
+    """A pole phrase in typographic quotes, so phrases that quote "us" still read cleanly."""
+    return f"“{item.behaviour.favourable}”"
 
 
 def _target(digest: Digest, target: float | None) -> str:
@@ -113,7 +128,7 @@ def tell_story(digest: Digest, *, target: float | None = None) -> Story:
     focus = focus_behaviour(digest)
     conversation = conversation_for(focus.behaviour.id) if focus else None
     todo = (
-        f'Talk about "{focus.behaviour.favourable}": {conversation.question}'
+        f"Talk about {_quoted(focus)}: {conversation.question}"
         if focus and conversation
         else "Keep answering: the picture sharpens each week."
     )

@@ -9,9 +9,10 @@ from sqlalchemy import func, inspect, select, text
 
 from jobs.scheduler import TICK_JOB_ID, build_scheduler
 from jobs.tick import run_tick
+from services import teams as team_service
 from storage.models import Answer, PendingAnswer, Prompt
 from tests.pulse_flow import SURVEYED, click, setup_team
-from tests.support import MEMBERS, TEAM_CHANNEL, RunningBot
+from tests.support import MEMBERS, TEAM_CHANNEL, RunningBot, wait_for
 
 LONDON = [u for i, u in enumerate(MEMBERS) if i % 2]
 NEW_YORK = [u for i, u in enumerate(MEMBERS) if not i % 2]
@@ -158,3 +159,17 @@ def test_app_home_shows_the_open_round_and_an_opt_out_control(running: RunningBo
     view = running.slack.published_views[user]
     assert "You chose *2*" in str(view["blocks"])
     assert "Pause my prompts" in str(view["blocks"])
+
+
+def test_first_pulse_reaches_members_east_of_the_team_at_their_own_ten(
+    running: RunningBot,
+) -> None:
+    east = "U0BERLIN"
+    running.slack.workspace.add_user(east, "berlin", tz="Europe/Berlin")
+    running.slack.workspace.join(TEAM_CHANNEL, east)
+    setup_team(running)
+    team = team_service.find_team(db=running.bot.db, channel_id=TEAM_CHANNEL)
+    wait_for(lambda: east in team_service.known_member_ids(db=running.bot.db, team_id=team.id))
+    _tick(running, MONDAY_W47 + timedelta(days=1, hours=9))  # Tue 10:00 in Berlin
+    assert _prompts(running, east) == 1
+    assert all(_prompts(running, u) == 0 for u in LONDON)
