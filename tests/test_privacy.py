@@ -1,0 +1,64 @@
+"""Forgetting a member removes everything that names them, and nothing that was published."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from services.privacy import forget_member
+from storage.models import Manager, Member, OptOut, PendingAnswer, Prompt
+from tests.pulse_flow import SURVEYED, click, digest_json, send_round, setup_team
+from tests.support import MANAGER, MEMBERS, ROUND_WEEK, RunningBot, responded, wait_for
+
+
+def _rows_naming(running: RunningBot, user: str) -> int:
+    with running.bot.db.transaction() as session:
+        total = 0
+        for model in (Member, Manager, OptOut, Prompt):
+            total += (
+                session.scalar(select(func.count()).select_from(model).where(model.user_id == user))
+                or 0
+            )
+        return int(total)
+
+
+def test_forgetting_a_member_deletes_every_row_that_names_them(running: RunningBot) -> None:
+    setup_team(running)
+    send_round(running)
+    user = MEMBERS[2]
+    click(running, user, 0, 4)
+    running.command("optout", user=user)
+    assert _rows_naming(running, user) > 0
+    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=user)
+    assert _rows_naming(running, user) == 0
+    with running.bot.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(PendingAnswer)) == 0
+
+
+def test_published_figures_stay_after_a_member_is_forgotten(running: RunningBot) -> None:
+    setup_team(running)
+    send_round(running)
+    for user in SURVEYED:
+        click(running, user, 0, 5)
+    running.command("digest")
+    wait_for(lambda: responded(running, "now closed"))
+    before = digest_json(running, ROUND_WEEK)
+    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=MEMBERS[0])
+    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=MANAGER)
+    after = digest_json(running, ROUND_WEEK)
+    assert after["index"] == before["index"]
+    assert after["behaviours"] == before["behaviours"]
+
+
+def test_forgetting_someone_else_leaves_a_member_untouched(running: RunningBot) -> None:
+    setup_team(running)
+    send_round(running)
+    before = _rows_naming(running, MEMBERS[1])
+    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=MEMBERS[0])
+    assert _rows_naming(running, MEMBERS[1]) == before
+    with running.bot.db.transaction() as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Prompt).where(or_(Prompt.user_id == MEMBERS[1]))
+            )
+            == 1
+        )
