@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from config.settings import MissingSetting, load_settings
 from runtime import cli
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--weeks", type=int, default=8, help="weeks to simulate (default 8)")
     demo.add_argument("--members", type=int, default=12, help="team size (default 12)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument(
+        "--save", metavar="DIR", help="also save the last digest, its chart and a prompt to DIR"
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -82,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from standin.demo import run_demo
 
-        return run_demo(weeks=args.weeks, members=args.members, seed=args.seed)
+        save_to = Path(args.save) if args.save else None
+        return run_demo(weeks=args.weeks, members=args.members, seed=args.seed, save_to=save_to)
     return cli.db_upgrade(settings)
 
 

@@ -30,6 +30,13 @@ _SHIFT_WORDS = {
 }
 
 
+def _index_bar(digest: Digest) -> str:
+    score = digest.index.score
+    if digest.index.suppressed or score is None:
+        return ""
+    return f"\n{diverging_bar(score)}  *index {score:+.2f}*"
+
+
 def _behaviour_line(item: BehaviourFigure) -> str:
     b, f = item.behaviour, item.figure
     poles = f"{escape(b.unfavourable)} ↔ *{escape(b.favourable)}*"
@@ -44,7 +51,7 @@ def digest_message(digest: Digest, story: Story) -> dict[str, Any]:
     parts = {p.heading: p.text for p in story.parts}
     blocks: list[dict[str, Any]] = [
         header(f"Partnership pulse · {digest.week}"),
-        section(f"*Where are we now?*\n{escape(parts['Where are we now'])}"),
+        section(f"*Where are we now?*\n{escape(parts['Where are we now'])}{_index_bar(digest)}"),
     ]
     blocks += [section(_behaviour_line(item)) for item in digest.asked]
     blocks += [

@@ -34,6 +34,7 @@ from runtime.http import HttpServer
 from services import digests as digest_service
 from services.digests import DigestBundle
 from standin.blockkit import check_message
+from standin.demo_examples import save_examples
 from standin.demo_people import (
     DRIFTING,
     TEAM_ZONE,
@@ -673,7 +674,9 @@ def _closing(started: float, status: int, problems: Sequence[str]) -> None:
     print("(README, “Running it on a real workspace”).")
 
 
-def run_demo(*, weeks: int = 8, members: int = 12, seed: int = 7) -> int:
+def run_demo(
+    *, weeks: int = 8, members: int = 12, seed: int = 7, save_to: Path | None = None
+) -> int:
     """Run the narrated demo; 0 when every check passed, 1 when something failed."""
     error = _check_arguments(weeks, members)
     if error:
@@ -691,6 +694,10 @@ def run_demo(*, weeks: int = 8, members: int = 12, seed: int = 7) -> int:
         demo = Demo(stage, team, weeks=weeks, rng=rng)
         try:
             status = demo.run()
+            if save_to is not None:
+                member = next(p.user_id for p in team if p is not demo.manager)
+                for path in save_examples(slack, CHANNEL_ID, member, save_to):
+                    print(f"Saved {path}")
         except Exception as failure:  # the transcript should end with a reason, not a trace
             demo.problem(f"the demo stopped: {type(failure).__name__}: {failure}")
             status = 1
