@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="HTTP mode: Slack requests on POST /slack/events")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes answering requests (default PULSE_WORKERS, or 2)",
+    )
+    serve.add_argument("--threads", type=int, help="threads per worker (default 8)")
 
     commands.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
 
@@ -72,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(settings.log_format)
     if args.command == "serve":
-        return cli.serve(settings, port=args.port, host=args.host)
+        return cli.serve(
+            settings, port=args.port, host=args.host, workers=args.workers, threads=args.threads
+        )
     if args.command == "socket":
         return cli.socket(settings)
     if args.command == "pulse":

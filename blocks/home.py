@@ -41,10 +41,29 @@ def _figures(digest: Digest) -> list[dict[str, Any]]:
     return [section("\n".join(lines))]
 
 
+MAX_MANAGED_SHOWN = 10
+
+
+def _managed(channels: Sequence[str]) -> list[dict[str, Any]]:
+    """A settings button for each team the member manages."""
+    if not channels:
+        return []
+    blocks: list[dict[str, Any]] = [divider(), section("*Teams you manage*")]
+    for channel in channels[:MAX_MANAGED_SHOWN]:
+        block = section(f"<#{channel}>")
+        block["accessory"] = button("Settings", ActionId.OPEN_SETTINGS, channel)
+        blocks.append(block)
+    return blocks
+
+
 def home_view(
-    *, open_prompts: Sequence[OpenPrompt], digests: Sequence[Digest], opted_out: bool
+    *,
+    open_prompts: Sequence[OpenPrompt],
+    digests: Sequence[Digest],
+    opted_out: bool,
+    managed_channels: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The App Home tab for one member."""
+    """The App Home tab for one member (with a settings button per team they manage)."""
     blocks: list[dict[str, Any]] = [header("Partnership Pulse")]
     if open_prompts:
         for item in open_prompts:
@@ -65,6 +84,7 @@ def home_view(
             blocks += _figures(digest)
     else:
         blocks.append(context("Figures appear here after your team's first round closes."))
+    blocks += _managed(managed_channels)
     blocks.append(divider())
     if opted_out:
         blocks.append(section("Your prompts are paused."))

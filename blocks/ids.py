@@ -15,6 +15,25 @@ class ActionId(StrEnum):
 
     OPT_OUT = "home-opt-out"
     OPT_IN = "home-opt-in"
+    OPEN_SETTINGS = "home-open-settings"
+
+
+# The callback id of the team settings modal.
+SETTINGS_VIEW = "team-settings"
+
+
+class SettingsField(StrEnum):
+    """The settings modal's inputs: each is the block id and the action id of one field,
+    and the key of its problem when the form is refused."""
+
+    PULSE_WEEKDAY = "pulse_weekday"
+    PULSE_TIME = "pulse_time"
+    TIMEZONE = "timezone"
+    QUESTIONS = "questions_per_week"
+    THRESHOLD = "threshold"
+    DIGEST_CHANNEL = "digest_channel_id"
+    TARGET = "target"
+    MANAGERS = "managers"
 
 
 def answer_action_id(point: int | None) -> str:

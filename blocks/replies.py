@@ -10,6 +10,7 @@ from surveys.summary import Summary
 USAGE_LINES = (
     ("help", "show this help"),
     ("setup", "make this channel a team (you become its manager)"),
+    ("settings [#channel]", "managers: the team's day, time, threshold, digest channel, managers"),
     ("summary [#channel] [weeks]", "managers: the team's figures pooled over recent weeks"),
     ("send", "managers: send this week's pulse now"),
     ("digest", "managers: post this week's digest to the channel now"),

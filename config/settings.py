@@ -18,6 +18,10 @@ class MissingSetting(RuntimeError):
     """A required setting is absent; the message names the variable to set."""
 
 
+class BadSetting(MissingSetting):
+    """A setting is present but unusable; the message says what it should be."""
+
+
 @dataclass(frozen=True)
 class Secret:
     """A value that prints as stars, so it cannot leak through logs or reprs."""
@@ -49,11 +53,31 @@ class Settings:
     log_format: str = "text"
     claim_lease_seconds: int = 60
     tick_seconds: int = 60
+    retention_days: int = 730
+    workers: int = 2
 
     @property
     def socket_mode(self) -> bool:
         """Socket Mode is chosen by the presence of an app-level token."""
         return bool(self.app_token)
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Installs into many workspaces through OAuth, chosen by the app's client id.
+
+        Each workspace then has its own bot token, kept in the database, and
+        SLACK_BOT_TOKEN is not needed.
+        """
+        return bool(self.client_id)
+
+    def require_client_secret(self) -> str:
+        """The client secret that OAuth installs exchange their codes with."""
+        if not self.client_secret:
+            raise MissingSetting(
+                "SLACK_CLIENT_SECRET is not set: installing into many workspaces (SLACK_CLIENT_ID "
+                "is set) needs it (Basic Information → App Credentials in the app's settings)."
+            )
+        return self.client_secret.value
 
     def require_bot_token(self) -> str:
         """The bot token, or a clear failure saying what to set."""
@@ -103,6 +127,14 @@ def default_database_url(folder: Path | None = None) -> str:
     return f"sqlite:///{path}"
 
 
+def _workers(value: str | None) -> int:
+    if value is None or not value.strip():
+        return 2
+    if not value.strip().isdigit() or int(value) < 1:
+        raise BadSetting(f"PULSE_WORKERS must be a whole number of at least 1, not {value!r}.")
+    return int(value)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the environment once; missing secrets are checked where they are needed."""
     env = os.environ if environ is None else environ
@@ -122,4 +154,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_format=env.get("PULSE_LOG_FORMAT", "text"),
         claim_lease_seconds=_seconds(env.get("PULSE_CLAIM_LEASE_SECONDS"), default=60),
         tick_seconds=_seconds(env.get("PULSE_TICK_SECONDS"), default=60),
+        retention_days=_seconds(env.get("PULSE_RETENTION_DAYS"), default=730),
+        workers=_workers(env.get("PULSE_WORKERS")),
     )

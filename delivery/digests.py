@@ -19,7 +19,7 @@ def post_digest(out: Outbound, *, channel_id: str, week: str, chart: bool = True
     bundle = digest_service.build_digest(db=out.db, channel_id=channel_id, week=week)
     story = tell_story(bundle.digest, target=bundle.target)
     message = digest_message(bundle.digest, story)
-    out.client.chat_postMessage(channel=bundle.channel_id, **message)
+    out.client_for(bundle.workspace_id).chat_postMessage(channel=bundle.channel_id, **message)
     if chart:
         attach_chart(out, bundle)
     return bundle
@@ -31,7 +31,7 @@ def attach_chart(out: Outbound, bundle: DigestBundle) -> bool:
     digest = bundle.digest
     try:
         image = render_digest_chart(digest, target=bundle.target)
-        out.client.files_upload_v2(
+        out.client_for(bundle.workspace_id).files_upload_v2(
             channel=bundle.channel_id,
             content=image,
             filename=f"partnership-pulse-{digest.week}.png",

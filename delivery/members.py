@@ -13,21 +13,24 @@ from services.teams import MemberInfo, TeamRef
 log = logging.getLogger(__name__)
 
 
-def channel_member_ids(out: Outbound, channel_id: str) -> list[str]:
+def channel_member_ids(
+    out: Outbound, channel_id: str, workspace_id: str | None = None
+) -> list[str]:
     """Every member of a channel, following conversations.members' pagination."""
+    client = out.client_for(workspace_id)
     members: list[str] = []
     cursor = None
     while True:
-        page = out.client.conversations_members(channel=channel_id, cursor=cursor, limit=1000)
+        page = client.conversations_members(channel=channel_id, cursor=cursor, limit=1000)
         members += page.get("members", [])
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return members
 
 
-def _describe(out: Outbound, user_id: str) -> MemberInfo:
+def _describe(out: Outbound, user_id: str, workspace_id: str | None = None) -> MemberInfo:
     try:
-        user = out.client.users_info(user=user_id)["user"]
+        user = out.client_for(workspace_id).users_info(user=user_id)["user"]
     except SlackApiError as error:
         log.info(
             "users.info failed for a member (%s); treating as unavailable", error.response["error"]
@@ -43,8 +46,10 @@ def _describe(out: Outbound, user_id: str) -> MemberInfo:
 
 def refresh_members(out: Outbound, team: TeamRef) -> int:
     """Sync a team's members with its channel; look up only people not seen before."""
-    present = channel_member_ids(out, team.channel_id)
+    present = channel_member_ids(out, team.channel_id, team.workspace_id)
     known = team_service.known_member_ids(db=out.db, team_id=team.id)
-    details = [_describe(out, user_id) for user_id in present if user_id not in known]
+    details = [
+        _describe(out, user_id, team.workspace_id) for user_id in present if user_id not in known
+    ]
     team_service.sync_members(db=out.db, team_id=team.id, present=present, details=details)
     return len(present)

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from blocks.prompt import prompt_message, reminder_message
 from delivery.context import Outbound
 from services import rounds as round_service
+from services.errors import WorkspaceNotInstalled
 from services.rounds import PromptToSend
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,13 @@ def _send_one(out: Outbound, prompt: PromptToSend) -> str:
     )
     out.pacer.wait_turn(prompt.user_id)
     try:
-        reply = out.client.chat_postMessage(channel=prompt.user_id, **message)
+        client = out.client_for(prompt.round.workspace_id)
+    except WorkspaceNotInstalled:
+        log.warning("prompt %s skipped: the workspace has uninstalled the app", prompt.prompt_id)
+        round_service.mark_skipped(db=out.db, prompt_id=prompt.prompt_id, reason="not_installed")
+        return "skipped"
+    try:
+        reply = client.chat_postMessage(channel=prompt.user_id, **message)
     except SlackApiError as error:
         code = str(error.response.get("error", ""))
         if code in MEMBER_ERRORS:
@@ -85,9 +92,12 @@ def send_reminders(out: Outbound, *, round_id: int) -> int:
         out.pacer.wait_turn(target.user_id)
         message = reminder_message(week=target.week, closes_at=target.closes_at)
         try:
-            out.client.chat_postMessage(channel=target.user_id, **message)
+            out.client_for(target.workspace_id).chat_postMessage(channel=target.user_id, **message)
         except SlackApiError as error:
             log.warning("reminder skipped: Slack said %s", error.response.get("error"))
+            continue
+        except WorkspaceNotInstalled:
+            log.warning("reminder skipped: the workspace has uninstalled the app")
             continue
         reminded += 1
     return reminded

@@ -8,17 +8,26 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from blocks.ids import ANSWER_ACTION, ActionId, BadActionValue, decode_answer_value
+from blocks.ids import (
+    ANSWER_ACTION,
+    ActionId,
+    AnswerValue,
+    BadActionValue,
+    decode_answer_value,
+)
 from blocks.prompt import closed_prompt_message, prompt_message
 from blocks.replies import notice
 from handlers.context import HandlerContext
+from handlers.gate import is_slack_id
 from handlers.home import publish_home
 from services import answers as answer_service
 from services import teams as team_service
 from services.errors import InvalidAnswer, PulseError
 
 log = logging.getLogger(__name__)
+MAX_ROW_ID = 2**31 - 1  # the largest key an INTEGER column holds on PostgreSQL
 
 
 def _click(body: dict[str, Any]) -> tuple[str, Any]:
@@ -27,8 +36,17 @@ def _click(body: dict[str, Any]) -> tuple[str, Any]:
     return str(user.get("id", "")), actions[0].get("value")
 
 
+def _answer_value(raw: Any) -> AnswerValue:
+    """The button's value, refused when it names a prompt no table could hold."""
+    value = decode_answer_value(raw)
+    if value.prompt_id > MAX_ROW_ID:
+        raise BadActionValue("no such prompt")
+    return value
+
+
 def _from_home(body: dict[str, Any]) -> bool:
-    return (body.get("container") or {}).get("type") == "view"
+    container = body.get("container")
+    return isinstance(container, dict) and container.get("type") == "view"
 
 
 def record(ctx: HandlerContext) -> Callable[..., None]:
@@ -39,7 +57,7 @@ def record(ctx: HandlerContext) -> Callable[..., None]:
     ) -> None:
         user_id, raw_value = _click(body)
         try:
-            value = decode_answer_value(raw_value)
+            value = _answer_value(raw_value)
             answer_service.record_answer(
                 db=ctx.outbound.db,
                 prompt_id=value.prompt_id,
@@ -74,7 +92,7 @@ def redraw(ctx: HandlerContext) -> Callable[..., None]:
     def listener(body: dict[str, Any], client: WebClient) -> None:
         user_id, raw_value = _click(body)
         try:
-            value = decode_answer_value(raw_value)
+            value = _answer_value(raw_value)
         except BadActionValue:
             return
         state = answer_service.prompt_state(db=ctx.outbound.db, prompt_id=value.prompt_id)
@@ -101,8 +119,9 @@ def redraw(ctx: HandlerContext) -> Callable[..., None]:
 
 
 def _workspace(body: dict[str, Any]) -> str:
-    team = body.get("team") or {}
-    return str(team.get("id") or body.get("team_id") or "")
+    team = body.get("team")
+    workspace = team.get("id") if isinstance(team, dict) else body.get("team_id")
+    return workspace if is_slack_id(workspace) else ""
 
 
 def toggle_opt_out(ctx: HandlerContext, *, opted_out: bool) -> Callable[..., None]:
@@ -112,10 +131,15 @@ def toggle_opt_out(ctx: HandlerContext, *, opted_out: bool) -> Callable[..., Non
         ack()
         user_id, _ = _click(body)
         workspace = _workspace(body)
+        if not workspace:
+            return
         team_service.set_opt_out(
             db=ctx.outbound.db, workspace_id=workspace, user_id=user_id, opted_out=opted_out
         )
-        publish_home(ctx, client, workspace_id=workspace, user_id=user_id)
+        try:
+            publish_home(ctx, client, workspace_id=workspace, user_id=user_id)
+        except SlackApiError as error:
+            log.warning("App Home not refreshed: Slack said %s", error.response.get("error"))
 
     return listener
 

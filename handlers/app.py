@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 
-from handlers import actions, commands, events
+from delivery.client import make_client
+from handlers import actions, commands, events, install, settings
 from handlers.context import HandlerContext
 
 log = logging.getLogger("handlers")
@@ -19,19 +22,48 @@ def _on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
     return BoltResponse(status=500, body="Something went wrong on our side. Please try again.")
 
 
+def _metered_client(api_url: str) -> Callable[..., Any]:
+    """Give listeners a client that counts its calls for /metrics, with the token Bolt
+    found for the request's workspace."""
+
+    def middleware(context: BoltContext, next: Callable[[], Any]) -> Any:
+        context["client"] = make_client(context.token, api_url=api_url)
+        return next()
+
+    return middleware
+
+
+def register_all(app: Any, ctx: HandlerContext) -> None:
+    """Every listener of every surface; the manifest is checked against what this registers."""
+    commands.register(app, ctx)
+    actions.register(app, ctx)
+    settings.register(app, ctx)
+    events.register(app, ctx)
+    install.register(app, ctx)
+
+
 def build_app(
-    ctx: HandlerContext, *, signing_secret: str, process_before_response: bool = True
+    ctx: HandlerContext,
+    *,
+    signing_secret: str,
+    process_before_response: bool = True,
+    oauth: OAuthSettings | None = None,
 ) -> App:
-    """A Bolt app whose Web API client is the bot's own (pointed at SLACK_API_URL)."""
+    """A Bolt app whose Web API clients point at SLACK_API_URL.
+
+    With `oauth`, requests are authorised from the installation store (a token per
+    workspace) and /slack/install and /slack/oauth_redirect run the install flow;
+    without it, the bot's own client and its single token answer everything.
+    """
     app = App(
         signing_secret=signing_secret,
         client=ctx.outbound.client,
         process_before_response=process_before_response,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
+        oauth_settings=oauth,
     )
     app.error(_on_error)
-    commands.register(app, ctx)
-    actions.register(app, ctx)
-    events.register(app, ctx)
+    app.middleware(_metered_client(ctx.outbound.client.base_url))
+    register_all(app, ctx)
     return app

@@ -7,17 +7,19 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from blocks.replies import notice, summary_message, usage
 from delivery.digests import post_digest, post_round_digest
 from delivery.members import refresh_members
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
+from handlers.settings import open_settings
 from jobs.tick import open_and_send
 from services import digests as digest_service
 from services import rounds as round_service
 from services import teams as team_service
-from services.errors import NotAManager, NotInAChannel, PulseError
+from services.errors import NotAManager, NotInAChannel, PulseError, TeamNotFound
 from surveys.export import export_csv
 from surveys.weeks import week_of
 
@@ -64,9 +66,13 @@ def _quick_reply(
             return notice(
                 "This channel is now a Partnership Pulse team, and you're its manager. "
                 "The first pulse goes out at the next scheduled time (Tuesdays 10:00), "
-                "or now with `/pulse send`."
+                "or now with `/pulse send`. I've opened the team's settings for you to "
+                f"change the day, time and more; `{ctx.command} settings` opens them again."
             )
-        return notice("This channel is already a team, and you're one of its managers.")
+        return notice(
+            "This channel is already a team, and you're one of its managers. "
+            f"Its settings are open for you; `{ctx.command} settings` opens them again."
+        )
     if parsed.name in {"optout", "optin"}:
         out = parsed.name == "optout"
         team_service.set_opt_out(db=db, workspace_id=workspace, user_id=user, opted_out=out)
@@ -78,12 +84,16 @@ def _quick_reply(
     if parsed.name == "target":
         assert parsed.target is not None
         channel = _team_channel(ctx, body, parsed)
-        team_service.set_target(db=db, channel_id=channel, user_id=user, target=parsed.target)
+        team_service.set_target(
+            db=db, channel_id=channel, user_id=user, target=parsed.target, workspace_id=workspace
+        )
         return notice(
             f"Target set: the digest will show how close the index is to {parsed.target:+.2f}."
         )
     channel = _team_channel(ctx, body, parsed)
-    team_service.team_for_manager(db=db, channel_id=channel, user_id=user)
+    team_service.team_for_manager(db=db, channel_id=channel, user_id=user, workspace_id=workspace)
+    if parsed.name == "settings":
+        return notice(f"Opening the settings for <#{channel}>…")
     return notice("On it…")
 
 
@@ -106,7 +116,9 @@ def acknowledge(ctx: HandlerContext) -> Callable[..., None]:
 def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> dict[str, Any]:
     out, user = ctx.outbound, body["user_id"]
     channel = _team_channel(ctx, body, parsed)
-    team = team_service.team_for_manager(db=out.db, channel_id=channel, user_id=user)
+    team = team_service.team_for_manager(
+        db=out.db, channel_id=channel, user_id=user, workspace_id=body["team_id"]
+    )
     if parsed.name == "summary":
         summary = digest_service.build_summary(db=out.db, channel_id=channel, weeks=parsed.weeks)
         return summary_message(summary)
@@ -115,18 +127,19 @@ def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand
         sent = open_and_send(out, channel_id=team.channel_id, week=week, scheduled=False)
         return notice(f"The pulse for {week} went to {sent} people who hadn't had it yet.")
     if parsed.name == "export":
-        return _export(ctx, channel, user)
+        return _export(ctx, channel, user, body["team_id"])
     return _digest_now(ctx, channel)
 
 
-def _export(ctx: HandlerContext, channel: str, user: str) -> dict[str, Any]:
+def _export(ctx: HandlerContext, channel: str, user: str, workspace: str) -> dict[str, Any]:
     """DM the manager a CSV of what the team's digests have published, nothing more."""
     out = ctx.outbound
     digests = digest_service.published_digests(db=out.db, channel_id=channel)
     if not digests:
         return notice("Nothing is published yet: figures appear once a round has closed.")
-    dm = out.client.conversations_open(users=user)["channel"]["id"]
-    out.client.files_upload_v2(
+    client = out.client_for(workspace)
+    dm = client.conversations_open(users=user)["channel"]["id"]
+    client.files_upload_v2(
         channel=dm,
         content=export_csv(digests).encode(),
         filename=f"partnership-pulse-{channel}.csv",
@@ -156,7 +169,15 @@ def _learn_members(ctx: HandlerContext, body: dict[str, Any]) -> None:
     """Read a new team's members and time zones at once, so its first pulse reaches each
     person at their own local time (nothing is sent)."""
     try:
-        team = team_service.find_team(db=ctx.outbound.db, channel_id=str(body["channel_id"]))
+        team = team_service.team_for_manager(
+            db=ctx.outbound.db,
+            channel_id=str(body["channel_id"]),
+            user_id=body["user_id"],
+            workspace_id=body["team_id"],
+        )
+    except PulseError:
+        return  # the ack has told the caller why there is nothing to set up
+    try:
         refresh_members(ctx.outbound, team)
     except Exception:
         log.warning("could not read the new team's members yet; the first round will")
@@ -165,11 +186,15 @@ def _learn_members(ctx: HandlerContext, body: dict[str, Any]) -> None:
 def complete(ctx: HandlerContext) -> Callable[..., None]:
     """The lazy listener: summaries, sends and digests, answered through response_url."""
 
-    def listener(body: dict[str, Any], respond: Callable[..., Any]) -> None:
+    def listener(body: dict[str, Any], respond: Callable[..., Any], client: WebClient) -> None:
         try:
             parsed = parse_command(body.get("text", ""))
         except CommandProblem:
             return
+        if parsed.name == "settings" or (
+            parsed.name == "setup" and _is_channel(body["channel_id"])
+        ):
+            _open_settings(ctx, body, parsed, client)
         if parsed.name == "setup":
             _learn_members(ctx, body)
             return
@@ -177,13 +202,36 @@ def complete(ctx: HandlerContext) -> Callable[..., None]:
             return
         try:
             reply = _slow_reply(ctx, body, parsed)
-        except NotAManager:
-            return
+        except (NotAManager, NotInAChannel, TeamNotFound):
+            return  # the ack has already said so
         except PulseError as error:
             reply = notice(error.reply)
         respond(response_type="ephemeral", replace_original=False, **reply)
 
     return listener
+
+
+def _open_settings(
+    ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand, client: WebClient
+) -> None:
+    """After the ack: the settings modal, for a manager (the ack has told anyone else).
+
+    It opens before anything slower runs: Slack's trigger_id expires after three seconds.
+    """
+    trigger_id = body.get("trigger_id")
+    if not isinstance(trigger_id, str) or not trigger_id:
+        return
+    try:
+        open_settings(
+            ctx,
+            client,
+            trigger_id=trigger_id,
+            workspace_id=body["team_id"],
+            channel_id=_team_channel(ctx, body, parsed),
+            user_id=body["user_id"],
+        )
+    except PulseError:
+        return
 
 
 def register(app: App, ctx: HandlerContext) -> None:

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from handlers.context import HandlerContext
+from handlers.gate import is_slack_id
 from handlers.home import publish_home
 from services import teams as team_service
 
+log = logging.getLogger(__name__)
+
 
 def _membership(ctx: HandlerContext, *, joined: bool) -> Callable[..., None]:
-    def listener(event: dict[str, Any]) -> None:
+    def listener(event: dict[str, Any], body: dict[str, Any]) -> None:
         channel, user = event.get("channel"), event.get("user")
-        if isinstance(channel, str) and isinstance(user, str):
+        workspace = body.get("team_id")
+        if is_slack_id(channel) and is_slack_id(user):
             team_service.record_membership(
-                db=ctx.outbound.db, channel_id=channel, user_id=user, joined=joined
+                db=ctx.outbound.db,
+                channel_id=channel,
+                user_id=user,
+                joined=joined,
+                workspace_id=workspace if is_slack_id(workspace) else None,
             )
 
     return listener
@@ -26,9 +36,18 @@ def _membership(ctx: HandlerContext, *, joined: bool) -> Callable[..., None]:
 
 def _home_opened(ctx: HandlerContext) -> Callable[..., None]:
     def listener(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab") != "home" or not isinstance(event.get("user"), str):
+        if event.get("tab") != "home" or not is_slack_id(event.get("user")):
             return
-        publish_home(ctx, client, workspace_id=str(body.get("team_id", "")), user_id=event["user"])
+        workspace = body.get("team_id")
+        try:
+            publish_home(
+                ctx,
+                client,
+                workspace_id=workspace if is_slack_id(workspace) else "",
+                user_id=event["user"],
+            )
+        except SlackApiError as error:
+            log.warning("App Home not published: Slack said %s", error.response.get("error"))
 
     return listener
 

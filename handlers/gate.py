@@ -12,7 +12,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import parse_qs
 
 SLASH_FIELDS = ("command", "user_id", "channel_id", "team_id")
@@ -21,7 +21,7 @@ MAX_CLOCK_SKEW = 60 * 5
 _SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,31}")
 
 
-def is_slack_id(value: object) -> bool:
+def is_slack_id(value: object) -> TypeGuard[str]:
     """Whether a value has the shape of a Slack id (U…, C…, D…, T…): what our tables can hold."""
     return isinstance(value, str) and _SLACK_ID.fullmatch(value) is not None
 
@@ -56,10 +56,20 @@ def _json_object(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _check_nested(document: dict[str, Any]) -> str | None:
+    """Bolt reads into these wherever they appear, whatever the request's type."""
+    malformed = [key for key in ("event", "view") if key in document]
+    malformed = [key for key in malformed if not isinstance(document[key], dict)]
+    return f"{malformed[0]} is not an object" if malformed else None
+
+
 def _check_interaction(payload: dict[str, Any]) -> str | None:
     kind = payload.get("type")
     if not isinstance(kind, str):
         return "payload has no type"
+    nested = _check_nested(payload)
+    if nested:
+        return nested
     user = payload.get("user")
     if not isinstance(user, dict) or not is_slack_id(user.get("id")):
         return "payload has no user"
@@ -72,7 +82,7 @@ def _check_interaction(payload: dict[str, Any]) -> str | None:
             return "block_actions payload has no actions"
         if not all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions):
             return "block_actions payload has a malformed action"
-    if kind in {"view_submission", "view_closed"} and not isinstance(payload.get("view"), dict):
+    if kind in {"view_submission", "view_closed"} and "view" not in payload:
         return "view payload has no view"
     return None
 
@@ -103,6 +113,9 @@ def _check_json(text: str) -> str | None:
     if document is None:
         return "body is not a JSON object"
     kind = document.get("type")
+    nested = _check_nested(document)
+    if nested:
+        return nested
     if kind == "url_verification":
         return None if isinstance(document.get("challenge"), str) else "no challenge"
     if kind == "event_callback":
@@ -110,7 +123,7 @@ def _check_json(text: str) -> str | None:
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             return "event_callback has no event"
         return None
-    if kind in {"app_rate_limited"}:
+    if kind == "app_rate_limited":
         return None
     return "unknown request type"
 

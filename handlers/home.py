@@ -25,5 +25,10 @@ def publish_home(
         )
         for p in state.open_prompts
     ]
-    view = home_view(open_prompts=prompts, digests=state.digests, opted_out=state.opted_out)
+    view = home_view(
+        open_prompts=prompts,
+        digests=state.digests,
+        opted_out=state.opted_out,
+        managed_channels=state.managed_channels,
+    )
     client.views_publish(user_id=user_id, view=view)

@@ -6,7 +6,18 @@ import re
 from dataclasses import dataclass
 
 SUBCOMMANDS = frozenset(
-    {"help", "setup", "summary", "send", "digest", "export", "optout", "optin", "target"}
+    {
+        "help",
+        "setup",
+        "settings",
+        "summary",
+        "send",
+        "digest",
+        "export",
+        "optout",
+        "optin",
+        "target",
+    }
 )
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
 MAX_SUMMARY_WEEKS = 52
@@ -81,7 +92,7 @@ def parse_command(text: str) -> ParsedCommand:
         return _summary(args)
     if name == "target":
         return _target(args)
-    if name in {"send", "digest", "export"} and args:
+    if name in {"send", "digest", "export", "settings"} and args:
         if len(args) > 1:
             raise CommandProblem(f"`{name}` takes at most a channel.")
         return ParsedCommand(name, channel_id=_channel(args[0]))

@@ -1,4 +1,5 @@
-"""The HTTP face of the bot: Bolt on /slack/events, /healthz, and a cap on body size.
+"""The HTTP face of the bot: Bolt on /slack/events, the OAuth install pages, /healthz,
+/metrics, and a cap on body size.
 
 Slack's payloads are small; a body over the cap is refused with 413 before it is read, so
 an oversized request cannot tie up a worker.
@@ -17,9 +18,13 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import build_context
 
 from handlers.gate import check_request, is_json
+from metrics import HTTP_REQUESTS, REGISTRY, Sample
+from services.stats import totals
 from storage.database import Database
 
 MAX_BODY_BYTES = 256 * 1024
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+ROUTES = ("/slack/events", "/healthz", "/metrics")
 
 StartResponse = Callable[..., Any]
 
@@ -75,9 +80,25 @@ class PulseWsgiApp:
         self._secret = signing_secret
         self._db = db
         self._max_body = max_body
+        flow = app.oauth_flow
+        self._oauth_paths = (flow.install_path, flow.redirect_uri_path) if flow else ()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        route = path if path in (*ROUTES, *self._oauth_paths) else "other"
+
+        def counted(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            HTTP_REQUESTS.inc(route=route, status=status.split(" ", 1)[0])
+            return start_response(status, headers, *args)
+
+        return self._answer(environ, counted)
+
+    def _answer(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == "/metrics":
+            return self._metrics(start_response)
+        if path in self._oauth_paths and method == "GET":
+            return self._slack(environ, start_response)
         if path == "/healthz":
             if self._db.reachable():
                 return _plain(start_response, "200 OK", "ok")
@@ -99,6 +120,39 @@ class PulseWsgiApp:
             return _plain(start_response, status, refusal.reason)
         environ["wsgi.input"] = io.BytesIO(body)
         return self._slack(environ, start_response)
+
+    def _metrics(self, start_response: StartResponse) -> list[bytes]:
+        """Prometheus' text format: the database's totals, then the processes' counters."""
+        try:
+            done = totals(db=self._db)
+        except Exception:
+            return _plain(start_response, "503 Service Unavailable", "database unreachable")
+        body = REGISTRY.render(
+            [
+                Sample(
+                    "pulse_prompts_sent_total",
+                    "counter",
+                    "Prompts Slack accepted (from the database).",
+                    done.prompts_sent,
+                ),
+                Sample(
+                    "pulse_answers_recorded_total",
+                    "counter",
+                    "Answers held, one per question answered (from the database).",
+                    done.answers_recorded,
+                ),
+                Sample(
+                    "pulse_teams_active",
+                    "gauge",
+                    "Teams the schedule looks after (from the database).",
+                    done.active_teams,
+                ),
+            ]
+        ).encode()
+        start_response(
+            "200 OK", [("Content-Type", METRICS_CONTENT_TYPE), ("Content-Length", str(len(body)))]
+        )
+        return [body]
 
 
 def _headers(environ: dict[str, Any]) -> dict[str, str]:

@@ -7,14 +7,17 @@ from datetime import timedelta
 
 from slack_bolt import App
 
-from config.settings import Settings
+from config.settings import BadSetting, Settings
 from delivery.client import make_client
 from delivery.context import Outbound
+from delivery.installations import InstalledClients
 from delivery.pacing import Pacer
 from handlers.app import build_app
 from handlers.context import HandlerContext
+from handlers.oauth import oauth_settings
 from handlers.web import PulseWsgiApp
 from storage.database import Database
+from storage.installations import installation_store
 from storage.migrate import upgrade
 
 
@@ -44,25 +47,60 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
 
 
 def build_outbound(settings: Settings, db: Database, *, pacer: Pacer | None = None) -> Outbound:
-    """The Slack client and pacing every outbound path shares."""
-    client = make_client(settings.require_bot_token(), api_url=settings.api_url)
+    """The Slack clients and pacing every outbound path shares.
+
+    Installed into many workspaces (SLACK_CLIENT_ID set), each workspace's token comes from
+    the installation store; otherwise SLACK_BOT_TOKEN serves the one workspace.
+    """
+    installations = None
+    if settings.oauth_enabled:
+        store = installation_store(db, client_id=settings.client_id)
+        installations = InstalledClients(store, api_url=settings.api_url)
+        client = make_client(None, api_url=settings.api_url)
+    else:
+        client = make_client(settings.require_bot_token(), api_url=settings.api_url)
     return Outbound(
         db=db,
         client=client,
         pacer=pacer or Pacer(),
         claim_lease=timedelta(seconds=settings.claim_lease_seconds),
+        installations=installations,
     )
 
 
-def build_bot(settings: Settings, *, with_app: bool = True, pacer: Pacer | None = None) -> Bot:
-    """Database, outbound client and (for serving) the Bolt app."""
-    db = open_database(settings)
+def build_bot(
+    settings: Settings,
+    *,
+    with_app: bool = True,
+    pacer: Pacer | None = None,
+    migrate: bool = True,
+    socket_mode: bool = False,
+) -> Bot:
+    """Database, outbound clients and (for serving) the Bolt app.
+
+    In Socket Mode Slack's requests come over the app's own connection, so no signing
+    secret is needed; over HTTP it is required, and so is the client secret when installs
+    go through OAuth.
+    """
+    if socket_mode and settings.oauth_enabled:
+        raise BadSetting(
+            "Socket Mode serves one workspace: unset SLACK_CLIENT_ID (and set SLACK_BOT_TOKEN), "
+            "or use `serve` to install into many workspaces."
+        )
+    db = open_database(settings, migrate=migrate)
     outbound = build_outbound(settings, db, pacer=pacer)
     bot = Bot(settings=settings, db=db, outbound=outbound)
     if with_app:
         ctx = HandlerContext(outbound=outbound, command=settings.command_name)
-        bot.app = build_app(
-            ctx,
-            signing_secret=settings.require_signing_secret(),
-        )
+        if socket_mode:
+            bot.app = build_app(
+                ctx, signing_secret=settings.signing_secret.value, process_before_response=False
+            )
+            return bot
+        oauth = None
+        if settings.oauth_enabled:
+            oauth = oauth_settings(
+                ctx, client_id=settings.client_id, client_secret=settings.require_client_secret()
+            )
+        bot.app = build_app(ctx, signing_secret=settings.require_signing_secret(), oauth=oauth)
     return bot

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
-from types import FrameType
 
 from config.settings import Settings
 from delivery.digests import post_digest
 from jobs.scheduler import build_scheduler
 from jobs.tick import open_and_send
 from runtime.assembly import build_bot, open_database
-from runtime.http import HttpServer
 from services import digests as digest_service
 from storage.migrate import upgrade
 from storage.models import utc_now
@@ -75,60 +72,60 @@ def export(settings: Settings, *, team: str, fmt: str) -> int:
     return 0
 
 
-def serve(settings: Settings, *, port: int, host: str = "0.0.0.0") -> int:
-    """HTTP mode: Slack's requests on /slack/events, health on /healthz."""
-    bot = build_bot(settings)
-    scheduler = (
-        build_scheduler(bot.outbound, tick_seconds=settings.tick_seconds)
-        if settings.run_scheduler
-        else None
+def serve(
+    settings: Settings,
+    *,
+    port: int,
+    host: str = "0.0.0.0",
+    workers: int | None = None,
+    threads: int | None = None,
+) -> int:
+    """HTTP mode under gunicorn: Slack's requests on /slack/events, /healthz, /metrics and,
+    when installing into many workspaces, /slack/install and /slack/oauth_redirect.
+
+    Settings are checked and migrations applied here, once, before any worker starts.
+    """
+    from runtime.server import DEFAULT_THREADS
+    from runtime.server import serve as run_server
+
+    settings.require_signing_secret()
+    if settings.oauth_enabled:
+        settings.require_client_secret()
+    else:
+        settings.require_bot_token()
+    open_database(settings).dispose()
+    return run_server(
+        settings,
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        threads=threads or DEFAULT_THREADS,
     )
-    server = HttpServer(bot.wsgi(), host=host, port=port)
-    if scheduler:
-        scheduler.start()
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    log.info("serving on %s (scheduler %s)", server.url, "on" if scheduler else "off")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if scheduler:
-            scheduler.shutdown(wait=False)
-        server.stop()
-    return 0
 
 
 def socket(settings: Settings) -> int:
-    """Socket Mode: no public URL needed."""
+    """Socket Mode: no public URL and no signing secret needed; one workspace."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     app_token = settings.require_app_token()
-    bot = build_bot(settings, with_app=False)
-    from handlers.app import build_app
-    from handlers.context import HandlerContext
-
-    app = build_app(
-        HandlerContext(outbound=bot.outbound, command=settings.command_name),
-        signing_secret=settings.signing_secret.value or "unused-in-socket-mode",
-        process_before_response=False,
-    )
+    bot = build_bot(settings, socket_mode=True)
+    assert bot.app is not None
     scheduler = (
-        build_scheduler(bot.outbound, tick_seconds=settings.tick_seconds)
+        build_scheduler(
+            bot.outbound,
+            tick_seconds=settings.tick_seconds,
+            retention_days=settings.retention_days,
+        )
         if settings.run_scheduler
         else None
     )
     if scheduler:
         scheduler.start()
     try:
-        SocketModeHandler(app, app_token).start()
+        SocketModeHandler(bot.app, app_token).start()
     finally:
         if scheduler:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=True)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""A threaded WSGI server for one process: used by `serve` and by the tests."""
+"""A threaded WSGI server for one process, for the tests (`serve` runs gunicorn)."""
 
 from __future__ import annotations
 

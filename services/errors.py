@@ -45,3 +45,7 @@ class InvalidAnswer(PulseError):
 
 class BadArgument(PulseError):
     reply = "That didn't look right."
+
+
+class WorkspaceNotInstalled(PulseError):
+    reply = "Partnership Pulse is not installed in this workspace any more: reinstall it to go on."

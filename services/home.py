@@ -19,6 +19,7 @@ class HomeState:
     open_prompts: list[PromptState]
     digests: list[Digest]
     opted_out: bool
+    managed_channels: tuple[str, ...] = ()
 
 
 def _latest_closed_weeks(db: Database, workspace_id: str, user_id: str) -> list[tuple[str, str]]:
@@ -39,8 +40,11 @@ def home_for(*, db: Database, workspace_id: str, user_id: str) -> HomeState:
     ]
     with db.transaction() as session:
         opted_out = team_store.is_opted_out(session, workspace_id=workspace_id, user_id=user_id)
+        managed = team_store.managed_teams(session, workspace_id=workspace_id, user_id=user_id)
+        managed_channels = tuple(team.channel_id for team in managed)
     return HomeState(
         open_prompts=open_prompts_of(db=db, workspace_id=workspace_id, user_id=user_id),
         digests=digests,
         opted_out=opted_out,
+        managed_channels=managed_channels,
     )

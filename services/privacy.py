@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
+from services.digests import build_digest
 from storage import privacy as privacy_store
 from storage import teams as team_store
 from storage.database import Database
+from surveys.digest import INDEX, Digest
+
+DEFAULT_RETENTION_DAYS = 730  # about 24 months
 
 
 @dataclass(frozen=True)
@@ -29,3 +36,41 @@ def forget_member(*, db: Database, workspace_id: str, user_id: str) -> Forgotten
         )
         team_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
         return Forgotten(prompts=prompts)
+
+
+def purge_expired_answers(
+    *, db: Database, now: datetime, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> int:
+    """Delete raw answers of rounds closed longer ago than the retention period.
+
+    Each round's published figures are archived first, so digests keep their "previous"
+    and "where we started" and the team's history stays readable.
+    """
+    cutoff = now - timedelta(days=retention_days)
+    with db.transaction() as session:
+        targets = privacy_store.rounds_to_purge(session, cutoff)
+        channels = {t.id: t.channel_id for t in team_store.active_teams(session)}
+    purged = 0
+    for round_id, team_id, week in targets:
+        channel = channels.get(team_id)
+        digest = build_digest(db=db, channel_id=channel, week=week).digest if channel else None
+        with db.transaction() as session:
+            if digest is not None:
+                _archive(session, team_id, digest)
+            purged += privacy_store.delete_answers_of(session, [round_id])
+    return purged
+
+
+def _archive(session: Session, team_id: int, digest: Digest) -> None:
+    shown = [(INDEX, digest.index)] + [(b.behaviour.id, b.figure) for b in digest.asked]
+    for name, figure in shown:
+        if figure.suppressed or figure.score is None or figure.n is None:
+            continue
+        privacy_store.archive_figure(
+            session,
+            team_id=team_id,
+            week=digest.week,
+            figure=name,
+            n=figure.n,
+            score=figure.score,
+        )

@@ -33,6 +33,7 @@ class RoundInfo:
     closes_at: datetime
     closed: bool
     threshold: int
+    workspace_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def round_info(round_: Round, team: Team) -> RoundInfo:
         closes_at=round_.closes_at,
         closed=round_.closed_at is not None,
         threshold=team.anonymity_threshold,
+        workspace_id=team.workspace_id,
     )
 
 
@@ -264,6 +266,7 @@ class ReminderTarget:
     user_id: str
     week: str
     closes_at: datetime
+    workspace_id: str = ""
 
 
 def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
@@ -278,10 +281,14 @@ def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[Remin
             return []
         round_ = round_store.round_by_id(session, round_id)
         assert round_ is not None
+        team = team_store.team_by_id(session, round_.team_id)
+        workspace_id = team.workspace_id if team is not None else ""
         targets = []
         for prompt in round_store.unanswered_sent_prompts(session, round_id):
             prompt.reminder_state = "sent"
-            targets.append(ReminderTarget(prompt.user_id, round_.week, round_.closes_at))
+            targets.append(
+                ReminderTarget(prompt.user_id, round_.week, round_.closes_at, workspace_id)
+            )
         return targets
 
 

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from services.errors import NotAManager, TeamNotFound
 from storage import teams as team_store
 from storage.database import Database
@@ -60,7 +62,7 @@ def setup_team(
     existing team.
     """
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
+        team = team_store.team_by_channel(session, channel_id, workspace_id)
         created = team is None
         if team is None:
             team = team_store.add_team(
@@ -73,19 +75,24 @@ def setup_team(
         return SetupResult(team=_ref(team), created=created)
 
 
-def find_team(*, db: Database, channel_id: str) -> TeamRef:
-    """The team a channel is, or TeamNotFound."""
+def find_team(*, db: Database, channel_id: str, workspace_id: str | None = None) -> TeamRef:
+    """The team a channel is (in the workspace, when known), or TeamNotFound."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
+        team = team_store.team_by_channel(session, channel_id, workspace_id)
         if team is None:
             raise TeamNotFound()
         return _ref(team)
 
 
-def team_for_manager(*, db: Database, channel_id: str, user_id: str) -> TeamRef:
-    """The team, if the user manages it; otherwise a refusal that reveals nothing."""
+def team_for_manager(
+    *, db: Database, channel_id: str, user_id: str, workspace_id: str | None = None
+) -> TeamRef:
+    """The team, if the user manages it; otherwise a refusal that reveals nothing.
+
+    A request names its workspace, so a team of another workspace is never found for it.
+    """
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
+        team = team_store.team_by_channel(session, channel_id, workspace_id)
         if team is None:
             raise TeamNotFound()
         if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
@@ -114,10 +121,12 @@ def is_opted_out(*, db: Database, workspace_id: str, user_id: str) -> bool:
         return team_store.is_opted_out(session, workspace_id=workspace_id, user_id=user_id)
 
 
-def record_membership(*, db: Database, channel_id: str, user_id: str, joined: bool) -> bool:
+def record_membership(
+    *, db: Database, channel_id: str, user_id: str, joined: bool, workspace_id: str | None = None
+) -> bool:
     """Follow a join or leave event; returns False when the channel is not a team."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
+        team = team_store.team_by_channel(session, channel_id, workspace_id)
         if team is None:
             return False
         team_store.set_in_channel(session, team_id=team.id, user_id=user_id, in_channel=joined)
@@ -131,6 +140,20 @@ def known_member_ids(*, db: Database, team_id: int) -> set[str]:
 
 
 def sync_members(
+    *, db: Database, team_id: int, present: Sequence[str], details: Sequence[MemberInfo]
+) -> None:
+    """Make the team's membership match the channel, adding what Slack said about newcomers.
+
+    Two processes may refresh the same team at once; the loser of the race for a new row
+    simply tries again and finds it there.
+    """
+    try:
+        _sync_members(db=db, team_id=team_id, present=present, details=details)
+    except IntegrityError:
+        _sync_members(db=db, team_id=team_id, present=present, details=details)
+
+
+def _sync_members(
     *, db: Database, team_id: int, present: Sequence[str], details: Sequence[MemberInfo]
 ) -> None:
     """Make the team's membership match the channel, adding what Slack said about newcomers."""
@@ -149,10 +172,12 @@ def sync_members(
                 row.timezone = info.timezone
 
 
-def set_target(*, db: Database, channel_id: str, user_id: str, target: float) -> TeamRef:
+def set_target(
+    *, db: Database, channel_id: str, user_id: str, target: float, workspace_id: str | None = None
+) -> TeamRef:
     """Set the team's own target index (how will we know we've got there)."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
+        team = team_store.team_by_channel(session, channel_id, workspace_id)
         if team is None:
             raise TeamNotFound()
         if not team_store.is_manager(session, team_id=team.id, user_id=user_id):

@@ -59,23 +59,27 @@ def unlink_answers(session: Session, round_id: int) -> int:
 
 
 def team_answers(
-    session: Session, *, team_id: int, up_to_week: str
+    session: Session, *, team_id: int, up_to_week: str, weeks: Sequence[str] | None = None
 ) -> Sequence[tuple[str, str, str, int | None]]:
-    """(week, respondent, behaviour, point) for every answer of a team up to a week.
+    """(week, respondent, behaviour, point) for every answer of a team up to a week, or only
+    for the given ``weeks`` (a summary reads its weeks, not the whole history).
 
     Closed rounds give their unlinked numbers; an open round gives opaque prompt keys, so
     its figures can be shown "so far" without naming anyone.
     """
+    chosen = [Round.team_id == team_id, Round.week <= up_to_week]
+    if weeks is not None:
+        chosen.append(Round.week.in_(weeks))
     closed = session.execute(
         select(Round.week, Answer.respondent, Answer.behaviour_id, Answer.point)
         .join(Round, Round.id == Answer.round_id)
-        .where(Round.team_id == team_id, Round.week <= up_to_week)
+        .where(*chosen)
     ).all()
     open_ = session.execute(
         select(Round.week, PendingAnswer.prompt_id, PendingAnswer.behaviour_id, PendingAnswer.point)
         .join(Prompt, Prompt.id == PendingAnswer.prompt_id)
         .join(Round, Round.id == Prompt.round_id)
-        .where(Round.team_id == team_id, Round.week <= up_to_week)
+        .where(*chosen)
     ).all()
     return [(w, f"c{r}", b, p) for w, r, b, p in closed] + [
         (w, f"o{r}", b, p) for w, r, b, p in open_

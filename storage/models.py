@@ -172,3 +172,17 @@ class Answer(Base):
 def utc_now() -> datetime:
     """The current time in UTC; only edges call it, the core is passed the time."""
     return datetime.now(UTC)
+
+
+class ArchivedFigure(Base):
+    """A published figure kept after its round's raw answers were purged for retention."""
+
+    __tablename__ = "archived_figures"
+    __table_args__ = (UniqueConstraint("team_id", "week", "figure"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))
+    figure: Mapped[str] = mapped_column(String(120))
+    n: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)

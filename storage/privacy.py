@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.models import Answer, Prompt, Round, Team
+from storage.models import Answer, ArchivedFigure, Prompt, Round, Team
 
 
 def delete_prompts_of(session: Session, *, workspace_id: str, user_id: str) -> int:
@@ -22,15 +22,6 @@ def delete_prompts_of(session: Session, *, workspace_id: str, user_id: str) -> i
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def rounds_closed_before(session: Session, cutoff: datetime) -> list[int]:
-    """Rounds whose raw answers have outlived the retention period."""
-    return list(
-        session.scalars(
-            select(Round.id).where(Round.closed_at.is_not(None), Round.closed_at < cutoff)
-        )
-    )
-
-
 def delete_answers_of(session: Session, round_ids: list[int]) -> int:
     """Remove the unlinked raw answers of some rounds."""
     if not round_ids:
@@ -41,3 +32,44 @@ def delete_answers_of(session: Session, round_ids: list[int]) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def rounds_to_purge(session: Session, cutoff: datetime) -> list[tuple[int, int, str]]:
+    """(round, team, week) of rounds closed before the cutoff that still hold raw answers."""
+    with_answers = select(Answer.round_id).distinct()
+    return [
+        (r, t, w)
+        for r, t, w in session.execute(
+            select(Round.id, Round.team_id, Round.week)
+            .where(Round.closed_at.is_not(None), Round.closed_at < cutoff)
+            .where(Round.id.in_(with_answers))
+            .order_by(Round.team_id, Round.week)
+        )
+    ]
+
+
+def archive_figure(
+    session: Session, *, team_id: int, week: str, figure: str, n: int, score: float
+) -> None:
+    """Keep one published figure (idempotent: a figure already kept is left alone)."""
+    exists = session.scalar(
+        select(ArchivedFigure.id).where(
+            ArchivedFigure.team_id == team_id,
+            ArchivedFigure.week == week,
+            ArchivedFigure.figure == figure,
+        )
+    )
+    if exists is None:
+        session.add(ArchivedFigure(team_id=team_id, week=week, figure=figure, n=n, score=score))
+
+
+def archived_figures(session: Session, team_id: int) -> list[tuple[str, str, float]]:
+    """(week, figure, score) kept for a team."""
+    return [
+        (w, f, s)
+        for w, f, s in session.execute(
+            select(ArchivedFigure.week, ArchivedFigure.figure, ArchivedFigure.score).where(
+                ArchivedFigure.team_id == team_id
+            )
+        )
+    ]

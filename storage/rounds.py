@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import PendingAnswer, Prompt, Round
@@ -76,28 +76,17 @@ def claim_due_prompts(
     """Take prompts due to be sent, skipping rows another process holds.
 
     A claim is a lease: a prompt left 'sending' by a process that died is taken again once
-    the lease has run out.
+    the lease has run out. Never-sent and abandoned prompts are looked up apart, each along
+    an index in due order, and the earliest of both are taken: a claim then costs the same
+    whether one prompt is due or ten thousand, however many have been sent before.
     """
     stale = now - lease
-    query = (
-        select(Prompt)
-        .join(Round, Round.id == Prompt.round_id)
-        .where(
-            Round.closed_at.is_(None),
-            Prompt.due_at <= now,
-            or_(
-                Prompt.state == "pending",
-                (Prompt.state == "sending") & (Prompt.sent_at <= stale),
-            ),
-        )
-        .order_by(Prompt.due_at, Prompt.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=Prompt)
-    )
-    if round_id is not None:
-        query = query.where(Prompt.round_id == round_id)
+    pending = _due(now, limit, round_id).where(Prompt.state == "pending")
+    abandoned = _due(now, limit, round_id).where(Prompt.state == "sending", Prompt.sent_at <= stale)
+    candidates = [prompt for query in (pending, abandoned) for prompt in session.scalars(query)]
+    candidates.sort(key=lambda prompt: (prompt.due_at, prompt.id))
     claimed = []
-    for prompt in session.scalars(query).all():
+    for prompt in candidates[:limit]:
         taken = session.execute(
             update(Prompt)
             .where(Prompt.id == prompt.id, Prompt.state == prompt.state)
@@ -109,6 +98,21 @@ def claim_due_prompts(
             session.refresh(prompt)
             claimed.append(prompt)
     return claimed
+
+
+def _due(now: datetime, limit: int, round_id: int | None) -> Select[tuple[Prompt]]:
+    """Due prompts of open rounds, earliest first."""
+    query = (
+        select(Prompt)
+        .join(Round, Round.id == Prompt.round_id)
+        .where(Round.closed_at.is_(None), Prompt.due_at <= now)
+        .order_by(Prompt.due_at, Prompt.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Prompt)
+    )
+    if round_id is not None:
+        query = query.where(Prompt.round_id == round_id)
+    return query
 
 
 def count_prompts(session: Session, round_id: int, *, state: str) -> int:

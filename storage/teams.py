@@ -11,9 +11,15 @@ from sqlalchemy.orm import Session
 from storage.models import Manager, Member, OptOut, Team
 
 
-def team_by_channel(session: Session, channel_id: str) -> Team | None:
-    """The team a channel is, if it has been set up."""
-    return session.scalars(select(Team).where(Team.channel_id == channel_id)).first()
+def team_by_channel(
+    session: Session, channel_id: str, workspace_id: str | None = None
+) -> Team | None:
+    """The team a channel is, if it has been set up; within one workspace when it is known
+    (a channel shared between workspaces can be a team in each)."""
+    query = select(Team).where(Team.channel_id == channel_id)
+    if workspace_id is not None:
+        query = query.where(Team.workspace_id == workspace_id)
+    return session.scalars(query.order_by(Team.id)).first()
 
 
 def team_by_id(session: Session, team_id: int) -> Team | None:
@@ -62,6 +68,33 @@ def add_manager(session: Session, *, team_id: int, user_id: str) -> None:
     if not is_manager(session, team_id=team_id, user_id=user_id):
         session.add(Manager(team_id=team_id, user_id=user_id))
         session.flush()
+
+
+def managers_of(session: Session, team_id: int) -> list[str]:
+    """The user ids of a team's managers, in a stable order."""
+    return list(
+        session.scalars(
+            select(Manager.user_id).where(Manager.team_id == team_id).order_by(Manager.user_id)
+        )
+    )
+
+
+def replace_managers(session: Session, *, team_id: int, user_ids: Sequence[str]) -> None:
+    """Make exactly these people the team's managers."""
+    wanted = set(user_ids)
+    session.execute(
+        delete(Manager).where(Manager.team_id == team_id, Manager.user_id.not_in(wanted))
+    )
+    for user_id in sorted(wanted):
+        add_manager(session, team_id=team_id, user_id=user_id)
+    session.flush()
+
+
+def teams_of_workspace(session: Session, workspace_id: str) -> Sequence[Team]:
+    """Every team set up in a workspace."""
+    return session.scalars(
+        select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id)
+    ).all()
 
 
 def managed_teams(session: Session, *, workspace_id: str, user_id: str) -> Sequence[Team]:

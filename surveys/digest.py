@@ -38,6 +38,18 @@ class RoundFacts:
 
 
 @dataclass(frozen=True)
+class ArchivedFigure:
+    """A published figure kept after its raw answers passed their retention period."""
+
+    week: str
+    figure: str  # a behaviour id, or "index"
+    score: float
+
+
+INDEX = "index"
+
+
+@dataclass(frozen=True)
 class Figure:
     """A published (or suppressed) figure with its comparisons."""
 
@@ -160,13 +172,15 @@ class _Series:
         return self.weeks[i], self.scores[i], self.samples[i]
 
 
-def _series(published: pd.DataFrame) -> _Series:
-    weeks, scores, samples = [], [], []
+def _series(published: pd.DataFrame, archived: Sequence[ArchivedFigure] = ()) -> _Series:
+    """Published values by week; archived figures fill weeks whose raw answers are gone."""
+    by_week: dict[str, tuple[float, Sample]] = {}
     for week, rows in published.groupby("week", sort=True):
-        weeks.append(str(week))
-        scores.append(float(rows["score"].mean()))
-        samples.append(_samples(rows))
-    return _Series(weeks, scores, samples)
+        by_week[str(week)] = (float(rows["score"].mean()), _samples(rows))
+    for figure in archived:
+        by_week.setdefault(figure.week, (figure.score, []))
+    weeks = sorted(by_week)
+    return _Series(weeks, [by_week[w][0] for w in weeks], [by_week[w][1] for w in weeks])
 
 
 ShiftRule = Callable[[Sample, Sample | None], Shift]
@@ -226,8 +240,14 @@ def compute_digest(
     answers: Sequence[AnswerRow],
     rounds: Sequence[RoundFacts],
     threshold: int,
+    archived: Sequence[ArchivedFigure] = (),
 ) -> Digest:
-    """Build the digest for ``week`` from every answer of the team up to and including it."""
+    """Build the digest for ``week`` from every answer of the team up to and including it.
+
+    ``archived`` holds published figures of weeks whose raw answers have been purged, so
+    "previous" and "where we started" survive the retention limit.
+    """
+    earlier_archive = [a for a in archived if a.week < week]
     frame = frame_of([a for a in answers if a.week <= week])
     this_round = next((r for r in rounds if r.week == week), None)
     asked = set(this_round.behaviour_ids) if this_round else set()
@@ -241,12 +261,18 @@ def compute_digest(
         if b.id not in asked:
             figures.append(BehaviourFigure(b, asked=False, figure=_NOT_ASKED))
             continue
-        series = _series(earlier_published[earlier_published["behaviour"] == b.id])
+        series = _series(
+            earlier_published[earlier_published["behaviour"] == b.id],
+            [a for a in earlier_archive if a.figure == b.id],
+        )
         current = counted_now[counted_now["behaviour"] == b.id]
         rule = _behaviour_rule(threshold, family_size)
         figure = _figure(series, week, threshold=threshold, current=current, rule=rule)
         figures.append(BehaviourFigure(b, asked=True, figure=figure))
-    index_series = _series(published.index[published.index["week"] < week])
+    index_series = _series(
+        published.index[published.index["week"] < week],
+        [a for a in earlier_archive if a.figure == INDEX],
+    )
     index_now = published.index[published.index["week"] == week]
     if index_now.empty:
         index_now = counted_now.iloc[0:0]

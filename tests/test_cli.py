@@ -156,3 +156,41 @@ def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
         result = _bot(["db", "upgrade"], env)
         assert result.returncode == 0, result.stderr
         assert "up to date" in result.stdout
+
+
+def test_socket_mode_without_an_app_token_fails_naming_the_variable(tmp_path: Path) -> None:
+    result = _bot(
+        ["socket"],
+        {"SLACK_BOT_TOKEN": "xoxb-x", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+    )
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN is not set" in result.stderr
+
+
+def test_socket_mode_builds_without_a_signing_secret(tmp_path: Path) -> None:
+    from config.settings import load_settings
+    from runtime.assembly import build_bot
+
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-x",
+            "SLACK_APP_TOKEN": "xapp-x",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        }
+    )
+    bot = build_bot(settings, socket_mode=True)
+    assert bot.app is not None
+    bot.db.dispose()
+
+
+def test_serve_without_a_client_secret_fails_naming_the_variable(tmp_path: Path) -> None:
+    result = _bot(
+        ["serve", "--port", "0"],
+        {
+            "SLACK_CLIENT_ID": "123.456",
+            "SLACK_SIGNING_SECRET": "s",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        },
+    )
+    assert result.returncode == 2
+    assert "SLACK_CLIENT_SECRET is not set" in result.stderr

@@ -62,3 +62,36 @@ def test_forgetting_someone_else_leaves_a_member_untouched(running: RunningBot) 
             )
             == 1
         )
+
+
+def test_purge_deletes_raw_answers_past_retention_and_keeps_the_figures(
+    running: RunningBot,
+) -> None:
+    from datetime import timedelta
+
+    from services.privacy import purge_expired_answers
+    from storage.models import Answer, ArchivedFigure
+
+    setup_team(running)
+    send_round(running)
+    for user in SURVEYED:
+        click(running, user, 0, 5)
+    running.command("digest")
+    wait_for(lambda: responded(running, "now closed"))
+    published = digest_json(running, ROUND_WEEK)
+    young = purge_expired_answers(db=running.bot.db, now=running.clock() + timedelta(days=700))
+    assert young == 0
+    purged = purge_expired_answers(db=running.bot.db, now=running.clock() + timedelta(days=740))
+    assert purged == len(SURVEYED)
+    with running.bot.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Answer)) == 0
+        kept = session.scalar(select(func.count()).select_from(ArchivedFigure))
+        assert kept == 2  # the index and the one behaviour everyone answered
+    running.clock.advance(timedelta(days=7))
+    running.command("send")
+    wait_for(lambda: all(len(running.slack.dms_to(u)) >= 2 for u in SURVEYED))
+    for user in SURVEYED:
+        click(running, user, 0, 1)
+    later = digest_json(running, "2026-W48")
+    assert later["index"]["baseline"] == published["index"]["score"]
+    assert later["index"]["previous"] == published["index"]["score"]

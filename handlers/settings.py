@@ -1,0 +1,161 @@
+"""The team settings modal: opened from /pulse setup, /pulse settings and App Home's
+button; checked and saved when the manager submits it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from blocks.ids import SETTINGS_VIEW, ActionId, SettingsField
+from blocks.settings import settings_modal, settings_problem_view, settings_saved_view
+from handlers.context import HandlerContext
+from handlers.gate import is_slack_id
+from services import settings as settings_service
+from services.errors import PulseError
+from services.settings import InvalidSettings, SettingsForm
+
+log = logging.getLogger(__name__)
+
+
+def open_settings(
+    ctx: HandlerContext,
+    client: WebClient,
+    *,
+    trigger_id: str,
+    workspace_id: str,
+    channel_id: str,
+    user_id: str,
+) -> None:
+    """Open the modal for one of the team's managers (PulseError for anyone else)."""
+    current = settings_service.settings_for_manager(
+        db=ctx.outbound.db, workspace_id=workspace_id, channel_id=channel_id, user_id=user_id
+    )
+    try:
+        client.views_open(
+            trigger_id=trigger_id, view=settings_modal(current, workspace_id=workspace_id)
+        )
+    except SlackApiError as error:
+        log.warning("settings modal not opened: Slack said %s", error.response.get("error"))
+
+
+def _element(values: dict[str, Any], field: SettingsField) -> dict[str, Any]:
+    block = values.get(field.value)
+    element = block.get(field.value) if isinstance(block, dict) else None
+    return element if isinstance(element, dict) else {}
+
+
+def _text(values: dict[str, Any], field: SettingsField, key: str) -> str | None:
+    value = _element(values, field).get(key)
+    return value if isinstance(value, str) else None
+
+
+def read_form(view: dict[str, Any]) -> SettingsForm:
+    """The submitted values, as text and ids, whatever shape they arrived in."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    values = values if isinstance(values, dict) else {}
+    day = _element(values, SettingsField.PULSE_WEEKDAY).get("selected_option")
+    users = _element(values, SettingsField.MANAGERS).get("selected_users")
+    return SettingsForm(
+        pulse_weekday=day.get("value") if isinstance(day, dict) else None,
+        pulse_time=_text(values, SettingsField.PULSE_TIME, "selected_time"),
+        timezone=_text(values, SettingsField.TIMEZONE, "value"),
+        questions_per_week=_text(values, SettingsField.QUESTIONS, "value"),
+        threshold=_text(values, SettingsField.THRESHOLD, "value"),
+        digest_channel_id=_text(values, SettingsField.DIGEST_CHANNEL, "selected_conversation"),
+        target=_text(values, SettingsField.TARGET, "value"),
+        managers=[u for u in users if isinstance(u, str)] if isinstance(users, list) else [],
+    )
+
+
+def _team_of(view: dict[str, Any]) -> tuple[str, str]:
+    """(workspace, channel) the modal was opened for, from its private metadata."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "")
+    except (TypeError, ValueError):
+        meta = None
+    if not isinstance(meta, dict):
+        return "", ""
+    workspace, channel = meta.get("workspace"), meta.get("team")
+    if not (is_slack_id(workspace) and is_slack_id(channel)):
+        return "", ""
+    return workspace, channel
+
+
+def _workspace(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    workspace = team.get("id") if isinstance(team, dict) else body.get("team_id")
+    return workspace if is_slack_id(workspace) else ""
+
+
+def submit(ctx: HandlerContext) -> Callable[..., None]:
+    """Save the form, or show each wrong field's problem beside it; nothing is half-saved."""
+
+    def listener(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body.get("user")
+        user_id = user.get("id") if isinstance(user, dict) else None
+        workspace, channel = _team_of(view)
+        if not is_slack_id(user_id) or not channel or workspace != _workspace(body):
+            ack(response_action="update", view=settings_problem_view(PulseError.reply))
+            return
+        try:
+            saved = settings_service.apply_settings(
+                db=ctx.outbound.db,
+                workspace_id=workspace,
+                channel_id=channel,
+                user_id=user_id,
+                form=read_form(view),
+            )
+        except InvalidSettings as invalid:
+            ack(response_action="errors", errors=invalid.problems)
+            return
+        except PulseError as error:
+            ack(response_action="update", view=settings_problem_view(error.reply))
+            return
+        ack(response_action="update", view=settings_saved_view(saved))
+
+    return listener
+
+
+def open_from_home(ctx: HandlerContext) -> Callable[..., None]:
+    """App Home's Settings button beside a team its manager sees."""
+
+    def listener(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        actions = body.get("actions")
+        action = actions[0] if isinstance(actions, list) and actions else {}
+        channel = action.get("value") if isinstance(action, dict) else None
+        user = body.get("user")
+        user_id = user.get("id") if isinstance(user, dict) else None
+        trigger_id = body.get("trigger_id")
+        workspace = _workspace(body)
+        if not (is_slack_id(channel) and is_slack_id(user_id) and isinstance(trigger_id, str)):
+            return
+        try:
+            open_settings(
+                ctx,
+                client,
+                trigger_id=trigger_id,
+                workspace_id=workspace,
+                channel_id=channel,
+                user_id=user_id,
+            )
+        except PulseError as error:
+            try:
+                client.views_open(trigger_id=trigger_id, view=settings_problem_view(error.reply))
+            except SlackApiError as slack_error:
+                log.warning("refusal not shown: Slack said %s", slack_error.response.get("error"))
+
+    return listener
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Wire the settings modal and App Home's button."""
+    app.view(SETTINGS_VIEW)(submit(ctx))
+    app.action(ActionId.OPEN_SETTINGS.value)(open_from_home(ctx))

@@ -1,0 +1,162 @@
+"""manifest.yml asks Slack for exactly what the code uses: the events it listens to, its
+slash command, and the bot scopes of the Web API methods it calls."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft7Validator
+from slack_sdk import WebClient
+
+from delivery.client import make_client
+from delivery.context import Outbound
+from delivery.scopes import COMMAND_SCOPES, METHOD_SCOPES, bot_scopes
+from handlers.app import build_app, register_all
+from handlers.context import HandlerContext
+
+ROOT = Path(__file__).resolve().parents[1]
+ORACLES = ROOT.parent / "shared" / "oracles"
+APP_FOLDERS = ("blocks", "charts", "config", "delivery", "handlers", "jobs", "runtime", "services")
+# Called by Bolt, not by our code: it checks a new installation's token with auth.test and
+# exchanges the install code with oauth.v2.access.
+CALLED_BY_BOLT = frozenset({"auth.test", "oauth.v2.access"})
+
+
+def _manifest() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+class RecordingApp:
+    """Stands in for Bolt's App at registration: notes what each surface registers."""
+
+    def __init__(self) -> None:
+        self.registered: dict[str, list[Any]] = {}
+
+    def __getattr__(self, kind: str) -> Callable[..., Callable[..., None]]:
+        def registrar(matcher: Any, *args: Any, **kwargs: Any) -> Callable[..., None]:
+            self.registered.setdefault(kind, []).append(matcher)
+            return lambda *listeners, **named: None
+
+        return registrar
+
+
+def _context() -> HandlerContext:
+    client = make_client("xoxb-unused", api_url="http://127.0.0.1:9/api/")
+    return HandlerContext(outbound=Outbound(db=None, client=client))  # type: ignore[arg-type]
+
+
+@cache
+def _registered() -> dict[str, list[Any]]:
+    app = RecordingApp()
+    register_all(app, _context())
+    return app.registered
+
+
+def test_manifest_is_valid_against_slacks_schema() -> None:
+    schema_file = ORACLES / "manifest.schema.json"
+    if not schema_file.exists():
+        pytest.skip(f"Slack's manifest schema is not at {schema_file} (shared/ beside the repo)")
+    schema = json.loads(schema_file.read_text())
+    errors = sorted(
+        Draft7Validator(schema).iter_errors(_manifest()), key=lambda e: list(e.absolute_path)
+    )
+    assert [f"{list(e.absolute_path)}: {e.message}" for e in errors] == []
+
+
+def test_the_bolt_app_registers_nothing_beyond_the_surfaces() -> None:
+    app = build_app(_context(), signing_secret="unused")
+    recorded = sum(len(matchers) for matchers in _registered().values())
+    assert len(app._listeners) == recorded
+
+
+def test_bot_events_are_exactly_the_events_the_code_listens_to() -> None:
+    subscribed = _manifest()["settings"]["event_subscriptions"]["bot_events"]
+    assert sorted(subscribed) == sorted(_registered()["event"])
+
+
+def test_slash_commands_are_exactly_the_ones_the_code_answers() -> None:
+    commands = [c["command"] for c in _manifest()["features"]["slash_commands"]]
+    assert sorted(commands) == sorted(_registered()["command"])
+
+
+def test_interactivity_and_app_home_are_on_because_the_code_uses_them() -> None:
+    manifest = _manifest()
+    assert _registered()["action"] and _registered()["view"]
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert "app_home_opened" in _registered()["event"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_every_request_url_points_at_the_bots_endpoints() -> None:
+    manifest = _manifest()
+    urls = [c["url"] for c in manifest["features"]["slash_commands"]]
+    urls.append(manifest["settings"]["event_subscriptions"]["request_url"])
+    urls.append(manifest["settings"]["interactivity"]["request_url"])
+    assert all(url.endswith("/slack/events") for url in urls)
+    assert all(
+        u.endswith("/slack/oauth_redirect") for u in manifest["oauth_config"]["redirect_urls"]
+    )
+
+
+def test_bot_scopes_are_exactly_those_of_the_methods_called() -> None:
+    assert sorted(_manifest()["oauth_config"]["scopes"]["bot"]) == bot_scopes()
+    assert "user" not in _manifest()["oauth_config"]["scopes"]
+    assert set(COMMAND_SCOPES) <= set(bot_scopes())
+
+
+def test_method_scopes_agree_with_slacks_method_reference() -> None:
+    folder = ORACLES / "slack-methods"
+    if not folder.exists():
+        pytest.skip(f"Slack's method reference is not at {folder} (shared/ beside the repo)")
+    checked = 0
+    for method, scopes in METHOD_SCOPES.items():
+        path = folder / f"{method}.json"
+        if not path.exists():
+            continue
+        allowed = (json.loads(path.read_text()).get("scope") or {}).get("bot", [])
+        if scopes:
+            assert set(scopes) <= set(allowed), (method, scopes, allowed)
+        else:
+            assert allowed == [], f"{method} needs one of {allowed}"
+        checked += 1
+    assert checked == len(METHOD_SCOPES)
+
+
+@cache
+def _api_methods_of(name: str) -> frozenset[str]:
+    """The Web API methods a WebClient method calls (files_upload_v2 makes two calls)."""
+    function = getattr(WebClient, name, None)
+    if not callable(function):
+        return frozenset()
+    source = inspect.getsource(function)
+    found = set(re.findall(r'self\.api_call\(\s*"([^"]+)"', source))
+    for inner in re.findall(r"self\.(\w+)\(", source):
+        if inner != name and not inner.startswith("_"):
+            found |= _api_methods_of(inner)
+    return frozenset(found)
+
+
+def _calls_in_code() -> Iterator[tuple[str, str]]:
+    for folder in APP_FOLDERS:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    for method in _api_methods_of(node.func.attr):
+                        yield method, f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+def test_the_code_calls_exactly_the_methods_listed_with_their_scopes() -> None:
+    called = {method for method, _ in _calls_in_code()}
+    assert called, "no Web API call found: the scan is broken"
+    unlisted = sorted(f"{m} ({w})" for m, w in _calls_in_code() if m not in METHOD_SCOPES)
+    assert unlisted == []
+    assert set(METHOD_SCOPES) - called == CALLED_BY_BOLT
