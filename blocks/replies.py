@@ -17,6 +17,7 @@ USAGE_LINES = (
     ("export [#channel]", "managers: a CSV of the team's published figures, by DM"),
     ("target <score>", "managers: set the team's target index, from -1 to +1"),
     ("optout", "pause your prompts"),
+    ("forget-me", "delete everything that names you (published figures stay)"),
     ("optin", "resume your prompts"),
 )
 

@@ -17,6 +17,7 @@ from handlers.parsing import CommandProblem, ParsedCommand, parse_command
 from handlers.settings import open_settings
 from jobs.tick import open_and_send
 from services import digests as digest_service
+from services import privacy as privacy_service
 from services import rounds as round_service
 from services import teams as team_service
 from services.errors import NotAManager, NotInAChannel, PulseError, TeamNotFound
@@ -80,6 +81,15 @@ def _quick_reply(
             "Your prompts are paused. `/pulse optin` resumes them."
             if out
             else "Welcome back: you'll get the next pulse."
+        )
+    if parsed.name == "forget-me":
+        privacy_service.forget_member(db=db, workspace_id=workspace, user_id=user)
+        return notice(
+            "Done: I've deleted everything that named you — your memberships, any manager "
+            "role, your pause setting, the record of which pulses went to you and any answer "
+            "to a pulse that is still open. Figures already published stay, because they "
+            "never said who answered. If you're still in a team's channel, you'll be asked "
+            "again at its next round; `/pulse optout` stops that."
         )
     if parsed.name == "target":
         assert parsed.target is not None

@@ -16,6 +16,7 @@ SUBCOMMANDS = frozenset(
         "export",
         "optout",
         "optin",
+        "forget-me",
         "target",
     }
 )

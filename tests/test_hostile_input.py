@@ -398,6 +398,7 @@ ACTION_IDS = st.sampled_from(
         "answer-1\n",
         ActionId.OPT_OUT.value,
         ActionId.OPT_IN.value,
+        "home-open-settings",
         "launch",
     ]
 )
@@ -555,7 +556,7 @@ def view_payloads(draw: st.DrawFn) -> dict[str, Any]:
         payload["view"] = {
             "id": "V0STANDIN",
             "type": draw(st.sampled_from(["modal", "home"]) | JUNK),
-            "callback_id": draw(st.sampled_from(["pulse_modal", ""]) | JUNK),
+            "callback_id": draw(st.sampled_from(["team-settings", "pulse_modal", ""]) | JUNK),
             "private_metadata": draw(ODD_TEXT | JUNK),
             "state": {"values": draw(JUNK)},
             "app_installed_team_id": draw(JUNK_OR_ID),

@@ -95,3 +95,14 @@ def test_purge_deletes_raw_answers_past_retention_and_keeps_the_figures(
     later = digest_json(running, "2026-W48")
     assert later["index"]["baseline"] == published["index"]["score"]
     assert later["index"]["previous"] == published["index"]["score"]
+
+
+def test_forget_me_command_deletes_the_callers_rows_and_says_so(running: RunningBot) -> None:
+    setup_team(running)
+    send_round(running)
+    user = MEMBERS[4]
+    click(running, user, 0, 2)
+    reply = running.command("forget-me", user=user, channel="D0MEMBER04")
+    assert "deleted everything that named you" in reply.json()["text"]
+    assert _rows_naming(running, user) == 0
+    assert _rows_naming(running, MEMBERS[5]) > 0
