@@ -65,3 +65,24 @@ def test_outage_pauses_delivery_and_the_next_pass_finishes_it(running: RunningBo
 
     run_tick(running.bot.outbound)
     assert _dm_counts(running) == [1] * len(SURVEYED)
+
+
+def test_membership_refresh_follows_every_page_of_a_large_channel() -> None:
+    from delivery.client import make_client
+    from delivery.context import Outbound
+    from delivery.members import channel_member_ids
+    from standin import StandInSlack, Workspace
+    from storage.database import Database
+
+    workspace = Workspace()
+    people = [f"U{i:07d}" for i in range(2_500)]
+    for user in people:
+        workspace.add_user(user, user.lower())
+    workspace.add_channel("C0HUGE", "huge", people)
+    with StandInSlack(workspace) as slack:
+        client = make_client("xoxb-standin-token", api_url=slack.api_url)
+        out = Outbound(db=Database.from_url("sqlite://"), client=client)
+        found = channel_member_ids(out, "C0HUGE")
+        pages = slack.calls_to("conversations.members")
+    assert sorted(found) == people
+    assert len(pages) == 3
