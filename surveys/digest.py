@@ -6,7 +6,7 @@ pandas does the grouping; what leaves this module is typed dataclasses, never Da
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -119,24 +119,13 @@ _NOT_ASKED = Figure(
     shift="insufficient_data",
     suppressed=False,
 )
+# Every number of a suppressed figure is withheld, its head count included.
+_SUPPRESSED = replace(_NOT_ASKED, n=None, suppressed=True)
 
 
 def _clean(value: float) -> float:
     """Drop floating-point noise so that 0.19 does not print as 0.19000000000000003."""
     return round(float(value), 10)
-
-
-def _suppressed(n: int) -> Figure:
-    return Figure(
-        n=None,
-        score=None,
-        previous=None,
-        previous_week=None,
-        baseline=None,
-        change=None,
-        shift="insufficient_data",
-        suppressed=True,
-    )
 
 
 def frame_of(answers: Sequence[AnswerRow]) -> pd.DataFrame:
@@ -191,7 +180,7 @@ def _figure(
 ) -> Figure:
     n = int(current["respondent"].nunique())
     if n < threshold:
-        return _suppressed(n)
+        return _SUPPRESSED
     score = float(current["score"].mean())
     earlier = series.before(week)
     previous_week, previous, previous_sample = earlier if earlier else (None, None, None)
