@@ -1,8 +1,9 @@
 """The HTTP face of the bot: Bolt on /slack/events, the OAuth install pages, /healthz,
 /metrics, and a cap on body size.
 
-Slack's payloads are small; a body over the cap is refused with 413 before it is read, so
-an oversized request cannot tie up a worker.
+Slack's payloads are small; a body over the cap is refused with 413 and never parsed. Up to
+a bound it is read and dropped, so that a client still sending sees the 413 rather than a
+reset connection; a larger one is not read at all.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from services.stats import totals
 from storage.database import Database
 
 MAX_BODY_BYTES = 256 * 1024
+MAX_DRAINED_BYTES = 4 * 1024 * 1024
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 ROUTES = ("/slack/events", "/healthz", "/metrics")
 
@@ -112,6 +114,7 @@ class PulseWsgiApp:
         except ValueError:
             return _plain(start_response, "400 Bad Request", "bad Content-Length")
         if length > self._max_body:
+            _drain(environ["wsgi.input"], min(length, MAX_DRAINED_BYTES))
             return _plain(start_response, "413 Payload Too Large", "request body too large")
         body = environ["wsgi.input"].read(length) if length else b""
         refusal = check_request(body, _headers(environ), secret=self._secret)
@@ -153,6 +156,15 @@ class PulseWsgiApp:
             "200 OK", [("Content-Type", METRICS_CONTENT_TYPE), ("Content-Length", str(len(body)))]
         )
         return [body]
+
+
+def _drain(stream: Any, length: int) -> None:
+    """Read and drop a refused body."""
+    while length > 0:
+        chunk = stream.read(min(length, 64 * 1024))
+        if not chunk:
+            return
+        length -= len(chunk)
 
 
 def _headers(environ: dict[str, Any]) -> dict[str, str]:

@@ -100,7 +100,7 @@ def claim_due_prompts(
     return claimed
 
 
-def _due(now: datetime, limit: int, round_id: int | None) -> Select[tuple[Prompt]]:
+def _due(now: datetime, limit: int, round_id: int | None) -> Select[Prompt]:
     """Due prompts of open rounds, earliest first."""
     query = (
         select(Prompt)

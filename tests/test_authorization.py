@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from standin import StandInSlack
+from standin import StandInSlack, Workspace
 from storage.database import normalise_url
 from storage.models import Answer, Manager, Member, OptOut, PendingAnswer, Prompt, Round, Team
 from surveys.behaviours import BEHAVIOUR_IDS
@@ -94,11 +94,12 @@ class World:
         }
 
     def opted_out(self, user: str) -> bool:
+        """Whether the person has paused their prompts."""
         with self.running.bot.db.transaction() as session:
             return session.scalar(select(OptOut.id).where(OptOut.user_id == user)) is not None
 
 
-def two_team_workspace() -> Any:
+def two_team_workspace() -> Workspace:
     """The standard workspace, plus another team's channel with its own people."""
     workspace = standard_workspace()
     for user in OTHER_SURVEYED:
@@ -107,7 +108,7 @@ def two_team_workspace() -> Any:
     return workspace
 
 
-def settle(running: RunningBot, *, quiet: float = 0.25) -> None:
+def settle(running: RunningBot, *, quiet: float = 0.2) -> None:
     """Wait until lazy listeners have stopped calling Slack and replying."""
     seen = -1
     while True:
@@ -223,11 +224,11 @@ COMMANDS = {
     "digest": "digest",
     "target": "target 0.5",
     "export": "export",
+    "settings": "settings",
     "optout": "optout",
     "optin": "optin",
     "unknown": "launch-rockets",
 }
-MANAGER_ONLY = ("summary", "summary-channel", "summary-weeks", "send", "digest", "target", "export")
 
 
 def expected(command: str, role: str, place: str) -> Outcome:
@@ -250,6 +251,8 @@ def expected(command: str, role: str, place: str) -> Outcome:
 
 @dataclass(frozen=True)
 class Cell:
+    """One subcommand, run by one kind of caller, in one place."""
+
     command: str
     role: str
     place: str
@@ -315,6 +318,11 @@ def run_cell(world: World, cell: Cell, *, awaiting: str | None = None) -> Result
 def _ack_text(result: Result) -> str:
     blocks = " ".join(str(b) for b in result.ack.get("blocks", []))
     return f"{result.ack.get('text', '')} {blocks}"
+
+
+def _target(rows: dict[str, Any]) -> float | None:
+    (team,) = rows["teams"]
+    return team[Team.__table__.c.keys().index("target")]
 
 
 def _mentions_our_team(texts: list[str]) -> bool:
@@ -387,9 +395,14 @@ LAZY_REPLY = {
 def check_manager_acts_on_this_team(world: World, cell: Cell) -> None:
     """Our manager gets our team's answer, wherever they ask; the other team is untouched."""
     result = run_cell(world, cell, awaiting=LAZY_REPLY.get(cell.command))
-    if cell.command == "target":
+    if cell.command == "settings":
+        assert f"Opening the settings for <#{TEAM_CHANNEL}>" in _ack_text(result)
+        (opened,) = [c for c in result.calls if c.method == "views.open"]
+        assert TEAM_CHANNEL in str(opened.args) and OTHER_CHANNEL not in str(opened.args)
+        assert result.after == result.before and result.responses == []
+    elif cell.command == "target":
         assert "Target set" in _ack_text(result)
-        assert result.after["ours"]["teams"][0][Team.__table__.c.keys().index("target")] == 0.5
+        assert _target(result.after["ours"]) == 0.5
         assert result.responses == []
     else:
         assert "On it" in _ack_text(result)
@@ -417,8 +430,13 @@ def check_other_manager_reaches_only_their_team(world: World, cell: Cell) -> Non
     ours = {TEAM_CHANNEL, MANAGER, *MEMBERS, *("D" + u[1:] for u in (MANAGER, *MEMBERS))}
     for call in result.writes:
         assert call.args.get("channel") not in ours, call
-    if cell.command == "target":
+    if cell.command == "settings":
+        assert f"Opening the settings for <#{OTHER_CHANNEL}>" in _ack_text(result)
+        (opened,) = [c for c in result.calls if c.method == "views.open"]
+        assert OTHER_CHANNEL in str(opened.args) and TEAM_CHANNEL not in str(opened.args)
+    elif cell.command == "target":
         assert "Target set" in _ack_text(result)
+        assert _target(result.after["theirs"]) == 0.5
     else:
         assert len(result.responses) == 1
 

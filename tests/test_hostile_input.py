@@ -247,13 +247,15 @@ CHANNELS = st.sampled_from([TEAM_CHANNEL, "D0MEMBER01", "C0ELSEWHERE", "G0PRIVAT
 def huge_text(draw: st.DrawFn) -> str:
     """One character repeated as often as the body cap allows once it is encoded (a larger
     body is refused with 413 before it is read: see test_bad_input)."""
-    char = draw(st.characters(blacklist_categories=("Cs",)).filter(lambda c: not c.isspace()))
+    char = draw(st.characters(codec="utf-8").filter(lambda c: not c.isspace()))
     width = len(quote_plus(json.dumps(char)[1:-1]))
     return char * draw(st.integers(1_000 // width, (MAX_BODY_BYTES - 8_192) // width))
 
 
 HUGE_TEXT = huge_text()
 SLASH_FIELDS = ("command", "user_id", "channel_id", "team_id")
+# Commands that change something when a well-formed request carries them.
+CHANGING_COMMANDS = ("setup", "optout", "optin", "send", "digest", "target 0.5", "forget-me")
 PAYLOAD_KEYS = (
     "user",
     "team",
@@ -289,12 +291,14 @@ def junk_command_text(draw: st.DrawFn) -> str:
     if kind == "unknown":
         return "x-" + junk
     if kind == "extra_args":
-        word = draw(st.sampled_from(["setup", "optout", "optin", "help", "SETUP", "OptOut"]))
+        word = draw(
+            st.sampled_from(["setup", "optout", "optin", "help", "forget-me", "SETUP", "OptOut"])
+        )
         return f"{word} {junk}"
     if kind == "target":
         return f"target x{junk}"
     if kind == "two_args":
-        word = draw(st.sampled_from(["send", "digest", "export"]))
+        word = draw(st.sampled_from(["send", "digest", "export", "settings"]))
         return f"{word} {junk} {junk}"
     return draw(st.sampled_from(["setup ", "summary ", "x", "target "])) + draw(HUGE_TEXT)
 
@@ -304,7 +308,7 @@ def slash_commands(draw: st.DrawFn) -> tuple[bytes, str]:
     """A /pulse request with at least one fault that must stop it changing anything."""
     fields: dict[str, str] = {
         "command": "/pulse",
-        "text": draw(st.sampled_from(["setup", "optout", "optin", "send", "digest", "target 0.5"])),
+        "text": draw(st.sampled_from(CHANGING_COMMANDS)),
         "user_id": draw(st.sampled_from(PEOPLE)),
         "channel_id": draw(CHANNELS),
         "team_id": WORKSPACE,
@@ -633,6 +637,7 @@ def test_a_click_naming_a_prompt_beyond_any_key_is_refused(running: RunningBot) 
     setup_team(running)
     settle(running)
     _send(running, 1)
+    settle(running)
     before = world_rows(running)
     behaviour = behaviour_of(latest_prompt(running, MEMBERS[0]), 0)
     reply = click(running, MEMBERS[0], 0, 4, value=f"{2**31}:{behaviour}:4")
