@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from blocks.replies import notice, summary_message, usage
 from delivery.digests import post_digest, post_round_digest
@@ -216,6 +217,14 @@ def complete(ctx: HandlerContext) -> Callable[..., None]:
             return  # the ack has already said so
         except PulseError as error:
             reply = notice(error.reply)
+        except SlackApiError as error:
+            log.warning(
+                "Slack refused a /pulse %s step: %s", parsed.name, error.response.get("error")
+            )
+            reply = notice(
+                "Slack didn't accept that just now (is the bot invited to the channel?). "
+                "Nothing was published; please try again in a moment."
+            )
         respond(response_type="ephemeral", replace_original=False, **reply)
 
     return listener

@@ -63,10 +63,17 @@ def _check_nested(document: dict[str, Any]) -> str | None:
     return f"{malformed[0]} is not an object" if malformed else None
 
 
+# The interactions the bot answers; anything else is refused before Bolt, whose warning
+# for an unhandled request would echo the payload's values into the log.
+INTERACTIONS = frozenset({"block_actions", "view_submission", "view_closed"})
+
+
 def _check_interaction(payload: dict[str, Any]) -> str | None:
     kind = payload.get("type")
     if not isinstance(kind, str):
         return "payload has no type"
+    if kind not in INTERACTIONS:
+        return "the bot does not take this kind of interaction"
     nested = _check_nested(payload)
     if nested:
         return nested

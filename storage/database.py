@@ -40,14 +40,21 @@ def _begin_immediate(connection: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for SQLite (the embedded default) or PostgreSQL."""
+    """An engine for SQLite (the embedded default) or PostgreSQL.
+
+    Statement parameters are kept out of error messages: they can hold an answer.
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True
+        )
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 class Database:

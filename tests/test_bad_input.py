@@ -133,3 +133,14 @@ def test_unknown_action_is_acknowledged_and_ignored(running: RunningBot) -> None
     )
     assert reply.status in (200, 404)
     assert _count(running, PendingAnswer) == 0
+
+
+def test_interaction_types_the_bot_does_not_take_are_refused(running: RunningBot) -> None:
+    payload = {
+        "type": "interactive_message",
+        "user": {"id": MEMBERS[0]},
+        "actions": [{"name": "x", "value": "1:talk-of-us:5"}],
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    assert _signed(running, body, "application/x-www-form-urlencoded") == 400
+    assert _count(running, PendingAnswer) == 0

@@ -68,3 +68,10 @@ def test_export_is_refused_to_a_member(running: RunningBot) -> None:
     _answered_round(running)
     reply = running.command("export", user=SURVEYED[3])
     assert "only a manager" in reply.json()["text"]
+
+
+def test_digest_refused_by_slack_gets_a_polite_reply(running: RunningBot) -> None:
+    _answered_round(running)
+    running.slack.fail_next("chat.postMessage", error="not_in_channel")
+    running.command("digest")
+    wait_for(lambda: responded(running, "Slack didn't accept that"))
