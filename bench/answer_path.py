@@ -1,0 +1,394 @@
+"""Answer path: signed button clicks over HTTP into the bot, recorded in SQLite.
+
+The bot's WSGI app (`bot.wsgi()`, assembled by `build_bot`) is served by
+`runtime.http.HttpServer`; the floor is a bare Bolt app on the same server stack whose only
+listener acks. Each runs in a process of its own; the load generator and the stand-in Slack
+(which receives the bot's message redraws) run in two more, so no two share a GIL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from bench.core import Run, Section, at_least, at_most, fmt
+from bench.databases import sqlite_url
+from bench.load import Counter, LoadResult, Send, closed_loop, open_loop
+from bench.processes import Server, let_go, serve_on_http_server
+from bench.slack import (
+    BOT_TOKEN,
+    MANAGER,
+    SIGNING_SECRET,
+    StandInProcess,
+    schema_check_ms,
+    user_ids,
+)
+from blocks.ids import AnswerValue, answer_action_id, question_block_id
+from blocks.prompt import prompt_message
+from config.settings import load_settings
+from delivery.prompts import send_due_prompts
+from runtime.assembly import build_bot
+from services import rounds as round_service
+from services import teams as team_service
+from services.teams import MemberInfo
+from standin import DEFAULT_TEAM_ID, SlackRequestSender
+from storage.database import Database
+from storage.models import PendingAnswer, Prompt, Round, utc_now
+from surveys.weeks import week_of
+
+CHANNEL = "C0BENCHANSWER"
+POINTS: tuple[int | None, ...] = (1, 2, 3, 4, 5, None)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big one run is."""
+
+    members: int
+    clients: int
+    seconds: float
+    warmup: float
+    repeats: int
+    rate: float
+    open_seconds: float
+    segments: int
+    open_warmup: float
+
+
+SIZES = {
+    "full": Sizes(
+        members=2000,
+        clients=8,
+        seconds=12,
+        warmup=2,
+        repeats=3,
+        rate=50,
+        open_seconds=48,
+        segments=4,
+        open_warmup=0.5,
+    ),
+    "quick": Sizes(
+        members=300,
+        clients=8,
+        seconds=4,
+        warmup=1,
+        repeats=1,
+        rate=50,
+        open_seconds=8,
+        segments=2,
+        open_warmup=0.5,
+    ),
+    "smoke": Sizes(
+        members=12,
+        clients=2,
+        seconds=0.3,
+        warmup=0.1,
+        repeats=1,
+        rate=20,
+        open_seconds=0.3,
+        segments=1,
+        open_warmup=0.1,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Click:
+    """Everything a button click on one member's prompt carries."""
+
+    user: str
+    prompt_id: int
+    channel: str
+    ts: str
+    behaviours: tuple[str, ...]
+    blocks: list[dict[str, Any]]
+    text: str
+
+
+def prepare(database_url: str, api_url: str, members: int) -> list[Click]:
+    """A team, its members and an open round whose prompts were DMed, through the services."""
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": api_url,
+            "DATABASE_URL": database_url,
+        }
+    )
+    bot = build_bot(settings, with_app=False)
+    now = utc_now()
+    team = team_service.setup_team(
+        db=bot.db, workspace_id=DEFAULT_TEAM_ID, channel_id=CHANNEL, user_id=MANAGER, now=now
+    ).team
+    users = user_ids(members)
+    team_service.sync_members(
+        db=bot.db,
+        team_id=team.id,
+        present=[MANAGER, *users],
+        details=[MemberInfo(u, is_bot=False, deactivated=False, timezone=None) for u in users],
+    )
+    info = round_service.open_round(db=bot.db, channel_id=CHANNEL, week=str(week_of(now)), now=now)
+    send_due_prompts(bot.outbound, round_id=info.id)
+    with bot.db.transaction() as session:
+        # The round must stay open for the whole run, whatever the day of the week.
+        session.execute(
+            update(Round).where(Round.id == info.id).values(closes_at=now + timedelta(days=2))
+        )
+        round_ = session.get(Round, info.id)
+        assert round_ is not None
+        rows = session.execute(
+            select(Prompt.id, Prompt.user_id, Prompt.channel_id, Prompt.message_ts)
+            .where(Prompt.round_id == info.id, Prompt.state == "sent")
+            .order_by(Prompt.id)
+        ).all()
+        clicks = []
+        for prompt_id, user, channel, ts in rows:
+            message = prompt_message(
+                prompt_id=prompt_id,
+                week=round_.week,
+                behaviour_ids=tuple(round_.behaviour_ids),
+                answers={},
+                closes_at=round_.closes_at,
+                threshold=team.threshold,
+            )
+            clicks.append(
+                Click(
+                    user,
+                    prompt_id,
+                    channel or "",
+                    ts or "",
+                    tuple(round_.behaviour_ids),
+                    message["blocks"],
+                    message["text"],
+                )
+            )
+    bot.db.dispose()
+    return clicks
+
+
+class Clicker:
+    """Sends click number i: member i mod M, each question and point in turn."""
+
+    def __init__(self, clicks: list[Click], base_url: str, response_url: str) -> None:
+        self._clicks = clicks
+        self._sender = SlackRequestSender(base_url, SIGNING_SECRET)
+        self._response_url = response_url
+        self._lock = threading.Lock()
+        self.answered = 0
+        self.pairs: set[tuple[int, str]] = set()
+
+    def choice(self, number: int) -> tuple[Click, str, int | None]:
+        """Which member, question and point click ``number`` is."""
+        count = len(self._clicks)
+        click = self._clicks[number % count]
+        behaviour = click.behaviours[(number // count) % len(click.behaviours)]
+        return click, behaviour, POINTS[(number // count + number) % len(POINTS)]
+
+    def send(self, number: int) -> int:
+        """POST the click, signed as Slack signs it; the HTTP status (0 if the socket failed)."""
+        click, behaviour, point = self.choice(number)
+        try:
+            reply = self._sender.block_action(
+                user_id=click.user,
+                action_id=answer_action_id(point),
+                value=AnswerValue(click.prompt_id, behaviour, point).encode(),
+                block_id=question_block_id(click.prompt_id, behaviour),
+                channel_id=click.channel,
+                message_ts=click.ts,
+                response_url=self._response_url,
+                message_blocks=click.blocks,
+                message_text=click.text,
+            )
+        except OSError:
+            return 0
+        if reply.status == 200:
+            with self._lock:
+                self.answered += 1
+                self.pairs.add((click.prompt_id, behaviour))
+        return reply.status
+
+
+def _drain(slack: StandInProcess, expected: int, timeout: float = 300.0) -> float:
+    """Wait until every click's redraw has reached Slack; seconds it took."""
+    start = time.perf_counter()
+    while slack.stats()["calls"].get("chat.update", 0) < expected:
+        if time.perf_counter() - start > timeout:
+            raise RuntimeError("redraws did not catch up with the clicks")
+        time.sleep(0.05)
+    return time.perf_counter() - start
+
+
+def _mean_throughput(results: list[LoadResult]) -> float:
+    return sum(r.throughput for r in results) / len(results)
+
+
+def _pooled(results: list[LoadResult]) -> LoadResult:
+    latencies = tuple(x for r in results for x in r.latencies)
+    return LoadResult(
+        sum(r.requests for r in results),
+        sum(r.seconds for r in results),
+        latencies,
+        sum(r.failures for r in results),
+    )
+
+
+def run(context: Run) -> Section:
+    """Measure the answer path against the bare Bolt app."""
+    sizes: Sizes = context.pick(SIZES)
+    section = Section("answer_path", "Answer path: a button click recorded over signed HTTP")
+    folder = context.scratch("answer_path")
+    slack = StandInProcess(users=sizes.members, channel=CHANNEL, log=folder / "standin.log")
+    servers: list[Server] = []
+    try:
+        url = sqlite_url(folder / "pulse.db")
+
+        def serve(kind: str) -> Server:
+            server = serve_on_http_server(
+                kind, database_url=url, api_url=slack.api_url, log=folder / f"{kind}.log"
+            )
+            servers.append(server)
+            return server
+
+        bare_server = serve("bare")  # it never touches the database: it may boot meanwhile
+        context.say(f"  preparing a team of {sizes.members} with an open round, prompts DMed")
+        clicks = prepare(url, slack.api_url, sizes.members)
+        bot_server = serve("bot").wait_until_listening()
+        bare_server.wait_until_listening()
+        response_url = f"{slack.base_url}/response/bench-click"
+        bare = Clicker(clicks, bare_server.url, response_url)
+        bot = Clicker(clicks, bot_server.url, response_url)
+        numbers = Counter()
+        closed: dict[str, list[LoadResult]] = {"bare": [], "bot": []}
+        busy: dict[str, list[float]] = {"bare": [], "bot": []}
+        drains = []
+        for repeat in range(sizes.repeats):
+            for name, clicker in (("bare", bare), ("bot", bot)):
+                context.say(
+                    f"  closed loop {repeat + 1}/{sizes.repeats}: {name}, {sizes.clients} clients"
+                )
+                server = bare_server if name == "bare" else bot_server
+                used = server.cpu_seconds()
+                closed[name].append(_closed(clicker.send, numbers, sizes))
+                busy[name].append((server.cpu_seconds() - used) / (sizes.warmup + sizes.seconds))
+            drains.append(_drain(slack, bot.answered))
+        segments: dict[str, list[LoadResult]] = {"bare": [], "bot": []}
+        for segment in range(sizes.segments):
+            for name, clicker in (("bare", bare), ("bot", bot)):
+                context.say(
+                    f"  open loop {segment + 1}/{sizes.segments}: {name} at "
+                    f"{fmt(sizes.rate)} clicks/s"
+                )
+                segments[name].append(
+                    open_loop(
+                        clicker.send,
+                        numbers,
+                        rate=sizes.rate,
+                        seconds=sizes.open_seconds / sizes.segments,
+                        warmup=sizes.open_warmup,
+                    )
+                )
+            drains.append(_drain(slack, bot.answered))
+        opened = {name: _pooled(results) for name, results in segments.items()}
+        stored = _stored_answers(url)
+        stats = slack.stats()
+        checked, problems = slack.check_sample(50)
+    finally:
+        let_go(servers, context.stack)
+        slack.stop()
+    schema_ms = schema_check_ms({"text": clicks[0].text, "blocks": clicks[0].blocks})
+    _report(section, sizes, closed, opened)
+    failures = sum(r.failures for rs in closed.values() for r in rs) + sum(
+        r.failures for r in opened.values()
+    )
+    section.setup = [
+        f"SQLite; one team of {sizes.members} members plus its manager, an open round whose "
+        f"{len(clicks)} prompts were DMed through the services; click i answers member "
+        "i mod M, cycling through the three questions and the six buttons.",
+        "The bot (`build_bot(settings).wsgi()`, PULSE_SCHEDULER=off) and the floor, a bare "
+        "Bolt app whose only listener acks (same signing secret, same WSGI adapter, same Bolt "
+        "settings and client), each on `runtime.http.HttpServer` in its own process. The "
+        "stand-in Slack that receives the redraws runs in another, and skips its Block Kit "
+        f"schema check while timing ({fmt(schema_ms)} ms of CPU a prompt here: Slack's work, "
+        "not the bot's); a sample of the delivered messages is checked afterwards.",
+        f"Closed loop: {sizes.clients} client threads, {fmt(sizes.warmup)} s warm-up then "
+        f"{fmt(sizes.seconds)} s measured, {sizes.repeats}× each, alternating. Open loop: "
+        f"{fmt(sizes.rate)} clicks/s for {fmt(sizes.open_seconds)} s each, in "
+        f"{sizes.segments} alternating segments after {fmt(sizes.open_warmup)} s of warm-up "
+        "each, latency from each click's scheduled start. Between runs the bot's redraws are "
+        "left to finish.",
+    ]
+    section.checks = [
+        f"{bot.answered:,} clicks answered 200 by the bot; {failures} failed; "
+        f"{stored:,} answers stored = {len(bot.pairs):,} distinct (prompt, question) pairs "
+        f"clicked: {'yes' if stored == len(bot.pairs) else 'NO'}.",
+        f"{stats['calls'].get('chat.update', 0):,} message redraws reached the stand-in "
+        f"(one per click); ephemeral error replies: {stats['responses']}; the last redraw "
+        f"came at most {fmt(max(drains))} s after the clicks stopped.",
+        f"Block Kit: {checked} delivered messages sampled and checked against the schema, "
+        f"{problems} problems.",
+        f"CPU the server processes used during the closed loop: the bot "
+        f"{_share(busy['bot'])} of one core, the bare app {_share(busy['bare'])} (less than a "
+        "whole core means the process spent part of the time waiting: for requests, or for a "
+        "lock).",
+    ]
+    return section
+
+
+def _share(shares: list[float]) -> str:
+    return f"{sum(shares) / len(shares):.0%}"
+
+
+def _closed(send: Send, numbers: Counter, sizes: Sizes) -> LoadResult:
+    return closed_loop(
+        send, numbers, clients=sizes.clients, seconds=sizes.seconds, warmup=sizes.warmup
+    )
+
+
+def _stored_answers(url: str) -> int:
+    db = Database.from_url(url)
+    with db.transaction() as session:
+        count = int(session.scalar(select(func.count()).select_from(PendingAnswer)) or 0)
+    db.dispose()
+    return count
+
+
+def _report(
+    section: Section,
+    sizes: Sizes,
+    closed: dict[str, list[LoadResult]],
+    opened: dict[str, LoadResult],
+) -> None:
+    bare, bot = _pooled(closed["bare"]), _pooled(closed["bot"])
+    throughput = section.figure(
+        f"throughput, closed loop, {sizes.clients} clients",
+        _mean_throughput(closed["bot"]),
+        "clicks/s",
+        _mean_throughput(closed["bare"]),
+        "bare Bolt app",
+    )
+    section.figure("p50 latency, closed loop", bot.p(50), "ms", bare.p(50), "bare Bolt app")
+    section.figure("p99 latency, closed loop", bot.p(99), "ms", bare.p(99), "bare Bolt app")
+    rate = fmt(sizes.rate)
+    section.figure(
+        f"p50 latency, open loop at {rate}/s",
+        opened["bot"].p(50),
+        "ms",
+        opened["bare"].p(50),
+        "bare Bolt app",
+    )
+    p99 = section.figure(
+        f"p99 latency, open loop at {rate}/s",
+        opened["bot"].p(99),
+        "ms",
+        opened["bare"].p(99),
+        "bare Bolt app",
+    )
+    section.targets = [
+        at_least("throughput ≥ 0.7× the bare app's", throughput.ratio, 0.7, "×"),
+        at_most(f"p99 < 50 ms at {rate} clicks/s", p99.value, 50, "ms"),
+    ]

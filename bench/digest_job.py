@@ -1,0 +1,82 @@
+"""`python -m bench.digest_job DATABASE_URL WEEK`: every team's digest of one week.
+
+Runs in a process of its own so that its peak memory is its own. First the floor: the single
+SQL aggregate over the rows the digests read, three times, and the process's peak memory at
+that point. Then the job: each digest built with `services.digests.build_digest`, as the
+schedule does when rounds close. It prints one JSON line: the floor's median seconds and
+peak, the job's seconds and peak (resident memory, MB), and how many digests it built.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from sqlalchemy import func, select
+
+from bench.core import median
+from bench.processes import peak_rss_mb
+from services import digests as digest_service
+from storage.database import Database
+from storage.models import Answer, Round, Team
+
+
+def teams_of_week(db: Database, week: str) -> list[str]:
+    """Channels of the teams that had a round that week."""
+    with db.transaction() as session:
+        return list(
+            session.scalars(
+                select(Team.channel_id)
+                .join(Round, Round.team_id == Team.id)
+                .where(Round.week == week)
+                .order_by(Team.id)
+            )
+        )
+
+
+def floor_query(week: str) -> object:
+    """One aggregate over the rows every digest of the week reads."""
+    return (
+        select(
+            Answer.round_id, Answer.behaviour_id, func.count(Answer.point), func.avg(Answer.point)
+        )
+        .join(Round, Round.id == Answer.round_id)
+        .where(
+            Round.week <= week,
+            Round.team_id.in_(select(Round.team_id).where(Round.week == week)),
+        )
+        .group_by(Answer.round_id, Answer.behaviour_id)
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Run the floor, then the job, and report both."""
+    url, week = argv[0], argv[1]
+    db = Database.from_url(url)
+    channels = teams_of_week(db, week)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        with db.engine.connect() as connection:
+            connection.execute(floor_query(week)).all()  # type: ignore[call-overload]
+        times.append(time.perf_counter() - start)
+    floor_peak = peak_rss_mb("self")
+    start = time.perf_counter()
+    for channel in channels:
+        digest_service.build_digest(db=db, channel_id=channel, week=week)
+    seconds = time.perf_counter() - start
+    db.dispose()
+    report = {
+        "floor_seconds": median(times),
+        "floor_peak_rss_mb": floor_peak,
+        "seconds": seconds,
+        "peak_rss_mb": peak_rss_mb("self"),
+        "digests": len(channels),
+    }
+    sys.stdout.write(json.dumps(report) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,50 @@
+"""Every benchmark still runs end to end, at a very small size.
+
+Timings are never asserted: these tests only keep `python -m bench` from rotting. PostgreSQL
+figures are included when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pytest
+
+from bench.__main__ import BENCHMARKS, run_benchmarks
+from bench.core import Section
+
+
+@pytest.fixture(scope="module")
+def sections() -> dict[str, Section]:
+    """All benchmarks, smallest size, one shared run (the history is written once)."""
+    ran, complete = run_benchmarks(
+        list(BENCHMARKS),
+        size="smoke",
+        postgres_url=os.environ.get("TEST_DATABASE_URL"),
+        say=lambda _line: None,
+        show=lambda _section: None,
+    )
+    assert complete, "a benchmark failed to run to the end"
+    return {section.name: section for section in ran}
+
+
+@pytest.mark.parametrize("name", list(BENCHMARKS))
+def test_benchmark_runs_end_to_end_and_reports_every_figure_against_a_floor(
+    sections: dict[str, Section], name: str
+) -> None:
+    section = sections[name]
+    assert section.figures and section.targets and section.setup
+    for figure in section.figures:
+        assert math.isfinite(figure.value) and figure.value > 0, figure
+        assert math.isfinite(figure.floor) and figure.floor > 0, figure
+    assert all(target.met is not None for target in section.targets)
+
+
+@pytest.mark.parametrize("name", ["answer_path", "fanout"])
+def test_benchmark_checks_that_the_bot_did_the_work_it_was_timed_on(
+    sections: dict[str, Section], name: str
+) -> None:
+    checks = " ".join(sections[name].checks)
+    assert "PROBLEM" not in checks and ": NO" not in checks, checks
+    assert ", 0 problems" in checks, checks
