@@ -131,6 +131,8 @@ class Prompt(Base):
     __table_args__ = (
         UniqueConstraint("round_id", "user_id"),
         Index("ix_prompts_round_state", "round_id", "state"),
+        Index("ix_prompts_state_due", "state", "due_at", "id"),
+        Index("ix_prompts_round_state_due", "round_id", "state", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
