@@ -8,6 +8,7 @@ suppressed the index may pool them all, because nothing shown can be subtracted 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -47,3 +48,18 @@ def published_answers(frame: pd.DataFrame, *, threshold: int) -> PublishedAnswer
     pooled = counted[shown | ~counted["week"].isin(weeks_with_shown)]
     index_people = pooled.groupby("week")["respondent"].transform("nunique")
     return PublishedAnswers(behaviours=behaviours, index=pooled[index_people >= threshold])
+
+
+def shown_behaviours(people: Mapping[str, int], *, threshold: int) -> frozenset[str]:
+    """The behaviours of one week whose figures may be shown, from each one's head count."""
+    return frozenset(b for b, n in people.items() if n >= threshold)
+
+
+def pooled_behaviours(people: Mapping[str, int], *, threshold: int) -> frozenset[str]:
+    """The behaviours a week's index pools: the shown ones, or all of them if none is shown."""
+    return shown_behaviours(people, threshold=threshold) or frozenset(people)
+
+
+def index_shown(pooled_people: int, *, threshold: int) -> bool:
+    """Whether a week's index, pooling this many people, may be shown."""
+    return pooled_people >= threshold

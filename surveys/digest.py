@@ -1,16 +1,20 @@
 """A team's weekly digest as plain data: figures, comparisons, shifts and suppression.
 
-pandas does the grouping; what leaves this module is typed dataclasses, never DataFrames.
+The answers are grouped once, week by week and person by person, in plain Python: a digest
+looks at every week of a team's history, and one pandas groupby per week and behaviour cost
+far more than the figures themselves. What leaves this module is typed dataclasses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import chain
 
 import pandas as pd
 
-from surveys.anonymity import published_answers
+from surveys.anonymity import index_shown, pooled_behaviours, shown_behaviours
 from surveys.behaviours import BEHAVIOURS, Behaviour
 from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
 from surveys.weeks import parse_week
@@ -139,59 +143,140 @@ def frame_of(answers: Sequence[AnswerRow]) -> pd.DataFrame:
     return frame
 
 
-def _samples(counted: pd.DataFrame) -> Sample:
-    """Per-person lists of points: the person is the unit the statistics reason about."""
-    grouped = counted.groupby("respondent", sort=True)["point"]
-    return [[int(p) for p in points] for _, points in grouped]
+Person = tuple[list[str], list[int]]
+"""One person's counted answers in a week: behaviours and points side by side, as stored."""
 
 
 @dataclass(frozen=True)
-class _Series:
-    """A figure's published values by week, oldest first."""
+class TeamAnswers:
+    """A team's counted answers week by week and person by person, and how many people
+    answered anything (a "didn't come up" included) in each week.
 
-    weeks: list[str]
-    scores: list[float]
-    samples: list[Sample]
+    What a week publishes depends only on its own answers and the threshold, so it is
+    worked out once and kept for the digests of later weeks built from the same answers.
+    """
 
-    def before(self, week: str) -> tuple[str, float, Sample] | None:
-        earlier = [i for i, w in enumerate(self.weeks) if w < week]
-        if not earlier:
-            return None
-        i = earlier[-1]
-        return self.weeks[i], self.scores[i], self.samples[i]
+    weeks: Mapping[str, Mapping[str, Person]]
+    responded: Mapping[str, int]
+    _published: dict[tuple[str, int], _Week] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def published(self, week: str, threshold: int) -> _Week:
+        """What ``week`` publishes at this threshold."""
+        key = (week, threshold)
+        if key not in self._published:
+            self._published[key] = _publish(week, self.weeks[week], threshold)
+        return self._published[key]
 
 
-def _series(published: pd.DataFrame, archived: Sequence[ArchivedFigure] = ()) -> _Series:
-    """Published values by week; archived figures fill weeks whose raw answers are gone."""
-    by_week: dict[str, tuple[float, Sample]] = {}
-    for week, rows in published.groupby("week", sort=True):
-        by_week[str(week)] = (float(rows["score"].mean()), _samples(rows))
+def team_answers_of(answers: Iterable[AnswerRow]) -> TeamAnswers:
+    """Group stored answers once, so that each week's figures read only their own people."""
+    weeks: dict[str, dict[str, Person]] = {}
+    responded: dict[str, set[str]] = {}
+    for a in answers:
+        responded.setdefault(a.week, set()).add(a.respondent)
+        if a.point is not None:
+            behaviours, points = weeks.setdefault(a.week, {}).setdefault(a.respondent, ([], []))
+            behaviours.append(a.behaviour_id)
+            points.append(a.point)
+    return TeamAnswers(weeks, {w: len(people) for w, people in responded.items()})
+
+
+def _sample(people: Mapping[str, Person], behaviours: Collection[str]) -> Sample:
+    """Per-person lists of points: the person is the unit the statistics reason about."""
+    sample = []
+    for respondent in sorted(people):
+        asked, answered = people[respondent]
+        points = [p for b, p in zip(asked, answered, strict=True) if b in behaviours]
+        if points:
+            sample.append(points)
+    return sample
+
+
+def _everything(people: Mapping[str, Person]) -> Sample:
+    """Every counted point, person by person: a week's index when nothing is left out."""
+    return [points.copy() for respondent in sorted(people) if (points := people[respondent][1])]
+
+
+def _score(sample: Sample) -> float:
+    """Mean score (−1..+1) of a sample's answers; half-points keep the sum exact."""
+    answers = sum(map(len, sample))
+    return (sum(map(sum, sample)) - 3 * answers) / 2 / answers
+
+
+def _head_counts(people: Mapping[str, Person]) -> Counter[str]:
+    """People with a counted answer to each behaviour."""
+    return Counter(chain.from_iterable(set(asked) for asked, _ in people.values()))
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """A figure's published value in one week, with its people's points (none if archived)."""
+
+    week: str
+    score: float
+    sample: Sample
+
+
+@dataclass(frozen=True)
+class _Week:
+    """What one week of answers publishes: its shown behaviours and, if shown, its index."""
+
+    week: str
+    people: Mapping[str, Person]
+    shown: frozenset[str]
+    index: _Measured | None
+
+
+def _publish(week: str, people: Mapping[str, Person], threshold: int) -> _Week:
+    counts = _head_counts(people)
+    behaviours = pooled_behaviours(counts, threshold=threshold)
+    everything = len(behaviours) == len(counts)
+    pooled = _everything(people) if everything else _sample(people, behaviours)
+    index = _Measured(week, _score(pooled), pooled)
+    shown = index_shown(len(pooled), threshold=threshold)
+    return _Week(
+        week, people, shown_behaviours(counts, threshold=threshold), index if shown else None
+    )
+
+
+def _ends(
+    published: Mapping[str, Callable[[], _Measured]], archived: Iterable[ArchivedFigure]
+) -> tuple[_Measured, _Measured] | None:
+    """A figure's first and latest published values; archived figures fill weeks whose raw
+    answers are gone (raw answers win when both exist)."""
+    by_week = dict(published)
     for figure in archived:
-        by_week.setdefault(figure.week, (figure.score, []))
-    weeks = sorted(by_week)
-    return _Series(weeks, [by_week[w][0] for w in weeks], [by_week[w][1] for w in weeks])
+        by_week.setdefault(figure.week, lambda f=figure: _Measured(f.week, f.score, []))
+    if not by_week:
+        return None
+    return by_week[min(by_week)](), by_week[max(by_week)]()
 
 
 ShiftRule = Callable[[Sample, Sample | None], Shift]
 
 
 def _figure(
-    series: _Series, week: str, *, threshold: int, current: pd.DataFrame, rule: ShiftRule
+    current: Sample,
+    ends: tuple[_Measured, _Measured] | None,
+    *,
+    threshold: int,
+    rule: ShiftRule,
 ) -> Figure:
-    n = int(current["respondent"].nunique())
+    n = len(current)
     if n < threshold:
         return _SUPPRESSED
-    score = float(current["score"].mean())
-    earlier = series.before(week)
-    previous_week, previous, previous_sample = earlier if earlier else (None, None, None)
+    score = _score(current)
+    first, previous = ends if ends else (None, None)
     return Figure(
         n=n,
         score=_clean(score),
-        previous=None if previous is None else _clean(previous),
-        previous_week=previous_week,
-        baseline=_clean(series.scores[0] if series.weeks else score),
-        change=None if previous is None else _clean(score - previous),
-        shift=rule(_samples(current), previous_sample),
+        previous=None if previous is None else _clean(previous.score),
+        previous_week=None if previous is None else previous.week,
+        baseline=_clean(first.score if first else score),
+        change=None if previous is None else _clean(score - previous.score),
+        shift=rule(current, None if previous is None else previous.sample),
         suppressed=False,
     )
 
@@ -205,28 +290,33 @@ def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
     return rule
 
 
-def _index_verdict(
-    series: _Series, week: str, current: pd.DataFrame, threshold: int, family_size: int
-) -> IndexShift:
-    """The index against last week, and recent weeks against the ones before (docs/METHOD.md).
+def _behaviour_figure(
+    behaviour: str,
+    weeks: Sequence[_Week],
+    now: Mapping[str, Person],
+    archived: Iterable[ArchivedFigure],
+    rule: ShiftRule,
+    threshold: int,
+) -> Figure:
+    """This week's figure of an asked behaviour, against the weeks it was shown before."""
+    published = {
+        w.week: lambda w=w: _measured(w.week, _sample(w.people, (behaviour,)))
+        for w in weeks
+        if behaviour in w.shown
+    }
+    ends = _ends(published, (a for a in archived if a.figure == behaviour))
+    return _figure(_sample(now, (behaviour,)), ends, threshold=threshold, rule=rule)
 
-    The figure's ``shift`` is the week-on-week verdict, so it always agrees with ``change``;
-    the recent-weeks verdict is told in the story, where it can be worded for what it is.
-    """
-    history = [
-        (parse_week(w).ordinal, s)
-        for w, s in zip(series.weeks, series.samples, strict=True)
-        if w < week
-    ]
-    history.append((parse_week(week).ordinal, _samples(current)))
-    return detect_index_shift(history, min_people=threshold, family_size=family_size)
+
+def _measured(week: str, sample: Sample) -> _Measured:
+    return _Measured(week, _score(sample), sample)
 
 
 def compute_digest(
     *,
     team: str,
     week: str,
-    answers: Sequence[AnswerRow],
+    answers: Sequence[AnswerRow] | TeamAnswers,
     rounds: Sequence[RoundFacts],
     threshold: int,
     archived: Sequence[ArchivedFigure] = (),
@@ -236,62 +326,77 @@ def compute_digest(
     ``archived`` holds published figures of weeks whose raw answers have been purged, so
     "previous" and "where we started" survive the retention limit.
     """
-    earlier_archive = [a for a in archived if a.week < week]
-    frame = frame_of([a for a in answers if a.week <= week])
+    grouped = answers if isinstance(answers, TeamAnswers) else team_answers_of(answers)
     this_round = next((r for r in rounds if r.week == week), None)
     asked = set(this_round.behaviour_ids) if this_round else set()
-    published = published_answers(frame, threshold=threshold)
     family_size = len(asked) + 1
-    week_rows = frame[frame["week"] == week]
-    counted_now = week_rows[week_rows["point"].notna()]
-    earlier_published = published.behaviours[published.behaviours["week"] < week]
-    figures = []
-    for b in BEHAVIOURS:
-        if b.id not in asked:
-            figures.append(BehaviourFigure(b, asked=False, figure=_NOT_ASKED))
-            continue
-        series = _series(
-            earlier_published[earlier_published["behaviour"] == b.id],
-            [a for a in earlier_archive if a.figure == b.id],
+    earlier_archive = [a for a in archived if a.week < week]
+    weeks = [grouped.published(w, threshold) for w in sorted(grouped.weeks) if w <= week]
+    earlier = [w for w in weeks if w.week < week]
+    now = grouped.weeks.get(week, {})
+    rule = _behaviour_rule(threshold, family_size)
+    figures = [
+        BehaviourFigure(
+            b,
+            asked=True,
+            figure=_behaviour_figure(b.id, earlier, now, earlier_archive, rule, threshold),
         )
-        current = counted_now[counted_now["behaviour"] == b.id]
-        rule = _behaviour_rule(threshold, family_size)
-        figure = _figure(series, week, threshold=threshold, current=current, rule=rule)
-        figures.append(BehaviourFigure(b, asked=True, figure=figure))
-    index_series = _series(
-        published.index[published.index["week"] < week],
-        [a for a in earlier_archive if a.figure == INDEX],
+        if b.id in asked
+        else BehaviourFigure(b, asked=False, figure=_NOT_ASKED)
+        for b in BEHAVIOURS
+    ]
+    index_weeks = [w.index for w in weeks if w.index is not None]
+    earlier_index = [m for m in index_weeks if m.week < week]
+    index_now = index_weeks[-1].sample if index_weeks and index_weeks[-1].week == week else []
+    verdict = _index_verdict(
+        earlier_index, earlier_archive, week, index_now, threshold, family_size
     )
-    index_now = published.index[published.index["week"] == week]
-    if index_now.empty:
-        index_now = counted_now.iloc[0:0]
-    verdict = _index_verdict(index_series, week, index_now, threshold, family_size)
+    ends = _ends(
+        {m.week: lambda m=m: m for m in earlier_index},
+        (a for a in earlier_archive if a.figure == INDEX),
+    )
     index = _figure(
-        index_series,
-        week,
+        index_now,
+        ends,
         threshold=threshold,
-        current=index_now,
         rule=lambda _sample, _previous: verdict.week_on_week.shift,
     )
-    history = _index_history(published.index[published.index["week"] <= week])
     return Digest(
         team=team,
         week=week,
         threshold=threshold,
         participation=Participation(
             invited=this_round.invited if this_round else 0,
-            responded=int(week_rows["respondent"].nunique()),
+            responded=grouped.responded.get(week, 0),
         ),
         index=index,
         behaviours=tuple(figures),
-        index_history=history,
+        index_history=tuple(
+            WeekIndex(week=m.week, n=len(m.sample), score=_clean(m.score), sample=m.sample)
+            for m in index_weeks
+        ),
         index_recent_shift=verdict.against_recent_weeks.shift,
     )
 
 
-def _index_history(published_index: pd.DataFrame) -> tuple[WeekIndex, ...]:
-    series = _series(published_index)
-    return tuple(
-        WeekIndex(week=w, n=len(sample), score=_clean(s), sample=sample)
-        for w, s, sample in zip(series.weeks, series.scores, series.samples, strict=True)
-    )
+def _index_verdict(
+    earlier: Sequence[_Measured],
+    archived: Sequence[ArchivedFigure],
+    week: str,
+    current: Sample,
+    threshold: int,
+    family_size: int,
+) -> IndexShift:
+    """The index against last week, and recent weeks against the ones before (docs/METHOD.md).
+
+    The figure's ``shift`` is the week-on-week verdict, so it always agrees with ``change``;
+    the recent-weeks verdict is told in the story, where it can be worded for what it is.
+    Archived weeks have no people, so the statistics leave them out.
+    """
+    by_week = {m.week: m.sample for m in earlier}
+    for a in archived:
+        if a.figure == INDEX:
+            by_week.setdefault(a.week, [])
+    history = [(parse_week(w).ordinal, by_week[w]) for w in sorted(by_week)]
+    history.append((parse_week(week).ordinal, current))
+    return detect_index_shift(history, min_people=threshold, family_size=family_size)

@@ -1,0 +1,209 @@
+"""The digest as first written with pandas groupbys, kept to prove faster versions identical.
+
+Nothing in the bot uses this module: `tests/test_digest_equivalence.py` compares it with
+`surveys.digest.compute_digest` on many random histories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from surveys.behaviours import BEHAVIOURS
+from surveys.digest import (
+    INDEX,
+    AnswerRow,
+    ArchivedFigure,
+    BehaviourFigure,
+    Digest,
+    Figure,
+    Participation,
+    RoundFacts,
+    Sample,
+    WeekIndex,
+)
+from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
+from surveys.weeks import parse_week
+
+_NOT_ASKED = Figure(0, None, None, None, None, None, "insufficient_data", False)
+_SUPPRESSED = Figure(None, None, None, None, None, None, "insufficient_data", True)
+
+
+@dataclass(frozen=True)
+class PublishedAnswers:
+    """Counted answers behind published figures: per behaviour-week, and pooled per week."""
+
+    behaviours: pd.DataFrame
+    index: pd.DataFrame
+
+
+def published_answers(frame: pd.DataFrame, *, threshold: int) -> PublishedAnswers:
+    """Split counted answers into those behind published behaviour and index figures."""
+    counted = frame[frame["point"].notna()]
+    people = counted.groupby(["week", "behaviour"])["respondent"].transform("nunique")
+    shown = people >= threshold
+    behaviours = counted[shown]
+    weeks_with_shown = set(behaviours["week"])
+    pooled = counted[shown | ~counted["week"].isin(weeks_with_shown)]
+    index_people = pooled.groupby("week")["respondent"].transform("nunique")
+    return PublishedAnswers(behaviours=behaviours, index=pooled[index_people >= threshold])
+
+
+def _clean(value: float) -> float:
+    return round(float(value), 10)
+
+
+def frame_of(answers: Sequence[AnswerRow]) -> pd.DataFrame:
+    """Answers as a frame with the −1..+1 score beside each point."""
+    frame = pd.DataFrame(
+        [(a.week, a.respondent, a.behaviour_id, a.point) for a in answers],
+        columns=["week", "respondent", "behaviour", "point"],
+    )
+    frame["point"] = pd.to_numeric(frame["point"], errors="coerce")
+    frame["score"] = (frame["point"] - 3) / 2
+    return frame
+
+
+def _samples(counted: pd.DataFrame) -> Sample:
+    grouped = counted.groupby("respondent", sort=True)["point"]
+    return [[int(p) for p in points] for _, points in grouped]
+
+
+@dataclass(frozen=True)
+class _Series:
+    weeks: list[str]
+    scores: list[float]
+    samples: list[Sample]
+
+    def before(self, week: str) -> tuple[str, float, Sample] | None:
+        earlier = [i for i, w in enumerate(self.weeks) if w < week]
+        if not earlier:
+            return None
+        i = earlier[-1]
+        return self.weeks[i], self.scores[i], self.samples[i]
+
+
+def _series(published: pd.DataFrame, archived: Sequence[ArchivedFigure] = ()) -> _Series:
+    by_week: dict[str, tuple[float, Sample]] = {}
+    for week, rows in published.groupby("week", sort=True):
+        by_week[str(week)] = (float(rows["score"].mean()), _samples(rows))
+    for figure in archived:
+        by_week.setdefault(figure.week, (figure.score, []))
+    weeks = sorted(by_week)
+    return _Series(weeks, [by_week[w][0] for w in weeks], [by_week[w][1] for w in weeks])
+
+
+ShiftRule = Callable[[Sample, Sample | None], Shift]
+
+
+def _figure(
+    series: _Series, week: str, *, threshold: int, current: pd.DataFrame, rule: ShiftRule
+) -> Figure:
+    n = int(current["respondent"].nunique())
+    if n < threshold:
+        return _SUPPRESSED
+    score = float(current["score"].mean())
+    earlier = series.before(week)
+    previous_week, previous, previous_sample = earlier if earlier else (None, None, None)
+    return Figure(
+        n=n,
+        score=_clean(score),
+        previous=None if previous is None else _clean(previous),
+        previous_week=previous_week,
+        baseline=_clean(series.scores[0] if series.weeks else score),
+        change=None if previous is None else _clean(score - previous),
+        shift=rule(_samples(current), previous_sample),
+        suppressed=False,
+    )
+
+
+def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
+    def rule(sample: Sample, previous: Sample | None) -> Shift:
+        return detect_shift(sample, previous, min_people=threshold, family_size=family_size).shift
+
+    return rule
+
+
+def _index_verdict(
+    series: _Series, week: str, current: pd.DataFrame, threshold: int, family_size: int
+) -> IndexShift:
+    history = [
+        (parse_week(w).ordinal, s)
+        for w, s in zip(series.weeks, series.samples, strict=True)
+        if w < week
+    ]
+    history.append((parse_week(week).ordinal, _samples(current)))
+    return detect_index_shift(history, min_people=threshold, family_size=family_size)
+
+
+def compute_digest(
+    *,
+    team: str,
+    week: str,
+    answers: Sequence[AnswerRow],
+    rounds: Sequence[RoundFacts],
+    threshold: int,
+    archived: Sequence[ArchivedFigure] = (),
+) -> Digest:
+    """The digest exactly as the pandas version built it."""
+    earlier_archive = [a for a in archived if a.week < week]
+    frame = frame_of([a for a in answers if a.week <= week])
+    this_round = next((r for r in rounds if r.week == week), None)
+    asked = set(this_round.behaviour_ids) if this_round else set()
+    published = published_answers(frame, threshold=threshold)
+    family_size = len(asked) + 1
+    week_rows = frame[frame["week"] == week]
+    counted_now = week_rows[week_rows["point"].notna()]
+    earlier_published = published.behaviours[published.behaviours["week"] < week]
+    figures = []
+    for b in BEHAVIOURS:
+        if b.id not in asked:
+            figures.append(BehaviourFigure(b, asked=False, figure=_NOT_ASKED))
+            continue
+        series = _series(
+            earlier_published[earlier_published["behaviour"] == b.id],
+            [a for a in earlier_archive if a.figure == b.id],
+        )
+        current = counted_now[counted_now["behaviour"] == b.id]
+        rule = _behaviour_rule(threshold, family_size)
+        figure = _figure(series, week, threshold=threshold, current=current, rule=rule)
+        figures.append(BehaviourFigure(b, asked=True, figure=figure))
+    index_series = _series(
+        published.index[published.index["week"] < week],
+        [a for a in earlier_archive if a.figure == INDEX],
+    )
+    index_now = published.index[published.index["week"] == week]
+    if index_now.empty:
+        index_now = counted_now.iloc[0:0]
+    verdict = _index_verdict(index_series, week, index_now, threshold, family_size)
+    index = _figure(
+        index_series,
+        week,
+        threshold=threshold,
+        current=index_now,
+        rule=lambda _sample, _previous: verdict.week_on_week.shift,
+    )
+    history = _index_history(published.index[published.index["week"] <= week])
+    return Digest(
+        team=team,
+        week=week,
+        threshold=threshold,
+        participation=Participation(
+            invited=this_round.invited if this_round else 0,
+            responded=int(week_rows["respondent"].nunique()),
+        ),
+        index=index,
+        behaviours=tuple(figures),
+        index_history=history,
+        index_recent_shift=verdict.against_recent_weeks.shift,
+    )
+
+
+def _index_history(published_index: pd.DataFrame) -> tuple[WeekIndex, ...]:
+    series = _series(published_index)
+    return tuple(
+        WeekIndex(week=w, n=len(sample), score=_clean(s), sample=sample)
+        for w, s, sample in zip(series.weeks, series.scores, series.samples, strict=True)
+    )
