@@ -181,6 +181,7 @@ class Clicker:
         self._lock = threading.Lock()
         self.answered = 0
         self.pairs: set[tuple[int, str]] = set()
+        self.prompts: set[int] = set()
 
     def choice(self, number: int) -> tuple[Click, str, int | None]:
         """Which member, question and point click ``number`` is."""
@@ -210,17 +211,28 @@ class Clicker:
             with self._lock:
                 self.answered += 1
                 self.pairs.add((click.prompt_id, behaviour))
+                self.prompts.add(click.prompt_id)
         return reply.status
 
 
-def _drain(slack: StandInProcess, expected: int, timeout: float = 300.0) -> float:
-    """Wait until every click's redraw has reached Slack; seconds it took."""
+def _drain(slack: StandInProcess, least: int, timeout: float = 300.0) -> float:
+    """Wait until the bot's redraws have stopped reaching Slack; seconds it took.
+
+    A message clicked again before its redraw went out is drawn once for both clicks, so
+    there are at least as many redraws as messages clicked and at most one per click.
+    """
     start = time.perf_counter()
-    while slack.stats()["calls"].get("chat.update", 0) < expected:
-        if time.perf_counter() - start > timeout:
+    seen, still_since = -1, start
+    while True:
+        now = time.perf_counter()
+        count = slack.stats()["calls"].get("chat.update", 0)
+        if count != seen:
+            seen, still_since = count, now
+        elif count >= least and now - still_since >= 0.5:
+            return still_since - start
+        if now - start > timeout:
             raise RuntimeError("redraws did not catch up with the clicks")
         time.sleep(0.05)
-    return time.perf_counter() - start
 
 
 def _mean_throughput(results: list[LoadResult]) -> float:
@@ -275,7 +287,7 @@ def run(context: Run) -> Section:
                 used = server.cpu_seconds()
                 closed[name].append(_closed(clicker.send, numbers, sizes))
                 busy[name].append((server.cpu_seconds() - used) / (sizes.warmup + sizes.seconds))
-            drains.append(_drain(slack, bot.answered))
+            drains.append(_drain(slack, len(bot.prompts)))
         segments: dict[str, list[LoadResult]] = {"bare": [], "bot": []}
         for segment in range(sizes.segments):
             for name, clicker in (("bare", bare), ("bot", bot)):
@@ -292,7 +304,7 @@ def run(context: Run) -> Section:
                         warmup=sizes.open_warmup,
                     )
                 )
-            drains.append(_drain(slack, bot.answered))
+            drains.append(_drain(slack, len(bot.prompts)))
         opened = {name: _pooled(results) for name, results in segments.items()}
         stored = _stored_answers(url)
         stats = slack.stats()
@@ -321,14 +333,19 @@ def run(context: Run) -> Section:
         f"{sizes.segments} alternating segments after {fmt(sizes.open_warmup)} s of warm-up "
         "each, latency from each click's scheduled start. Between runs the bot's redraws are "
         "left to finish.",
+        "The bot records the click, acks, and leaves the message's redraw (a chat.update) "
+        "to a background pool that draws each message at most once at a time, from its "
+        "latest state; the bare app does neither.",
     ]
     section.checks = [
         f"{bot.answered:,} clicks answered 200 by the bot; {failures} failed; "
         f"{stored:,} answers stored = {len(bot.pairs):,} distinct (prompt, question) pairs "
         f"clicked: {'yes' if stored == len(bot.pairs) else 'NO'}.",
-        f"{stats['calls'].get('chat.update', 0):,} message redraws reached the stand-in "
-        f"(one per click); ephemeral error replies: {stats['responses']}; the last redraw "
-        f"came at most {fmt(max(drains))} s after the clicks stopped.",
+        f"{stats['calls'].get('chat.update', 0):,} message redraws reached the stand-in for "
+        f"{bot.answered:,} clicks on {len(bot.prompts):,} messages (a message clicked again "
+        "before its redraw went out is drawn once for both); ephemeral error replies: "
+        f"{stats['responses']}; the last redraw came at most {fmt(max(drains))} s after the "
+        "clicks stopped.",
         f"Block Kit: {checked} delivered messages sampled and checked against the schema, "
         f"{problems} problems.",
         f"CPU the server processes used during the closed loop: the bot "

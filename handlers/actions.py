@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
@@ -19,6 +20,7 @@ from blocks.ids import (
 )
 from blocks.prompt import closed_prompt_message, prompt_message
 from blocks.replies import notice
+from delivery.redraws import Redraws
 from handlers.context import HandlerContext
 from handlers.gate import is_slack_id
 from handlers.home import publish_home
@@ -49,11 +51,26 @@ def _from_home(body: dict[str, Any]) -> bool:
     return isinstance(container, dict) and container.get("type") == "view"
 
 
-def record(ctx: HandlerContext) -> Callable[..., None]:
-    """Ack-time: record the answer, or tell the member plainly why it wasn't recorded."""
+@dataclass(frozen=True)
+class _Redraw:
+    """A recorded click whose message should now show it."""
+
+    prompt_id: int
+    user_id: str
+    workspace_id: str
+    from_home: bool
+    client: WebClient
+
+
+def record(ctx: HandlerContext, redraws: Redraws[_Redraw]) -> Callable[..., None]:
+    """Record the answer, or tell the member plainly why it wasn't recorded; then ack, and
+    leave the redraw to the background so the click is answered at once."""
 
     def listener(
-        ack: Callable[..., None], body: dict[str, Any], respond: Callable[..., Any]
+        ack: Callable[..., None],
+        body: dict[str, Any],
+        respond: Callable[..., Any],
+        client: WebClient,
     ) -> None:
         user_id, raw_value = _click(body)
         try:
@@ -75,6 +92,8 @@ def record(ctx: HandlerContext) -> Callable[..., None]:
             _tell(respond, error.reply)
             return
         ack()
+        job = _Redraw(value.prompt_id, user_id, _workspace(body), _from_home(body), client)
+        redraws.submit(value.prompt_id, job)
 
     return listener
 
@@ -86,20 +105,15 @@ def _tell(respond: Callable[..., Any], text: str) -> None:
         log.warning("could not post an ephemeral reply to a click")
 
 
-def redraw(ctx: HandlerContext) -> Callable[..., None]:
-    """After the ack: show the member what they chose (or that the pulse has closed)."""
+def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
+    """Show the member what they chose (or that the pulse has closed)."""
 
-    def listener(body: dict[str, Any], client: WebClient) -> None:
-        user_id, raw_value = _click(body)
-        try:
-            value = _answer_value(raw_value)
-        except BadActionValue:
+    def draw(job: _Redraw) -> None:
+        state = answer_service.prompt_state(db=ctx.outbound.db, prompt_id=job.prompt_id)
+        if state is None or state.user_id != job.user_id:
             return
-        state = answer_service.prompt_state(db=ctx.outbound.db, prompt_id=value.prompt_id)
-        if state is None or state.user_id != user_id:
-            return
-        if _from_home(body):
-            publish_home(ctx, client, workspace_id=_workspace(body), user_id=user_id)
+        if job.from_home:
+            publish_home(ctx, job.client, workspace_id=job.workspace_id, user_id=job.user_id)
         if state.channel_id is None or state.message_ts is None:
             return
         if state.round.closed or state.round.closes_at <= ctx.outbound.clock():
@@ -113,9 +127,9 @@ def redraw(ctx: HandlerContext) -> Callable[..., None]:
                 closes_at=state.round.closes_at,
                 threshold=state.round.threshold,
             )
-        client.chat_update(channel=state.channel_id, ts=state.message_ts, **message)
+        job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **message)
 
-    return listener
+    return draw
 
 
 def _workspace(body: dict[str, Any]) -> str:
@@ -146,6 +160,7 @@ def toggle_opt_out(ctx: HandlerContext, *, opted_out: bool) -> Callable[..., Non
 
 def register(app: App, ctx: HandlerContext) -> None:
     """Wire the buttons."""
-    app.action(ANSWER_ACTION)(ack=record(ctx), lazy=[redraw(ctx)])
+    redraws: Redraws[_Redraw] = Redraws(redraw(ctx))
+    app.action(ANSWER_ACTION)(record(ctx, redraws))
     app.action(ActionId.OPT_OUT.value)(toggle_opt_out(ctx, opted_out=True))
     app.action(ActionId.OPT_IN.value)(toggle_opt_out(ctx, opted_out=False))

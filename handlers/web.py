@@ -11,14 +11,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
 
-from handlers.gate import check_request, is_json
+from handlers.gate import Refusal, check_request
 from metrics import HTTP_REQUESTS, REGISTRY, Sample
 from services.stats import totals
 from storage.database import Database
@@ -27,6 +27,7 @@ MAX_BODY_BYTES = 256 * 1024
 MAX_DRAINED_BYTES = 4 * 1024 * 1024
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 ROUTES = ("/slack/events", "/healthz", "/metrics")
+ADMITTED_BODY = "pulse.admitted_body"  # the WSGI environ key the gate leaves its reading in
 
 StartResponse = Callable[..., Any]
 
@@ -40,7 +41,16 @@ def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]
 
 
 class _Request(BoltRequest):
-    """A request whose copies, handed to lazy listeners, keep the body as it was read here."""
+    """A request built from the body the gate already read, whose copies (handed to lazy
+    listeners) keep that body rather than reading the raw one again."""
+
+    @classmethod
+    def admitted(cls, raw: str, body: dict[str, Any], *, query: str, headers: Any) -> _Request:
+        request = cls(body="", query=query, headers=headers)
+        request.raw_body = raw  # Bolt checks the signature over it once more
+        request.body = body
+        request.context = build_context(BoltContext(), body)
+        return request
 
     def to_copyable(self) -> BoltRequest:
         copy = super().to_copyable()
@@ -49,26 +59,27 @@ class _Request(BoltRequest):
 
 
 class _BoltAdapter(SlackRequestHandler):
-    """Bolt's WSGI adapter, made to read every body the gate let in.
+    """Bolt's WSGI adapter, given the body as the gate read it.
 
-    Bolt takes any form body containing the word "payload" for an interaction, so a slash
-    command mentioning it (in its text, or in a channel's or person's name) would arrive
-    empty: it is read as the form it is. And Bolt reads ids from a payload assuming their
-    shapes: a payload it cannot read is malformed, answered 400 rather than 500.
+    The gate reads a form body holding a "payload" field as an interaction and any other
+    form as a slash command, so a command that mentions the word (in its text, or in a
+    channel's or person's name) arrives whole, where Bolt alone would take it for an empty
+    interaction. And a payload whose ids are not the shapes Bolt assumes is malformed,
+    answered 400 rather than 500.
     """
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         raw, headers = request.get_body(), request.get_headers()
+        body = request.environ.get(ADMITTED_BODY)
         try:
-            bolt_request = _Request(body=raw, query=request.query_string, headers=headers)
+            if body is None:
+                bolt_request = _Request(body=raw, query=request.query_string, headers=headers)
+            else:
+                bolt_request = _Request.admitted(
+                    raw, body, query=request.query_string, headers=headers
+                )
         except (AttributeError, IndexError, KeyError, TypeError, ValueError):
             return BoltResponse(status=400, body="payload is malformed")
-        content_type = str(headers.get("content-type", ""))
-        if not bolt_request.body and raw and not is_json(raw, {"content-type": content_type}):
-            form = dict(parse_qsl(raw, keep_blank_values=True))
-            if "payload" not in form:
-                bolt_request.body = form
-                bolt_request.context = build_context(bolt_request.context, form)
         return self.app.dispatch(bolt_request)
 
 
@@ -117,11 +128,12 @@ class PulseWsgiApp:
             _drain(environ["wsgi.input"], min(length, MAX_DRAINED_BYTES))
             return _plain(start_response, "413 Payload Too Large", "request body too large")
         body = environ["wsgi.input"].read(length) if length else b""
-        refusal = check_request(body, _headers(environ), secret=self._secret)
-        if refusal is not None:
-            status = "401 Unauthorized" if refusal.status == 401 else "400 Bad Request"
-            return _plain(start_response, status, refusal.reason)
+        verdict = check_request(body, _headers(environ), secret=self._secret)
+        if isinstance(verdict, Refusal):
+            status = "401 Unauthorized" if verdict.status == 401 else "400 Bad Request"
+            return _plain(start_response, status, verdict.reason)
         environ["wsgi.input"] = io.BytesIO(body)
+        environ[ADMITTED_BODY] = verdict.body
         return self._slack(environ, start_response)
 
     def _metrics(self, start_response: StartResponse) -> list[bytes]:

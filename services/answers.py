@@ -13,7 +13,7 @@ from storage import answers as answer_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database
-from storage.models import Prompt, Round
+from storage.models import Prompt, Round, Team
 from surveys.scale import is_point
 
 
@@ -37,40 +37,46 @@ def record_answer(
     behaviour_id: str,
     point: int | None,
     now: datetime,
-) -> PromptState:
-    """Store (or replace) one answer; ``point`` None means "didn't come up".
-
-    The prompt row is locked so that a double click and its retry settle on one answer.
-    """
+) -> None:
+    """Store (or replace) one answer; ``point`` None means "didn't come up"."""
     if point is not None and not is_point(point):
         raise InvalidAnswer()
     with db.transaction() as session:
-        prompt = round_store.prompt_by_id(session, prompt_id, for_update=True)
-        if prompt is None:
+        target = answer_store.lock_answer_target(session, prompt_id)
+        if target is None:
             raise PromptNotFound()
-        if prompt.user_id != user_id:
+        if target.user_id != user_id:
             raise NotYourPrompt()
-        round_ = round_store.round_by_id(session, prompt.round_id)
-        assert round_ is not None
-        if round_.closed_at is not None or round_.closes_at <= now:
+        if target.closed_at is not None or target.closes_at <= now:
             raise RoundClosed()
-        if behaviour_id not in round_.behaviour_ids:
+        if behaviour_id not in target.behaviour_ids:
             raise InvalidAnswer()
         answer_store.put_pending_answer(
-            session, prompt_id=prompt.id, behaviour_id=behaviour_id, point=point
+            session, prompt_id=prompt_id, behaviour_id=behaviour_id, point=point
         )
-        return _state(session, prompt, round_)
 
 
 def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
     """A prompt with its answers so far."""
-    with db.transaction() as session:
-        prompt = round_store.prompt_by_id(session, prompt_id)
-        if prompt is None:
-            return None
-        round_ = round_store.round_by_id(session, prompt.round_id)
-        assert round_ is not None
-        return _state(session, prompt, round_)
+    with db.read() as session:
+        rows = answer_store.prompt_with_answers(session, prompt_id)
+    if not rows:
+        return None
+    user_id, channel_id, message_ts, round_id, week, behaviour_ids = rows[0][:6]
+    closes_at, closed_at, team_id, team_channel, threshold, workspace_id = rows[0][6:12]
+    round_ = RoundInfo(
+        id=round_id,
+        team_id=team_id,
+        channel_id=team_channel,
+        week=week,
+        behaviour_ids=tuple(behaviour_ids),
+        closes_at=closes_at,
+        closed=closed_at is not None,
+        threshold=threshold,
+        workspace_id=workspace_id,
+    )
+    answers = {row[12]: row[13] for row in rows if row[12] is not None}
+    return PromptState(prompt_id, user_id, round_, answers, channel_id, message_ts)
 
 
 def open_prompts_of(*, db: Database, workspace_id: str, user_id: str) -> list[PromptState]:
@@ -81,13 +87,11 @@ def open_prompts_of(*, db: Database, workspace_id: str, user_id: str) -> list[Pr
             for round_ in round_store.open_rounds(session, team_id=team.id):
                 prompt = round_store.prompt_of_user(session, round_id=round_.id, user_id=user_id)
                 if prompt is not None and prompt.state == "sent":
-                    states.append(_state(session, prompt, round_))
+                    states.append(_state(session, prompt, round_, team))
         return states
 
 
-def _state(session: Session, prompt: Prompt, round_: Round) -> PromptState:
-    team = team_store.team_by_id(session, round_.team_id)
-    assert team is not None
+def _state(session: Session, prompt: Prompt, round_: Round, team: Team) -> PromptState:
     return PromptState(
         prompt_id=prompt.id,
         user_id=prompt.user_id,

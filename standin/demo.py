@@ -231,7 +231,7 @@ class Demo:
         self.rng = rng
         self.problems: list[str] = []
         self.digests: list[Digest] = []
-        self.expected_redraws = 0
+        self.clicked: dict[tuple[str, str], int] = {}  # (member, message ts): questions
         self.refusals_seen = 0
         self.requests = 0
 
@@ -474,6 +474,7 @@ class Demo:
             self.click(person, message, block, point)
             tally.clicks += 1
             tally.skipped += point is None
+        self.clicked[(person.user_id, message.ts)] = len(question_blocks(message))
 
     def click(
         self, person: Person, message: Message, block: dict[str, Any], point: int | None
@@ -497,14 +498,20 @@ class Demo:
             message_blocks=message.blocks,
             message_text=message.text,
         )
-        self.expected_redraws += 1
         if reply.status != 200:
             self.problem(f"a click got HTTP {reply.status}")
 
+    def shows_every_choice(self, user_id: str, ts: str, questions: int) -> bool:
+        """Whether the member's DM now shows an answer to each question they clicked."""
+        message = next((m for m in self.stage.slack.dms_to(user_id) if m.ts == ts), None)
+        shown = str(message.blocks if message else "")
+        return shown.count("You chose") + shown.count("You said this didn't") >= questions
+
     def await_redraws(self) -> None:
-        """Wait until the bot has updated every clicked DM to show the member's choice."""
+        """Wait until the bot has updated every clicked DM to show the member's choices."""
+        clicked, self.clicked = self.clicked, {}
         done = wait_until(
-            lambda: len(self.stage.slack.calls_to("chat.update")) >= self.expected_redraws
+            lambda: all(self.shows_every_choice(u, ts, n) for (u, ts), n in clicked.items())
         )
         if not done:
             self.problem("some clicked messages were not updated to show the choice")

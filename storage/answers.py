@@ -4,27 +4,98 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Insert, Row, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Answer, PendingAnswer, Prompt, Round
+from storage.models import Answer, PendingAnswer, Prompt, Round, Team
+
+
+@dataclass(frozen=True)
+class AnswerTarget:
+    """What deciding whether an answer may be recorded needs to know about its prompt."""
+
+    user_id: str
+    closed_at: datetime | None
+    closes_at: datetime
+    behaviour_ids: tuple[str, ...]
+
+
+# Built once: the answer path runs these on every click, and building a statement costs
+# more than running it.
+_ANSWER_TARGET = (
+    select(Prompt.user_id, Round.closed_at, Round.closes_at, Round.behaviour_ids)
+    .join(Round, Round.id == Prompt.round_id)
+    .where(Prompt.id == bindparam("prompt_id"))
+    .with_for_update(of=Prompt)
+)
+
+
+def _upsert(dialect: Any) -> Insert:
+    statement = dialect.insert(PendingAnswer)
+    return statement.on_conflict_do_update(
+        index_elements=[PendingAnswer.prompt_id, PendingAnswer.behaviour_id],
+        set_={"point": statement.excluded.point},
+    )
+
+
+_UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+
+
+def lock_answer_target(session: Session, prompt_id: int) -> AnswerTarget | None:
+    """The prompt an answer is for, with its round, read in one statement; the prompt row
+    is locked (on PostgreSQL) so that a double click, its retry and a round closing settle
+    in turn."""
+    row = session.connection().execute(_ANSWER_TARGET, {"prompt_id": prompt_id}).first()
+    if row is None:
+        return None
+    user_id, closed_at, closes_at, behaviour_ids = row
+    return AnswerTarget(user_id, closed_at, closes_at, tuple(behaviour_ids))
+
+
+_PROMPT_WITH_ANSWERS = (
+    select(
+        Prompt.user_id,
+        Prompt.channel_id,
+        Prompt.message_ts,
+        Round.id,
+        Round.week,
+        Round.behaviour_ids,
+        Round.closes_at,
+        Round.closed_at,
+        Team.id,
+        Team.channel_id,
+        Team.anonymity_threshold,
+        Team.workspace_id,
+        PendingAnswer.behaviour_id,
+        PendingAnswer.point,
+    )
+    .join(Round, Round.id == Prompt.round_id)
+    .join(Team, Team.id == Round.team_id)
+    .outerjoin(PendingAnswer, PendingAnswer.prompt_id == Prompt.id)
+    .where(Prompt.id == bindparam("prompt_id"))
+)
+
+
+def prompt_with_answers(session: Session, prompt_id: int) -> Sequence[Row[Any]]:
+    """A prompt, its round and team, and its answers so far, in one statement: a message
+    is redrawn after every click. One row per answer (one with None answer if none yet)."""
+    return session.connection().execute(_PROMPT_WITH_ANSWERS, {"prompt_id": prompt_id}).all()
 
 
 def put_pending_answer(
     session: Session, *, prompt_id: int, behaviour_id: str, point: int | None
 ) -> None:
-    """Record or replace a member's answer to one question (the prompt row is locked)."""
-    existing = session.scalars(
-        select(PendingAnswer).where(
-            PendingAnswer.prompt_id == prompt_id, PendingAnswer.behaviour_id == behaviour_id
-        )
-    ).first()
-    if existing is None:
-        session.add(PendingAnswer(prompt_id=prompt_id, behaviour_id=behaviour_id, point=point))
-    else:
-        existing.point = point
-    session.flush()
+    """Record or replace a member's answer to one question, in one statement."""
+    connection = session.connection()
+    connection.execute(
+        _UPSERT[connection.dialect.name],
+        {"prompt_id": prompt_id, "behaviour_id": behaviour_id, "point": point},
+    )
 
 
 def unlink_answers(session: Session, round_id: int) -> int:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -29,14 +30,19 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+READ_ONLY = "pulse_read_only"  # an execution option: this transaction only reads
+
+
 def _begin_immediate(connection: Any) -> None:
     """Take SQLite's write lock when a transaction starts, not when it first writes.
 
     A transaction that read a snapshot and then tries to write after another process
     committed fails at once in WAL mode; starting with the lock makes concurrent claims
-    queue politely (up to busy_timeout) instead.
+    queue politely (up to busy_timeout) instead. A transaction that only reads takes no
+    lock: in WAL mode it reads its snapshot while a writer goes on.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -63,6 +69,18 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        reading: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            # One snapshot for the whole transaction, as SQLite's WAL gives a reader; a
+            # transaction that only reads never fails to serialise.
+            reading["isolation_level"] = "REPEATABLE READ"
+        self._read_sessions = sessionmaker(
+            engine.execution_options(**reading), expire_on_commit=False
+        )
+        # SQLite has one writer at a time. Threads of this process queue for it here, and
+        # are woken the moment it is free, rather than polling in SQLite's busy handler,
+        # whose sleeps grow to 100 ms; other processes still meet the busy handler.
+        self._one_writer = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -77,7 +95,13 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        with self._sessions.begin() as session:
+        with self._one_writer or nullcontext(), self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: one consistent snapshot, holding no write lock."""
+        with self._read_sessions.begin() as session:
             yield session
 
     def reachable(self) -> bool:
