@@ -2,9 +2,10 @@
 
 Runs in a process of its own so that its peak memory is its own. First the floor: the single
 SQL aggregate over the rows the digests read, three times, and the process's peak memory at
-that point. Then the job: each digest built with `services.digests.build_digest`, as the
-schedule does when rounds close. It prints one JSON line: the floor's median seconds and
-peak, the job's seconds and peak (resident memory, MB), and how many digests it built.
+that point. Then the job: every team's digest of the week built with
+`services.digests.build_digests`, the call the schedule makes for the rounds that closed. It
+prints one JSON line: the floor's median seconds and peak, the job's seconds and peak
+(resident memory, MB), and how many digests it built.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ def main(argv: list[str]) -> int:
         times.append(time.perf_counter() - start)
     floor_peak = peak_rss_mb("self")
     start = time.perf_counter()
-    for channel in channels:
-        digest_service.build_digest(db=db, channel_id=channel, week=week)
+    built = digest_service.build_digests(
+        db=db, weeks_by_channel={channel: [week] for channel in channels}
+    )
     seconds = time.perf_counter() - start
     db.dispose()
     report = {
@@ -72,7 +74,7 @@ def main(argv: list[str]) -> int:
         "floor_peak_rss_mb": floor_peak,
         "seconds": seconds,
         "peak_rss_mb": peak_rss_mb("self"),
-        "digests": len(channels),
+        "digests": len(built),
     }
     sys.stdout.write(json.dumps(report) + "\n")
     return 0

@@ -14,9 +14,17 @@ from surveys.story import tell_story
 log = logging.getLogger(__name__)
 
 
-def post_digest(out: Outbound, *, channel_id: str, week: str, chart: bool = True) -> DigestBundle:
-    """Build a week's digest, post it to the team's digest channel, and attach its chart."""
-    bundle = digest_service.build_digest(db=out.db, channel_id=channel_id, week=week)
+def post_digest(
+    out: Outbound,
+    *,
+    channel_id: str,
+    week: str,
+    chart: bool = True,
+    built: DigestBundle | None = None,
+) -> DigestBundle:
+    """Post a week's digest to the team's digest channel and attach its chart; ``built`` is
+    the digest when it was built already (with others, as the schedule does)."""
+    bundle = built or digest_service.build_digest(db=out.db, channel_id=channel_id, week=week)
     story = tell_story(bundle.digest, target=bundle.target)
     message = digest_message(bundle.digest, story)
     out.client_for(bundle.workspace_id).chat_postMessage(channel=bundle.channel_id, **message)
@@ -44,12 +52,19 @@ def attach_chart(out: Outbound, bundle: DigestBundle) -> bool:
     return True
 
 
-def post_round_digest(out: Outbound, *, round_id: int, channel_id: str, week: str) -> bool:
+def post_round_digest(
+    out: Outbound,
+    *,
+    round_id: int,
+    channel_id: str,
+    week: str,
+    built: DigestBundle | None = None,
+) -> bool:
     """Post a closed round's digest exactly once across processes and retries."""
     if not digest_service.claim_digest_post(db=out.db, round_id=round_id, now=out.clock()):
         return False
     try:
-        post_digest(out, channel_id=channel_id, week=week)
+        post_digest(out, channel_id=channel_id, week=week, built=built)
     except Exception:
         digest_service.release_digest_post(db=out.db, round_id=round_id)
         raise

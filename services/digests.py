@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,12 +14,20 @@ from sqlalchemy import update
 from services.errors import TeamNotFound
 from services.rounds import RoundInfo, round_info
 from storage import answers as answer_store
-from storage import privacy as privacy_store
+from storage import digest_queries as digest_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database
-from storage.models import Round
-from surveys.digest import AnswerRow, ArchivedFigure, Digest, RoundFacts, compute_digest
+from storage.models import Round, Team
+from surveys.digest import (
+    AnswerRow,
+    ArchivedFigure,
+    Digest,
+    Person,
+    RoundFacts,
+    TeamAnswers,
+    compute_digest,
+)
 from surveys.summary import Summary, compute_summary
 
 
@@ -30,35 +42,168 @@ class DigestBundle:
 
 
 def build_digest(*, db: Database, channel_id: str, week: str) -> DigestBundle:
-    """The digest of a team's week, from closed answers and, for an open round, those so far.
+    """The digest of a team's week, from closed answers and, for an open round, those so far."""
+    bundle = build_digests(db=db, weeks_by_channel={channel_id: [week]}).get((channel_id, week))
+    if bundle is None:
+        raise TeamNotFound()
+    return bundle
 
-    The figures are worked out after the transaction has ended, so that a long history does
-    not hold a connection (or, on SQLite, the write lock) while pandas runs.
+
+TEAMS_PER_READ = 50
+"""Teams whose answers are read and grouped together: few queries, bounded memory."""
+
+SQLITE_TEAMS_PER_READ = 20
+"""On SQLite every transaction holds the one write lock, so reads are kept short: a click
+being recorded meanwhile waits for a fraction of a second, never for the whole run."""
+
+
+def build_digests(
+    *, db: Database, weeks_by_channel: Mapping[str, Collection[str]]
+) -> dict[tuple[str, str], DigestBundle]:
+    """Digests of many teams and weeks, keyed by (channel, week), from a few queries per
+    fifty teams: the schedule needs every closed round's digest at once. Channels that
+    are no team are left out.
+
+    The figures are worked out after each transaction has ended, so that a long history
+    does not hold a connection (or, on SQLite, the write lock) while they are computed.
+    On PostgreSQL the next teams are read meanwhile, on a thread of its own: the server
+    does its part of a read without holding Python's interpreter lock. On SQLite that
+    would keep the write lock taken from one read to the next.
     """
-    with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
+    size = TEAMS_PER_READ if db.is_postgresql else min(TEAMS_PER_READ, SQLITE_TEAMS_PER_READ)
+    channels = list(weeks_by_channel)
+    chunks = [
+        {c: weeks_by_channel[c] for c in channels[start : start + size]}
+        for start in range(0, len(channels), size)
+    ]
+    bundles: dict[tuple[str, str], DigestBundle] = {}
+    with _collector_paused():
+        if not db.is_postgresql or len(chunks) <= 1:
+            for chunk in chunks:
+                bundles.update(_bundles(_read(db, chunk), chunk))
+            return bundles
+        with ThreadPoolExecutor(1, thread_name_prefix="digest-read") as reader:
+            upcoming = reader.submit(_read, db, chunks[0])
+            for i, chunk in enumerate(chunks):
+                reads = upcoming.result()
+                if i + 1 < len(chunks):
+                    upcoming = reader.submit(_read, db, chunks[i + 1])
+                bundles.update(_bundles(reads, chunk))
+    return bundles
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold Python's cyclic garbage collector while answers are grouped.
+
+    Grouping allocates a list per person and week, hundreds of thousands of them, none of
+    them in a reference cycle; the collector would otherwise rescan them again and again,
+    which once cost more than the grouping itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class _TeamReads:
+    """What the digests of some teams read, grouped by team id."""
+
+    teams: dict[str, Team]
+    answers: dict[int, TeamAnswers]
+    rounds: dict[int, list[RoundFacts]]
+    archived: dict[int, list[ArchivedFigure]]
+
+
+def _bundles(
+    reads: _TeamReads, weeks_by_channel: Mapping[str, Collection[str]]
+) -> dict[tuple[str, str], DigestBundle]:
+    bundles = {}
+    for channel, weeks in weeks_by_channel.items():
+        team = reads.teams.get(channel)
         if team is None:
-            raise TeamNotFound()
-        rows = answer_store.team_answers(session, team_id=team.id, up_to_week=week)
-        rounds = [
-            RoundFacts(r.week, tuple(r.behaviour_ids), r.invited)
-            for r in round_store.rounds_of_team(session, team.id)
-        ]
-        kept = privacy_store.archived_figures(session, team.id)
-    digest = compute_digest(
-        team=team.channel_id,
-        week=week,
-        answers=[AnswerRow(w, r, b, p) for w, r, b, p in rows],
-        rounds=rounds,
-        threshold=team.anonymity_threshold,
-        archived=[ArchivedFigure(w, f, s) for w, f, s in kept],
-    )
-    return DigestBundle(
-        digest=digest,
-        channel_id=team.digest_channel_id or team.channel_id,
-        target=team.target,
-        workspace_id=team.workspace_id,
-    )
+            continue
+        answers = reads.answers.get(team.id) or TeamAnswers({}, {})
+        for week in weeks:
+            digest = compute_digest(
+                team=team.channel_id,
+                week=week,
+                answers=answers,
+                rounds=reads.rounds.get(team.id, []),
+                threshold=team.anonymity_threshold,
+                archived=reads.archived.get(team.id, []),
+            )
+            bundles[channel, week] = DigestBundle(
+                digest=digest,
+                channel_id=team.digest_channel_id or team.channel_id,
+                target=team.target,
+                workspace_id=team.workspace_id,
+            )
+    return bundles
+
+
+def _read(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> _TeamReads:
+    every_week = {w for weeks in weeks_by_channel.values() for w in weeks}
+    up_to = max(every_week, default="")
+    with db.transaction() as session:
+        teams = digest_store.teams_by_channel(session, list(weeks_by_channel))
+        ids = [t.id for t in teams.values()]
+        weeks = digest_store.round_weeks(session, team_ids=ids, up_to_week=up_to)
+        facts = digest_store.round_facts(session, team_ids=ids, weeks=every_week)
+        kept = digest_store.archived_figures(session, team_ids=ids)
+        closed = digest_store.closed_answers(session, team_ids=ids, up_to_week=up_to)
+        open_ = digest_store.open_answers(session, team_ids=ids, up_to_week=up_to)
+    answers = _team_answers({r: (t, w) for r, t, w in weeks}, closed, open_)
+    rounds: dict[int, list[RoundFacts]] = {}
+    for team_id, week, behaviour_ids, invited in facts:
+        rounds.setdefault(team_id, []).append(RoundFacts(week, behaviour_ids, invited))
+    archived: dict[int, list[ArchivedFigure]] = {}
+    for team_id, week, figure, score in kept:
+        archived.setdefault(team_id, []).append(ArchivedFigure(week, figure, score))
+    return _TeamReads(teams, answers, rounds, archived)
+
+
+def _team_answers(
+    rounds: Mapping[int, tuple[int, str]],
+    closed: Iterable[digest_store.AnswerTuple],
+    open_: Iterable[digest_store.AnswerTuple],
+) -> dict[int, TeamAnswers]:
+    """Stored rows grouped by team, week and person in one pass over each.
+
+    Respondent keys are those `storage.answers.team_answers` gives ("c" + the unlinked
+    number, "o" + an open round's prompt id), so people are ordered as they always were.
+    """
+    weeks: dict[int, dict[str, dict[str, Person]]] = {}
+    responded: dict[int, dict[str, int]] = {}
+    for prefix, rows in (("c", closed), ("o", open_)):
+        for round_id, people in _people_by_round(rows).items():
+            team_id, week = rounds[round_id]
+            counted = weeks.setdefault(team_id, {}).setdefault(week, {})
+            counted.update((f"{prefix}{n}", person) for n, person in people.items() if person[1])
+            answered = responded.setdefault(team_id, {})
+            answered[week] = answered.get(week, 0) + len(people)
+    return {t: TeamAnswers(weeks[t], responded[t]) for t in weeks}
+
+
+def _people_by_round(rows: Iterable[digest_store.AnswerTuple]) -> dict[int, dict[int, Person]]:
+    """Each round's people, by respondent number, with their counted answers (a person who
+    only answered "didn't come up" is kept, with none)."""
+    by_round: dict[int, dict[int, Person]] = {}
+    for round_id, number, behaviour, point in rows:
+        people = by_round.get(round_id)
+        if people is None:
+            people = by_round[round_id] = {}
+        person = people.get(number)
+        if person is None:
+            person = people[number] = ([], [])
+        if point is not None:
+            person[0].append(behaviour)
+            person[1].append(point)
+    return by_round
 
 
 def claim_digest_post(*, db: Database, round_id: int, now: datetime) -> bool:
@@ -118,4 +263,5 @@ def published_digests(*, db: Database, channel_id: str) -> list[Digest]:
         if team is None:
             raise TeamNotFound()
         weeks = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
-    return [build_digest(db=db, channel_id=channel_id, week=week).digest for week in weeks]
+    bundles = build_digests(db=db, weeks_by_channel={channel_id: weeks})
+    return [bundles[channel_id, week].digest for week in weeks]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.answers import PromptState, open_prompts_of
-from services.digests import build_digest
+from services.digests import build_digests
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database
@@ -34,10 +34,9 @@ def _latest_closed_weeks(db: Database, workspace_id: str, user_id: str) -> list[
 
 def home_for(*, db: Database, workspace_id: str, user_id: str) -> HomeState:
     """A member's App Home state; figures are the published digests of closed rounds only."""
-    digests = [
-        build_digest(db=db, channel_id=channel, week=week).digest
-        for channel, week in _latest_closed_weeks(db, workspace_id, user_id)
-    ]
+    latest = _latest_closed_weeks(db, workspace_id, user_id)
+    built = build_digests(db=db, weeks_by_channel={channel: [week] for channel, week in latest})
+    digests = [built[key].digest for key in latest if key in built]
     with db.transaction() as session:
         opted_out = team_store.is_opted_out(session, workspace_id=workspace_id, user_id=user_id)
         managed = team_store.managed_teams(session, workspace_id=workspace_id, user_id=user_id)

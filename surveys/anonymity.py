@@ -55,11 +55,11 @@ def shown_behaviours(people: Mapping[str, int], *, threshold: int) -> frozenset[
     return frozenset(b for b, n in people.items() if n >= threshold)
 
 
-def pooled_behaviours(people: Mapping[str, int], *, threshold: int) -> frozenset[str]:
+def pooled_behaviours(people: Mapping[str, int], shown: frozenset[str]) -> frozenset[str]:
     """The behaviours a week's index pools: the shown ones, or all of them if none is shown."""
-    return shown_behaviours(people, threshold=threshold) or frozenset(people)
+    return shown or frozenset(people)
 
 
-def index_shown(pooled_people: int, *, threshold: int) -> bool:
+def index_shown(pooled_people: int, threshold: int) -> bool:
     """Whether a week's index, pooling this many people, may be shown."""
     return pooled_people >= threshold

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
+from operator import itemgetter
 
 import pandas as pd
 
@@ -207,7 +208,7 @@ def _score(sample: Sample) -> float:
 
 def _head_counts(people: Mapping[str, Person]) -> Counter[str]:
     """People with a counted answer to each behaviour."""
-    return Counter(chain.from_iterable(set(asked) for asked, _ in people.values()))
+    return Counter(chain.from_iterable(map(set, map(itemgetter(0), people.values()))))
 
 
 @dataclass(frozen=True)
@@ -231,14 +232,12 @@ class _Week:
 
 def _publish(week: str, people: Mapping[str, Person], threshold: int) -> _Week:
     counts = _head_counts(people)
-    behaviours = pooled_behaviours(counts, threshold=threshold)
+    shown = shown_behaviours(counts, threshold=threshold)
+    behaviours = pooled_behaviours(counts, shown)
     everything = len(behaviours) == len(counts)
     pooled = _everything(people) if everything else _sample(people, behaviours)
     index = _Measured(week, _score(pooled), pooled)
-    shown = index_shown(len(pooled), threshold=threshold)
-    return _Week(
-        week, people, shown_behaviours(counts, threshold=threshold), index if shown else None
-    )
+    return _Week(week, people, shown, index if index_shown(len(pooled), threshold) else None)
 
 
 def _ends(
