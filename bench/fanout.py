@@ -312,7 +312,8 @@ def run(context: Run) -> Section:
         "plain loop with the bot's WebClient, half before and half after the bot's run. "
         "`send_due_prompts(out, round_id=…)`, as "
         "`/pulse send` and a round being opened call it, sends the round from the outbox: "
-        "claim, post, mark sent, one prompt at a time.",
+        "it claims due prompts in batches, posts them one by one and records each as sent "
+        "before the next goes.",
         f"(c) A round of {sizes.tick_members:,} other members plus the manager sent by "
         "`send_due_prompts(out)` without a round, as the schedule's tick sends prompts that "
         "fall due; read against the same plain-loop floor. Each phase starts with a fresh "

@@ -56,7 +56,12 @@ class AnswerValue:
 
     def encode(self) -> str:
         """As the button's ``value``."""
-        return f"{self.prompt_id}:{self.behaviour_id}:{SKIP if self.point is None else self.point}"
+        return self.encode_parts(self.prompt_id, self.behaviour_id, self.point)
+
+    @staticmethod
+    def encode_parts(prompt_id: int, behaviour_id: str, point: int | None) -> str:
+        """A button's ``value`` without building the value first (a fan-out makes many)."""
+        return f"{prompt_id}:{behaviour_id}:{SKIP if point is None else point}"
 
 
 class BadActionValue(ValueError):

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from blocks.ids import AnswerValue, answer_action_id, question_block_id
+from blocks.ids import AnswerValue, answer_action_id, decode_answer_value, question_block_id
 from blocks.text import button, context, divider, escape, local_time, section
 from surveys.behaviours import Behaviour, behaviour
 from surveys.scale import POINTS
@@ -89,6 +89,51 @@ def prompt_message(
     done = sum(1 for b in behaviour_ids if b in answers)
     text = f"Your partnership pulse for {week}: {done} of {len(behaviour_ids)} answered."
     return {"text": text, "blocks": blocks}
+
+
+class FreshPrompt:
+    """A round's prompt before anyone has answered, built once for the whole round.
+
+    Every member's copy is the same message but for the prompt id its blocks and buttons
+    carry, so a fan-out fills in that id instead of building the blocks again per member.
+    """
+
+    def __init__(
+        self, *, week: str, behaviour_ids: Sequence[str], closes_at: datetime, threshold: int = 5
+    ) -> None:
+        template = prompt_message(
+            prompt_id=0,
+            week=week,
+            behaviour_ids=behaviour_ids,
+            answers={},
+            closes_at=closes_at,
+            threshold=threshold,
+        )
+        self._text: str = template["text"]
+        self._blocks: list[dict[str, Any]] = template["blocks"]
+        self._buttons = {
+            index: [
+                (element, decode_answer_value(element["value"])) for element in block["elements"]
+            ]
+            for index, block in enumerate(self._blocks)
+            if block["type"] == "actions"
+        }
+
+    def message(self, prompt_id: int) -> dict[str, Any]:
+        """The message for one member's prompt: equal to `prompt_message` with no answers."""
+        encode = AnswerValue.encode_parts
+        blocks = list(self._blocks)
+        for index, buttons in self._buttons.items():
+            behaviour_id = buttons[0][1].behaviour_id
+            blocks[index] = {
+                **blocks[index],
+                "block_id": question_block_id(prompt_id, behaviour_id),
+                "elements": [
+                    {**element, "value": encode(prompt_id, value.behaviour_id, value.point)}
+                    for element, value in buttons
+                ],
+            }
+        return {"text": self._text, "blocks": blocks}
 
 
 def closed_prompt_message(*, week: str) -> dict[str, Any]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from blocks.prompt import prompt_message, reminder_message
+from blocks.prompt import FreshPrompt, reminder_message
 from delivery.context import Outbound
 from services import rounds as round_service
 from services.errors import WorkspaceNotInstalled
-from services.rounds import PromptToSend
+from services.rounds import PromptToSend, RoundInfo
 
 log = logging.getLogger(__name__)
 
@@ -30,59 +31,107 @@ class SendReport:
     deferred: int = 0
 
 
-def _send_one(out: Outbound, prompt: PromptToSend) -> str:
-    message = prompt_message(
-        prompt_id=prompt.prompt_id,
-        week=prompt.round.week,
-        behaviour_ids=prompt.round.behaviour_ids,
-        answers={},
-        closes_at=prompt.round.closes_at,
-        threshold=prompt.round.threshold,
-    )
+CLAIM_BATCH = 100
+"""Prompts claimed in one transaction. A crash leaves them waiting out their lease (sent
+late, never twice); two senders share a round in batches of this size."""
+
+FRESH_CLAIM = 10
+"""A claim is posted from only while younger than lease/FRESH_CLAIM; the rest of its batch
+goes back to be claimed afresh, so every DM starts with nearly all of its lease ahead."""
+
+
+@dataclass
+class _Pass:
+    """One pass over the outbox: where outcomes are recorded, and what it has done so far."""
+
+    out: Outbound
+    record: round_service.Deliveries
+    messages: dict[RoundInfo, FreshPrompt] = field(default_factory=dict)
+    sent: int = 0
+    skipped: int = 0
+    deferred: int = 0
+
+    def message(self, prompt: PromptToSend) -> dict[str, Any]:
+        """The prompt's DM; the blocks are built once per round and the ids filled in."""
+        round_ = prompt.round
+        if round_ not in self.messages:
+            self.messages[round_] = FreshPrompt(
+                week=round_.week,
+                behaviour_ids=round_.behaviour_ids,
+                closes_at=round_.closes_at,
+                threshold=round_.threshold,
+            )
+        return self.messages[round_].message(prompt.prompt_id)
+
+
+def _send_one(work: _Pass, prompt: PromptToSend) -> None:
+    """Post one claimed prompt and record the outcome before anything else is sent."""
+    out = work.out
+    message = work.message(prompt)
     out.pacer.wait_turn(prompt.user_id)
     try:
         client = out.client_for(prompt.round.workspace_id)
     except WorkspaceNotInstalled:
         log.warning("prompt %s skipped: the workspace has uninstalled the app", prompt.prompt_id)
-        round_service.mark_skipped(db=out.db, prompt_id=prompt.prompt_id, reason="not_installed")
-        return "skipped"
+        work.record.skipped(prompt)
+        work.skipped += 1
+        return
     try:
         reply = client.chat_postMessage(channel=prompt.user_id, **message)
     except SlackApiError as error:
         code = str(error.response.get("error", ""))
-        if code in MEMBER_ERRORS:
-            log.warning("prompt %s skipped: Slack said %s", prompt.prompt_id, code)
-            round_service.mark_skipped(db=out.db, prompt_id=prompt.prompt_id, reason=code)
-            return "skipped"
-        raise
-    round_service.mark_sent(
-        db=out.db, prompt_id=prompt.prompt_id, channel_id=reply["channel"], message_ts=reply["ts"]
-    )
-    return "sent"
+        if code not in MEMBER_ERRORS:
+            raise
+        log.warning("prompt %s skipped: Slack said %s", prompt.prompt_id, code)
+        work.record.skipped(prompt)
+        work.skipped += 1
+        return
+    work.record.sent(prompt, channel_id=reply["channel"], message_ts=reply["ts"])
+    work.sent += 1
 
 
-def send_due_prompts(out: Outbound, *, round_id: int | None = None) -> SendReport:
-    """Send every due prompt, each claimed just before it goes, until none is left.
+def _send_batch(work: _Pass, batch: list[PromptToSend]) -> bool:
+    """Post a claimed batch in order; False if delivery has to pause.
 
-    A failure that is not about one member (Slack down after retries, a broken network)
-    puts the prompt back and ends the pass; the next pass picks up where this one stopped.
+    The first prompt goes at once, as it always has; once the claim has grown old, what is
+    left goes back to be claimed again. After a failure that is not about one member, it
+    goes back for the next pass.
     """
-    sent = skipped = 0
-    while True:
-        claimed = round_service.claim_prompts(
-            db=out.db, now=out.clock(), round_id=round_id, lease=out.claim_lease
-        )
-        if not claimed:
-            return SendReport(sent=sent, skipped=skipped)
-        prompt = claimed[0]
+    out = work.out
+    fresh_for = out.claim_lease / FRESH_CLAIM
+    for index, prompt in enumerate(batch):
+        if index and out.clock() - prompt.claimed_at > fresh_for:
+            work.record.release(batch[index:])
+            return True
         try:
-            outcome = _send_one(out, prompt)
+            _send_one(work, prompt)
         except Exception as error:
             log.warning("prompt delivery paused: %s", type(error).__name__)
-            round_service.release(db=out.db, prompt_id=prompt.prompt_id)
-            return SendReport(sent=sent, skipped=skipped, deferred=1)
-        sent += outcome == "sent"
-        skipped += outcome == "skipped"
+            work.deferred = work.record.release(batch[index:])
+            return False
+    return True
+
+
+def send_due_prompts(
+    out: Outbound, *, round_id: int | None = None, batch_size: int = CLAIM_BATCH
+) -> SendReport:
+    """Send every due prompt, claimed in batches, until none is left.
+
+    Each DM's outcome is recorded before the next DM goes, so a crash can repeat at most the
+    one message in flight. A failure that is not about one member (Slack down after retries,
+    a broken network) puts the rest of the batch back and ends the pass; the next pass
+    picks up where this one stopped.
+    """
+    with round_service.deliveries(out.db) as record:
+        work = _Pass(out, record)
+        while batch := round_service.claim_prompts(
+            db=out.db, now=out.clock(), limit=batch_size, round_id=round_id, lease=out.claim_lease
+        ):
+            carry_on = _send_batch(work, batch)
+            record.settle()
+            if not carry_on:
+                break
+    return SendReport(sent=work.sent, skipped=work.skipped, deferred=work.deferred)
 
 
 def send_reminders(out: Outbound, *, round_id: int) -> int:

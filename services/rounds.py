@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +45,7 @@ class PromptToSend:
     user_id: str
     round: RoundInfo
     answers: dict[str, int | None]
+    claimed_at: datetime
 
 
 def round_info(round_: Round, team: Team) -> RoundInfo:
@@ -146,63 +148,95 @@ def claim_prompts(
     round_id: int | None = None,
     lease: timedelta = round_store.CLAIM_LEASE,
 ) -> list[PromptToSend]:
-    """Claim due prompts for this process to send.
+    """Claim up to ``limit`` due prompts for this process to send, in one transaction.
 
-    A claim is taken just before the message goes, one at a time by default, so a process
-    that dies holds at most one prompt whose fate is unknown; that prompt is retried once
-    its lease runs out (and may then be a duplicate: the only window there is).
+    Claiming a batch costs one transaction however many it holds, and never risks a
+    duplicate: a prompt that is claimed but not yet posted is simply sent by whoever takes
+    it after the lease, if this process dies first.
     """
     with db.transaction() as session:
         claimed = round_store.claim_due_prompts(
             session, now=now, limit=limit, round_id=round_id, lease=lease
         )
-        result = []
-        for prompt in claimed:
-            round_ = round_store.round_by_id(session, prompt.round_id)
-            assert round_ is not None
-            team = team_store.team_by_id(session, round_.team_id)
-            assert team is not None
-            result.append(
-                PromptToSend(
-                    prompt_id=prompt.id,
-                    user_id=prompt.user_id,
-                    round=round_info(round_, team),
-                    answers={},
-                )
+        rounds = _round_infos(session, {prompt.round_id for prompt in claimed})
+    return [
+        PromptToSend(
+            prompt_id=prompt.id,
+            user_id=prompt.user_id,
+            round=rounds[prompt.round_id],
+            answers={},
+            claimed_at=now,
+        )
+        for prompt in claimed
+    ]
+
+
+def _round_infos(session: Session, round_ids: set[int]) -> dict[int, RoundInfo]:
+    infos = {}
+    for round_id in round_ids:
+        round_ = round_store.round_by_id(session, round_id)
+        assert round_ is not None
+        team = team_store.team_by_id(session, round_.team_id)
+        assert team is not None
+        infos[round_id] = round_info(round_, team)
+    return infos
+
+
+class Deliveries:
+    """Records what became of each claimed prompt the moment Slack has answered.
+
+    Every outcome is its own transaction of one statement, committed before the next DM
+    goes, so a process that dies leaves at most the one prompt it was posting unrecorded.
+    The round's count of invited people is brought up to date by `settle`, once per batch
+    rather than once per DM (and again when the round closes, whatever happened before).
+    """
+
+    def __init__(self, db: Database, connection: Connection) -> None:
+        self._db = db
+        self._connection = connection
+        self._rounds_sent_to: set[int] = set()
+
+    def sent(self, prompt: PromptToSend, *, channel_id: str, message_ts: str) -> None:
+        """Slack accepted the DM: it is never sent again."""
+        with self._db.one_statement(self._connection) as connection:
+            round_store.mark_sent(
+                connection, prompt_id=prompt.prompt_id, channel_id=channel_id, message_ts=message_ts
             )
-        return result
+        self._rounds_sent_to.add(prompt.round.id)
 
+    def skipped(self, prompt: PromptToSend) -> None:
+        """A member Slack will not let us DM (left, deactivated, a bot): never retried."""
+        with self._db.one_statement(self._connection) as connection:
+            round_store.mark_skipped(connection, prompt_id=prompt.prompt_id)
 
-def mark_sent(*, db: Database, prompt_id: int, channel_id: str, message_ts: str) -> None:
-    """Record that Slack accepted the DM, so it is never sent again."""
-    with db.transaction() as session:
-        prompt = round_store.prompt_by_id(session, prompt_id, for_update=True)
-        if prompt is None:
+    def release(self, prompts: Sequence[PromptToSend]) -> int:
+        """Put back claimed prompts that were not posted, so a later pass sends them."""
+        released = 0
+        for claimed_at in {prompt.claimed_at for prompt in prompts}:
+            with self._db.one_statement(self._connection) as connection:
+                released += round_store.release_claims(
+                    connection,
+                    prompt_ids=[p.prompt_id for p in prompts if p.claimed_at == claimed_at],
+                    claimed_at=claimed_at,
+                )
+        return released
+
+    def settle(self) -> None:
+        """Count the invited people of the rounds sent to since the last call."""
+        if not self._rounds_sent_to:
             return
-        first = prompt.state != "sent"
-        prompt.state = "sent"
-        prompt.channel_id = channel_id
-        prompt.message_ts = message_ts
-        if first:
-            round_ = round_store.round_by_id(session, prompt.round_id)
-            assert round_ is not None
-            round_.invited = round_store.count_prompts(session, round_.id, state="sent")
+        with self._db.one_statement(self._connection) as connection:
+            round_store.recount_invited(connection, self._rounds_sent_to)
+        self._rounds_sent_to = set()
 
 
-def mark_skipped(*, db: Database, prompt_id: int, reason: str) -> None:
-    """A member Slack will not let us DM (left, deactivated, a bot): skip without retrying."""
-    with db.transaction() as session:
-        prompt = round_store.prompt_by_id(session, prompt_id, for_update=True)
-        if prompt is not None and prompt.state != "sent":
-            prompt.state = "skipped"
-
-
-def release(*, db: Database, prompt_id: int) -> None:
-    """Put a claimed prompt back so a later attempt sends it."""
-    with db.transaction() as session:
-        prompt = round_store.prompt_by_id(session, prompt_id, for_update=True)
-        if prompt is not None and prompt.state == "sending":
-            prompt.state = "pending"
+@contextmanager
+def deliveries(db: Database) -> Iterator[Deliveries]:
+    """Record a pass's outcomes on one connection; the last batch's counts are settled."""
+    with db.statements() as connection:
+        recorder = Deliveries(db, connection)
+        yield recorder
+        recorder.settle()
 
 
 def close_due_rounds(*, db: Database, now: datetime) -> list[RoundInfo]:
@@ -231,6 +265,7 @@ def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
     round_store.clear_reminder_marks(session, round_.id)
     for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
         prompt.state = "expired"
+    round_.invited = round_store.count_prompts(session, round_.id, state="sent")
     round_.closed_at = now
     round_.closes_at = min(round_.closes_at, now)
     team = team_store.team_by_id(session, round_.team_id)

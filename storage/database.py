@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -31,6 +31,7 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 READ_ONLY = "pulse_read_only"  # an execution option: this transaction only reads
+ONE_STATEMENT = "pulse_one_statement"  # an execution option: each transaction is one statement
 
 
 def _begin_immediate(connection: Any) -> None:
@@ -39,10 +40,14 @@ def _begin_immediate(connection: Any) -> None:
     A transaction that read a snapshot and then tries to write after another process
     committed fails at once in WAL mode; starting with the lock makes concurrent claims
     queue politely (up to busy_timeout) instead. A transaction that only reads takes no
-    lock: in WAL mode it reads its snapshot while a writer goes on.
+    lock: in WAL mode it reads its snapshot while a writer goes on. A transaction of one
+    statement needs no BEGIN at all: SQLite runs a lone statement as its own transaction,
+    and a write statement takes the write lock before it reads anything.
     """
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    options = connection.get_execution_options()
+    if options.get(ONE_STATEMENT, False):
+        return
+    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -97,6 +102,24 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         with self._one_writer or nullcontext(), self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """A connection held for many tiny writes, each one statement in its own transaction.
+
+        For a loop that must commit one small write at a time (the outbox records each DM
+        before the next goes): a session per write would cost more than the write. Every
+        transaction on it must be begun with `one_statement` and hold a single statement;
+        on SQLite a second statement would not share the first one's transaction.
+        """
+        with self.engine.connect() as connection:
+            yield connection.execution_options(**{ONE_STATEMENT: True})
+
+    @contextmanager
+    def one_statement(self, connection: Connection) -> Iterator[Connection]:
+        """A transaction on a connection from `statements`; writers queue as in `transaction`."""
+        with self._one_writer or nullcontext(), connection.begin():
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -130,7 +130,6 @@ class Prompt(Base):
     __tablename__ = "prompts"
     __table_args__ = (
         UniqueConstraint("round_id", "user_id"),
-        Index("ix_prompts_round_state", "round_id", "state"),
         Index("ix_prompts_state_due", "state", "due_at", "id"),
         Index("ix_prompts_round_state_due", "round_id", "state", "due_at", "id"),
     )

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from storage.models import PendingAnswer, Prompt, Round
@@ -65,6 +76,15 @@ def prompted_users(session: Session, round_id: int) -> set[str]:
     return set(session.scalars(select(Prompt.user_id).where(Prompt.round_id == round_id)))
 
 
+@dataclass(frozen=True)
+class ClaimedPrompt:
+    """An outbox row this process now holds: who to DM, for which round."""
+
+    id: int
+    round_id: int
+    user_id: str
+
+
 def claim_due_prompts(
     session: Session,
     *,
@@ -72,38 +92,50 @@ def claim_due_prompts(
     limit: int,
     round_id: int | None = None,
     lease: timedelta = CLAIM_LEASE,
-) -> Sequence[Prompt]:
-    """Take prompts due to be sent, skipping rows another process holds.
+) -> list[ClaimedPrompt]:
+    """Take up to ``limit`` prompts due to be sent, skipping rows another process holds.
 
     A claim is a lease: a prompt left 'sending' by a process that died is taken again once
     the lease has run out. Never-sent and abandoned prompts are looked up apart, each along
     an index in due order, and the earliest of both are taken: a claim then costs the same
-    whether one prompt is due or ten thousand, however many have been sent before.
+    whether one prompt is due or ten thousand, however many have been sent before. The
+    update that takes them repeats the test of what may be claimed, and returns the rows it
+    changed, so a row another claimant took in the meantime is never counted as ours.
     """
-    stale = now - lease
     pending = _due(now, limit, round_id).where(Prompt.state == "pending")
-    abandoned = _due(now, limit, round_id).where(Prompt.state == "sending", Prompt.sent_at <= stale)
-    candidates = [prompt for query in (pending, abandoned) for prompt in session.scalars(query)]
-    candidates.sort(key=lambda prompt: (prompt.due_at, prompt.id))
-    claimed = []
-    for prompt in candidates[:limit]:
-        taken = session.execute(
+    abandoned = _due(now, limit, round_id).where(_abandoned(now, lease))
+    candidates = sorted(
+        (row for query in (pending, abandoned) for row in session.execute(query)),
+        key=lambda row: (row.due_at, row.id),
+    )[:limit]
+    if not candidates:
+        return []
+    taken = set(
+        session.scalars(
             update(Prompt)
-            .where(Prompt.id == prompt.id, Prompt.state == prompt.state)
-            .where(or_(Prompt.sent_at.is_(None), Prompt.sent_at == prompt.sent_at))
+            .where(
+                Prompt.id.in_([row.id for row in candidates]),
+                or_(Prompt.state == "pending", _abandoned(now, lease)),
+            )
             .values(state="sending", sent_at=now)
+            .returning(Prompt.id)
             .execution_options(synchronize_session=False)
         )
-        if taken.rowcount == 1:  # type: ignore[attr-defined]
-            session.refresh(prompt)
-            claimed.append(prompt)
-    return claimed
+    )
+    return [
+        ClaimedPrompt(row.id, row.round_id, row.user_id) for row in candidates if row.id in taken
+    ]
 
 
-def _due(now: datetime, limit: int, round_id: int | None) -> Select[Prompt]:
+def _abandoned(now: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """Claimed by a process whose lease has run out."""
+    return and_(Prompt.state == "sending", Prompt.sent_at <= now - lease)
+
+
+def _due(now: datetime, limit: int, round_id: int | None) -> Select[tuple[int, int, str, datetime]]:
     """Due prompts of open rounds, earliest first."""
     query = (
-        select(Prompt)
+        select(Prompt.id, Prompt.round_id, Prompt.user_id, Prompt.due_at)
         .join(Round, Round.id == Prompt.round_id)
         .where(Round.closed_at.is_(None), Prompt.due_at <= now)
         .order_by(Prompt.due_at, Prompt.id)
@@ -113,6 +145,67 @@ def _due(now: datetime, limit: int, round_id: int | None) -> Select[Prompt]:
     if round_id is not None:
         query = query.where(Prompt.round_id == round_id)
     return query
+
+
+# What happens to each claimed prompt is recorded the moment Slack answers, one short
+# transaction per DM. These run as prepared Core statements on a connection the sender
+# holds for its whole pass: an ORM session per DM would cost more than the DM.
+
+_MARK_SENT = (
+    update(Prompt)
+    .where(Prompt.id == bindparam("prompt"), Prompt.state != "sent")
+    .values(state="sent", channel_id=bindparam("channel"), message_ts=bindparam("ts"))
+)
+_MARK_SKIPPED = (
+    update(Prompt)
+    .where(Prompt.id == bindparam("prompt"), Prompt.state != "sent")
+    .values(state="skipped")
+)
+
+
+def mark_sent(connection: Connection, *, prompt_id: int, channel_id: str, message_ts: str) -> bool:
+    """Record Slack's acceptance of a prompt; False if it was already recorded as sent."""
+    result = connection.execute(
+        _MARK_SENT, {"prompt": prompt_id, "channel": channel_id, "ts": message_ts}
+    )
+    return bool(result.rowcount)
+
+
+def mark_skipped(connection: Connection, *, prompt_id: int) -> None:
+    """A prompt that will never be sent (Slack refuses this member), unless it already was."""
+    connection.execute(_MARK_SKIPPED, {"prompt": prompt_id})
+
+
+def release_claims(
+    connection: Connection, *, prompt_ids: Sequence[int], claimed_at: datetime
+) -> int:
+    """Put back prompts this claim still holds, so a later pass sends them; how many."""
+    if not prompt_ids:
+        return 0
+    result = connection.execute(
+        update(Prompt)
+        .where(Prompt.id.in_(prompt_ids), Prompt.state == "sending", Prompt.sent_at == claimed_at)
+        .values(state="pending")
+    )
+    return int(result.rowcount)
+
+
+def recount_invited(connection: Connection, round_ids: Iterable[int]) -> None:
+    """Set each round's count of invited people to its prompts recorded as sent."""
+    ids = sorted(set(round_ids))
+    if not ids:
+        return
+    sent = (
+        select(func.count())
+        .where(Prompt.round_id == Round.id, Prompt.state == "sent")
+        .scalar_subquery()
+    )
+    connection.execute(
+        update(Round)
+        .where(Round.id.in_(ids))
+        .values(invited=sent)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def count_prompts(session: Session, round_id: int, *, state: str) -> int:
