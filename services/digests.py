@@ -52,10 +52,6 @@ def build_digest(*, db: Database, channel_id: str, week: str) -> DigestBundle:
 TEAMS_PER_READ = 50
 """Teams whose answers are read and grouped together: few queries, bounded memory."""
 
-SQLITE_TEAMS_PER_READ = 20
-"""On SQLite every transaction holds the one write lock, so reads are kept short: a click
-being recorded meanwhile waits for a fraction of a second, never for the whole run."""
-
 
 def build_digests(
     *, db: Database, weeks_by_channel: Mapping[str, Collection[str]]
@@ -64,21 +60,18 @@ def build_digests(
     fifty teams: the schedule needs every closed round's digest at once. Channels that
     are no team are left out.
 
-    The figures are worked out after each transaction has ended, so that a long history
-    does not hold a connection (or, on SQLite, the write lock) while they are computed.
-    On PostgreSQL the next teams are read meanwhile, on a thread of its own: the server
-    does its part of a read without holding Python's interpreter lock. On SQLite that
-    would keep the write lock taken from one read to the next.
+    Reads take no write lock, and the figures are worked out after each read has ended.
+    The next teams are read meanwhile, on a thread of its own: the database does its part
+    of a read without holding Python's interpreter lock.
     """
-    size = TEAMS_PER_READ if db.is_postgresql else min(TEAMS_PER_READ, SQLITE_TEAMS_PER_READ)
     channels = list(weeks_by_channel)
     chunks = [
-        {c: weeks_by_channel[c] for c in channels[start : start + size]}
-        for start in range(0, len(channels), size)
+        {c: weeks_by_channel[c] for c in channels[start : start + TEAMS_PER_READ]}
+        for start in range(0, len(channels), TEAMS_PER_READ)
     ]
     bundles: dict[tuple[str, str], DigestBundle] = {}
     with _collector_paused():
-        if not db.is_postgresql or len(chunks) <= 1:
+        if len(chunks) <= 1:
             for chunk in chunks:
                 bundles.update(_bundles(_read(db, chunk), chunk))
             return bundles
@@ -149,7 +142,7 @@ def _bundles(
 def _read(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> _TeamReads:
     every_week = {w for weeks in weeks_by_channel.values() for w in weeks}
     up_to = max(every_week, default="")
-    with db.transaction() as session:
+    with db.read() as session:
         teams = digest_store.teams_by_channel(session, list(weeks_by_channel))
         ids = [t.id for t in teams.values()]
         weeks = digest_store.round_weeks(session, team_ids=ids, up_to_week=up_to)
