@@ -3,7 +3,8 @@
 Runs in a process of its own so that its peak memory is its own. First the floor: the single
 SQL aggregate over the rows the digests read, three times, and the process's peak memory at
 that point. Then the job: every team's digest of the week built with
-`services.digests.build_digests`, the call the schedule makes for the rounds that closed. It
+`services.digests.digest_batches`, fifty teams at a time, as the schedule builds (and posts)
+the digests of the rounds that closed. It
 prints one JSON line: the floor's median seconds and peak, the job's seconds and peak
 (resident memory, MB), and how many digests it built.
 """
@@ -64,9 +65,10 @@ def main(argv: list[str]) -> int:
         times.append(time.perf_counter() - start)
     floor_peak = peak_rss_mb("self")
     start = time.perf_counter()
-    built = digest_service.build_digests(
-        db=db, weeks_by_channel={channel: [week] for channel in channels}
-    )
+    built = 0
+    wanted = {channel: [week] for channel in channels}
+    for batch in digest_service.digest_batches(db=db, weeks_by_channel=wanted):
+        built += len(batch)  # the schedule posts each batch here, then lets it go
     seconds = time.perf_counter() - start
     db.dispose()
     report = {
@@ -74,7 +76,7 @@ def main(argv: list[str]) -> int:
         "floor_peak_rss_mb": floor_peak,
         "seconds": seconds,
         "peak_rss_mb": peak_rss_mb("self"),
-        "digests": len(built),
+        "digests": built,
     }
     sys.stdout.write(json.dumps(report) + "\n")
     return 0

@@ -282,9 +282,10 @@ def run(context: Run) -> Section:
         f"{shape.long_weeks} weeks. Written with executemany (SQLite) and COPY (PostgreSQL, "
         "then VACUUM ANALYZE), schema from the migrations.",
         "In-process timings are the median of "
-        f"{sizes.repeats} after one warm-up call. The all-teams job is `build_digests` for "
-        "every team with a round that week, in a process of its own, as the schedule calls it "
-        "when rounds close; its floor is one GROUP BY over the answers those digests read.",
+        f"{sizes.repeats} after one warm-up call. The all-teams job is `digest_batches` for "
+        "every team with a round that week, in a process of its own, as the schedule builds "
+        "them when rounds close: fifty teams at a time, each batch let go (posted) before the "
+        "next; its floor is one GROUP BY over the answers those digests read.",
         f"Acks: `python bot.py serve` on the same database; `/pulse summary "
         f"{sizes.summary_weeks}` for the five-year team, first alone ({sizes.idle_probes}×, "
         f"waiting for each reply), then {sizes.burst} back to back.",

@@ -7,7 +7,7 @@ process never loses or repeats a round, a reminder or a digest.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from delivery.context import Outbound
@@ -64,34 +64,39 @@ def run_tick(out: Outbound) -> TickReport:
 
 
 def post_digests(out: Outbound, rounds: Sequence[RoundInfo]) -> int:
-    """Post the digests of closed rounds, built together first: a few queries for all the
-    teams rather than a few for each. A digest that fails is retried on a later tick."""
-    built = _build_together(out, rounds)
+    """Post the digests of closed rounds, built fifty teams at a time: a few queries for
+    those teams rather than a few for each, and each batch posted before the next is built,
+    so memory stays level however many rounds closed. A digest that fails is retried on a
+    later tick."""
+    waiting = {(r.channel_id, r.week): r for r in rounds}
     posted = 0
-    for round_ in rounds:
-        try:
-            posted += post_round_digest(
-                out,
-                round_id=round_.id,
-                channel_id=round_.channel_id,
-                week=round_.week,
-                built=built.get((round_.channel_id, round_.week)),
-            )
-        except Exception:
-            log.exception("could not post a digest; it will be retried")
+    for built in _built_in_batches(out, list(waiting)):
+        for key, bundle in built.items():
+            round_ = waiting.pop(key, None)
+            if round_ is not None:
+                posted += _post(out, round_, bundle)
+    for round_ in waiting.values():  # not built with the others: built on its own
+        posted += _post(out, round_, None)
     return posted
 
 
-def _build_together(
-    out: Outbound, rounds: Sequence[RoundInfo]
-) -> dict[tuple[str, str], DigestBundle]:
-    wanted: dict[str, set[str]] = {}
-    for round_ in rounds:
-        wanted.setdefault(round_.channel_id, set()).add(round_.week)
-    if not wanted:
-        return {}
+def _post(out: Outbound, round_: RoundInfo, built: DigestBundle | None) -> int:
     try:
-        return digest_service.build_digests(db=out.db, weeks_by_channel=wanted)
+        return post_round_digest(
+            out, round_id=round_.id, channel_id=round_.channel_id, week=round_.week, built=built
+        )
+    except Exception:
+        log.exception("could not post a digest; it will be retried")
+        return 0
+
+
+def _built_in_batches(
+    out: Outbound, keys: Sequence[tuple[str, str]]
+) -> Iterator[dict[tuple[str, str], DigestBundle]]:
+    wanted: dict[str, set[str]] = {}
+    for channel, week in keys:
+        wanted.setdefault(channel, set()).add(week)
+    try:
+        yield from digest_service.digest_batches(db=out.db, weeks_by_channel=wanted)
     except Exception:
         log.exception("could not build the digests together; each is built on its own")
-        return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -56,9 +57,20 @@ TEAMS_PER_READ = 50
 def build_digests(
     *, db: Database, weeks_by_channel: Mapping[str, Collection[str]]
 ) -> dict[tuple[str, str], DigestBundle]:
-    """Digests of many teams and weeks, keyed by (channel, week), from a few queries per
-    fifty teams: the schedule needs every closed round's digest at once. Channels that
-    are no team are left out.
+    """Digests of many teams and weeks, keyed by (channel, week); channels that are no team
+    are left out. Every digest is held at once: for a team's own history, or App Home."""
+    bundles: dict[tuple[str, str], DigestBundle] = {}
+    for batch in digest_batches(db=db, weeks_by_channel=weeks_by_channel):
+        bundles.update(batch)
+    return bundles
+
+
+def digest_batches(
+    *, db: Database, weeks_by_channel: Mapping[str, Collection[str]]
+) -> Iterator[dict[tuple[str, str], DigestBundle]]:
+    """Digests of many teams and weeks, fifty teams at a time, each batch from a few queries:
+    the schedule needs every closed round's digest at once, and posting each batch before
+    the next is built keeps only two batches in memory, however many teams there are.
 
     Reads take no write lock, and the figures are worked out after each read has ended.
     The next teams are read meanwhile, on a thread of its own: the database does its part
@@ -69,37 +81,51 @@ def build_digests(
         {c: weeks_by_channel[c] for c in channels[start : start + TEAMS_PER_READ]}
         for start in range(0, len(channels), TEAMS_PER_READ)
     ]
-    bundles: dict[tuple[str, str], DigestBundle] = {}
+    if len(chunks) <= 1:
+        for chunk in chunks:
+            yield _worked_out(_read(db, chunk), chunk)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="digest-read") as reader:
+        upcoming = reader.submit(_read, db, chunks[0])
+        for i, chunk in enumerate(chunks):
+            reads = upcoming.result()
+            if i + 1 < len(chunks):
+                upcoming = reader.submit(_read, db, chunks[i + 1])
+            yield _worked_out(reads, chunk)
+
+
+def _worked_out(
+    reads: _TeamReads, weeks_by_channel: Mapping[str, Collection[str]]
+) -> dict[tuple[str, str], DigestBundle]:
     with _collector_paused():
-        if len(chunks) <= 1:
-            for chunk in chunks:
-                bundles.update(_bundles(_read(db, chunk), chunk))
-            return bundles
-        with ThreadPoolExecutor(1, thread_name_prefix="digest-read") as reader:
-            upcoming = reader.submit(_read, db, chunks[0])
-            for i, chunk in enumerate(chunks):
-                reads = upcoming.result()
-                if i + 1 < len(chunks):
-                    upcoming = reader.submit(_read, db, chunks[i + 1])
-                bundles.update(_bundles(reads, chunk))
-    return bundles
+        return _bundles(reads, weeks_by_channel)
+
+
+_pauses = {"count": 0, "was_enabled": False}
+_pauses_lock = threading.Lock()
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Hold Python's cyclic garbage collector while answers are grouped.
+    """Hold Python's cyclic garbage collector while answers are read and grouped.
 
-    Grouping allocates a list per person and week, hundreds of thousands of them, none of
-    them in a reference cycle; the collector would otherwise rescan them again and again,
-    which once cost more than the grouping itself.
+    Grouping allocates a tuple per answer and a list per person and week, millions of them,
+    none of them in a reference cycle; the collector would otherwise rescan them again and
+    again, which once cost more than the grouping itself. The reading thread and the one
+    working out figures may pause it at once: it resumes when both are done.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    with _pauses_lock:
+        if _pauses["count"] == 0:
+            _pauses["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _pauses["count"] += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pauses_lock:
+            _pauses["count"] -= 1
+            if _pauses["count"] == 0 and _pauses["was_enabled"]:
+                gc.enable()
 
 
 @dataclass(frozen=True)
@@ -140,6 +166,11 @@ def _bundles(
 
 
 def _read(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> _TeamReads:
+    with _collector_paused():
+        return _read_grouped(db, weeks_by_channel)
+
+
+def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> _TeamReads:
     every_week = {w for weeks in weeks_by_channel.values() for w in weeks}
     up_to = max(every_week, default="")
     with db.read() as session:

@@ -151,3 +151,16 @@ def test_teams_read_a_few_at_a_time_give_the_same_digests(
     one_by_one = digest_service.build_digests(db=db, weeks_by_channel=wanted)
     assert one_by_one == together
     assert len(together) == 2 * len(channels)
+
+
+def test_digests_come_in_batches_of_a_few_teams_so_memory_stays_level(
+    history_db: tuple[Database, tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, channels = history_db
+    wanted = {channel: [LAST_WEEK] for channel in channels}
+    together = digest_service.build_digests(db=db, weeks_by_channel=wanted)
+    monkeypatch.setattr(digest_service, "TEAMS_PER_READ", 2)
+    batches = list(digest_service.digest_batches(db=db, weeks_by_channel=wanted))
+    assert len(batches) == (len(channels) + 1) // 2
+    assert all(len({channel for channel, _ in batch}) <= 2 for batch in batches)
+    assert {key: bundle for batch in batches for key, bundle in batch.items()} == together
