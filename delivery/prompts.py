@@ -31,7 +31,7 @@ class SendReport:
     deferred: int = 0
 
 
-CLAIM_BATCH = 100
+CLAIM_BATCH = 250
 """Prompts claimed in one transaction. A crash leaves them waiting out their lease (sent
 late, never twice); two senders share a round in batches of this size."""
 
