@@ -90,8 +90,9 @@ def _send_one(work: _Pass, prompt: PromptToSend) -> None:
     work.sent += 1
 
 
-def _send_batch(work: _Pass, batch: list[PromptToSend]) -> bool:
-    """Post a claimed batch in order; False if delivery has to pause.
+def _send_batch(work: _Pass, batch: list[PromptToSend]) -> tuple[int, bool]:
+    """Post a claimed batch in order: how many were posted, and False if delivery has to
+    pause.
 
     The first prompt goes at once, as it always has; once the claim has grown old, what is
     left goes back to be claimed again. After a failure that is not about one member, it
@@ -102,35 +103,49 @@ def _send_batch(work: _Pass, batch: list[PromptToSend]) -> bool:
     for index, prompt in enumerate(batch):
         if index and out.clock() - prompt.claimed_at > fresh_for:
             work.record.release(batch[index:])
-            return True
+            return index, True
         try:
             _send_one(work, prompt)
         except Exception as error:
             log.warning("prompt delivery paused: %s", type(error).__name__)
             work.deferred = work.record.release(batch[index:])
-            return False
-    return True
+            return index, False
+    return len(batch), True
+
+
+def next_claim_size(claimed: int, posted: int, most: int) -> int:
+    """How many prompts to claim next: as many as the last claim posted while it was fresh
+    when it could not post them all, twice as many (up to ``most``) when it could.
+
+    A short lease, a slow Slack or a 429 shrinks the claims to what can be posted in time,
+    rather than claiming a full batch over and over only to give most of it back.
+    """
+    if posted < claimed:
+        return max(1, posted)
+    return min(most, 2 * claimed)
 
 
 def send_due_prompts(
     out: Outbound, *, round_id: int | None = None, batch_size: int = CLAIM_BATCH
 ) -> SendReport:
-    """Send every due prompt, claimed in batches, until none is left.
+    """Send every due prompt, claimed in batches of up to ``batch_size``, until none is left.
 
     Each DM's outcome is recorded before the next DM goes, so a crash can repeat at most the
     one message in flight. A failure that is not about one member (Slack down after retries,
     a broken network) puts the rest of the batch back and ends the pass; the next pass
     picks up where this one stopped.
     """
+    size = batch_size
     with round_service.deliveries(out.db) as record:
         work = _Pass(out, record)
         while batch := round_service.claim_prompts(
-            db=out.db, now=out.clock(), limit=batch_size, round_id=round_id, lease=out.claim_lease
+            db=out.db, now=out.clock(), limit=size, round_id=round_id, lease=out.claim_lease
         ):
-            carry_on = _send_batch(work, batch)
+            posted, carry_on = _send_batch(work, batch)
             record.settle()
             if not carry_on:
                 break
+            size = next_claim_size(len(batch), posted, batch_size)
     return SendReport(sent=work.sent, skipped=work.skipped, deferred=work.deferred)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from blocks.prompt import FreshPrompt, prompt_message
 from delivery.context import Outbound
 from delivery.pacing import Pacer
-from delivery.prompts import FRESH_CLAIM, send_due_prompts
+from delivery.prompts import FRESH_CLAIM, next_claim_size, send_due_prompts
 from services import rounds as round_service
 from services import teams as team_service
 from services.teams import MemberInfo
@@ -270,3 +270,10 @@ def test_closing_a_round_counts_everyone_sent_to_even_after_a_sender_died(
     closed = round_service.close_round(db=db, round_id=round_id, now=clock())
     assert _invited(db, round_id) == recorded
     assert closed.closed
+
+
+def test_claims_shrink_to_what_a_fresh_claim_can_post_and_grow_back() -> None:
+    assert next_claim_size(250, 3, 250) == 3
+    assert next_claim_size(250, 0, 250) == 1
+    assert next_claim_size(3, 3, 250) == 6
+    assert next_claim_size(200, 200, 250) == 250
