@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from standin import StandInSlack
-from storage.database import normalise_url
+from storage.database import Database, normalise_url
 from storage.migrate import upgrade
 from tests.support import TUESDAY_10, FakeClock, RunningBot, standard_workspace, start_bot
 
@@ -88,3 +88,12 @@ def running(database_url: str, slack: StandInSlack, clock: FakeClock) -> Iterato
     bot = start_bot(database_url, slack, clock)
     yield bot
     bot.stop()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated database of either engine, for tests that drive storage and services."""
+    database = Database.from_url(database_url)
+    upgrade(database.engine)
+    yield database
+    database.dispose()

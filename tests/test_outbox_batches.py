@@ -22,7 +22,6 @@ from services import teams as team_service
 from services.teams import MemberInfo
 from standin import StandInSlack, Workspace
 from storage.database import Database
-from storage.migrate import upgrade
 from storage.models import Prompt, Round
 from tests.support import BOT_TOKEN, TUESDAY_10, FakeClock
 
@@ -61,14 +60,6 @@ def slack() -> Iterator[StandInSlack]:
     workspace.add_channel(CHANNEL, "batches", [MANAGER, *PEOPLE])
     with StandInSlack(workspace) as server:
         yield server
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database.from_url(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
 
 
 def _open_round(db: Database, clock: FakeClock) -> int:
