@@ -23,7 +23,6 @@ from bench.processes import ROOT, Server, let_go, serve_bot
 from bench.slack import MANAGER, SIGNING_SECRET, schema_check_off, standin, workspace_with
 from services import digests as digest_service
 from standin import SlackRequestSender, StandInSlack, check_message
-from storage import digest_queries as digest_store
 from storage.database import Database
 from storage.models import Answer, Round, Team
 
@@ -64,11 +63,9 @@ def _aggregate(db: Database, *conditions: Any) -> float:
     return time.perf_counter() - start
 
 
-def _read_rows(db: Database, team_id: int, week: str) -> None:
-    """Read a team's answers up to a week as `build_digest` does, and nothing more."""
-    with db.transaction() as session:
-        digest_store.closed_answers(session, team_ids=[team_id], up_to_week=week)
-        digest_store.open_answers(session, team_ids=[team_id], up_to_week=week)
+def _read_rows(db: Database, channel: str, week: str) -> None:
+    """Read (sum) a team's answers up to a week as `build_digest` does, and nothing more."""
+    digest_service.read_teams(db, {channel: [week]})
 
 
 def _warm_timed(action: Any, repeats: int) -> float:
@@ -176,7 +173,7 @@ def _measure(context: Run, section: Section, kind: str, sizes: Sizes) -> None:
         lambda: digest_service.build_digest(db=db, channel_id=LONG_TEAM, week=history.long_week),
         sizes.repeats,
     )
-    long_read = _warm_timed(lambda: _read_rows(db, long_id, history.long_week), sizes.repeats)
+    long_read = _warm_timed(lambda: _read_rows(db, LONG_TEAM, history.long_week), sizes.repeats)
     long_floor = _warm_timed(
         lambda: _aggregate(db, Round.team_id == long_id, Round.week <= history.long_week),
         sizes.repeats,
@@ -254,8 +251,8 @@ def _measure(context: Run, section: Section, kind: str, sizes: Sizes) -> None:
     ]
     section.checks.append(
         f"{label}: of the {shape.long_weeks}-week digest's {fmt(long_digest * 1000)} ms, "
-        f"reading its answers took {fmt(long_read * 1000)} ms; the rest is working out the "
-        "figures (`surveys.digest.compute_digest`)."
+        f"summing its answers in the database took {fmt(long_read * 1000)} ms; the rest is "
+        "working out the figures (`surveys.digest.compute_digest`)."
     )
     section.checks.append(
         f"{label}: {sizes.burst} summaries sent back to back; {acks.overlapped} of their acks "
@@ -284,7 +281,7 @@ def run(context: Run) -> Section:
         "In-process timings are the median of "
         f"{sizes.repeats} after one warm-up call. The all-teams job is `digest_batches` for "
         "every team with a round that week, in a process of its own, as the schedule builds "
-        "them when rounds close: fifty teams at a time, each batch let go (posted) before the "
+        "them when rounds close: 250 teams at a time, each batch let go (posted) before the "
         "next; its floor is one GROUP BY over the answers those digests read.",
         f"Acks: `python bot.py serve` on the same database; `/pulse summary "
         f"{sizes.summary_weeks}` for the five-year team, first alone ({sizes.idle_probes}×, "

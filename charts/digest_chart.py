@@ -24,8 +24,8 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
 from scipy import special
 
-from surveys.digest import BehaviourFigure, Digest, Figure, Sample, WeekIndex
-from surveys.statistics import estimate_score
+from surveys.digest import BehaviourFigure, Digest, Figure, WeekIndex
+from surveys.statistics import AnySample, estimate_score
 from surveys.weeks import parse_week
 
 POLE_LIMIT = 38
@@ -143,7 +143,7 @@ def plausible_range(score: float, variance: float, df: float) -> tuple[float, fl
     return max(-1.0, score - half), min(1.0, score + half)
 
 
-def sample_range(score: float, sample: Sample) -> tuple[float, float]:
+def sample_range(score: float, sample: AnySample) -> tuple[float, float]:
     """Range from the people's own answers, with the person as the sampled unit."""
     estimate = estimate_score(sample)
     return plausible_range(score, estimate.variance, estimate.df)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from services import digest_moments
 from services.errors import TeamNotFound
 from services.rounds import RoundInfo, round_info
 from storage import answers as answer_store
@@ -24,7 +25,6 @@ from surveys.digest import (
     AnswerRow,
     ArchivedFigure,
     Digest,
-    Person,
     RoundFacts,
     TeamAnswers,
     compute_digest,
@@ -50,8 +50,10 @@ def build_digest(*, db: Database, channel_id: str, week: str) -> DigestBundle:
     return bundle
 
 
-TEAMS_PER_READ = 50
-"""Teams whose answers are read and grouped together: few queries, bounded memory."""
+TEAMS_PER_READ = 250
+"""Teams whose answers are summed together: a few queries for many teams, so the database
+walks its indexes once rather than once per handful of teams; a team's read is a few sums a
+week, so memory stays small."""
 
 
 def build_digests(
@@ -68,13 +70,14 @@ def build_digests(
 def digest_batches(
     *, db: Database, weeks_by_channel: Mapping[str, Collection[str]]
 ) -> Iterator[dict[tuple[str, str], DigestBundle]]:
-    """Digests of many teams and weeks, fifty teams at a time, each batch from a few queries:
-    the schedule needs every closed round's digest at once, and posting each batch before
-    the next is built keeps only two batches in memory, however many teams there are.
+    """Digests of many teams and weeks, TEAMS_PER_READ teams at a time, each batch from a
+    few queries: the schedule needs every closed round's digest at once, and posting each
+    batch before the next is built keeps only two batches in memory, however many teams
+    there are.
 
     Reads take no write lock, and the figures are worked out after each read has ended.
-    The next teams are read meanwhile, on a thread of its own: the database does its part
-    of a read without holding Python's interpreter lock.
+    The next teams are read meanwhile, on a thread of its own: the database sums a read's
+    answers without holding Python's interpreter lock.
     """
     channels = list(weeks_by_channel)
     chunks = [
@@ -83,19 +86,19 @@ def digest_batches(
     ]
     if len(chunks) <= 1:
         for chunk in chunks:
-            yield _worked_out(_read(db, chunk), chunk)
+            yield _worked_out(read_teams(db, chunk), chunk)
         return
     with ThreadPoolExecutor(1, thread_name_prefix="digest-read") as reader:
-        upcoming = reader.submit(_read, db, chunks[0])
+        upcoming = reader.submit(read_teams, db, chunks[0])
         for i, chunk in enumerate(chunks):
             reads = upcoming.result()
             if i + 1 < len(chunks):
-                upcoming = reader.submit(_read, db, chunks[i + 1])
+                upcoming = reader.submit(read_teams, db, chunks[i + 1])
             yield _worked_out(reads, chunk)
 
 
 def _worked_out(
-    reads: _TeamReads, weeks_by_channel: Mapping[str, Collection[str]]
+    reads: TeamReads, weeks_by_channel: Mapping[str, Collection[str]]
 ) -> dict[tuple[str, str], DigestBundle]:
     with _collector_paused():
         return _bundles(reads, weeks_by_channel)
@@ -129,7 +132,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 @dataclass(frozen=True)
-class _TeamReads:
+class TeamReads:
     """What the digests of some teams read, grouped by team id."""
 
     teams: dict[str, Team]
@@ -139,14 +142,14 @@ class _TeamReads:
 
 
 def _bundles(
-    reads: _TeamReads, weeks_by_channel: Mapping[str, Collection[str]]
+    reads: TeamReads, weeks_by_channel: Mapping[str, Collection[str]]
 ) -> dict[tuple[str, str], DigestBundle]:
     bundles = {}
     for channel, weeks in weeks_by_channel.items():
         team = reads.teams.get(channel)
         if team is None:
             continue
-        answers = reads.answers.get(team.id) or TeamAnswers({}, {})
+        answers = reads.answers.get(team.id) or TeamAnswers({})
         for week in weeks:
             digest = compute_digest(
                 team=team.channel_id,
@@ -165,12 +168,13 @@ def _bundles(
     return bundles
 
 
-def _read(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> _TeamReads:
+def read_teams(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> TeamReads:
+    """Everything the digests of some teams read, without working out any figure."""
     with _collector_paused():
         return _read_grouped(db, weeks_by_channel)
 
 
-def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> _TeamReads:
+def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> TeamReads:
     every_week = {w for weeks in weeks_by_channel.values() for w in weeks}
     up_to = max(every_week, default="")
     with db.read() as session:
@@ -179,55 +183,19 @@ def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]])
         weeks = digest_store.round_weeks(session, team_ids=ids, up_to_week=up_to)
         facts = digest_store.round_facts(session, team_ids=ids, weeks=every_week)
         kept = digest_store.archived_figures(session, team_ids=ids)
-        closed = digest_store.closed_answers(session, team_ids=ids, up_to_week=up_to)
-        open_ = digest_store.open_answers(session, team_ids=ids, up_to_week=up_to)
-    answers = _team_answers({r: (t, w) for r, t, w in weeks}, closed, open_)
+        answers = digest_moments.team_answers(
+            session,
+            rounds={r: (t, w) for r, t, w in weeks},
+            thresholds={t.id: t.anonymity_threshold for t in teams.values()},
+            up_to_week=up_to,
+        )
     rounds: dict[int, list[RoundFacts]] = {}
     for team_id, week, behaviour_ids, invited in facts:
         rounds.setdefault(team_id, []).append(RoundFacts(week, behaviour_ids, invited))
     archived: dict[int, list[ArchivedFigure]] = {}
     for team_id, week, figure, score in kept:
         archived.setdefault(team_id, []).append(ArchivedFigure(week, figure, score))
-    return _TeamReads(teams, answers, rounds, archived)
-
-
-def _team_answers(
-    rounds: Mapping[int, tuple[int, str]],
-    closed: Iterable[digest_store.AnswerTuple],
-    open_: Iterable[digest_store.AnswerTuple],
-) -> dict[int, TeamAnswers]:
-    """Stored rows grouped by team, week and person in one pass over each.
-
-    Respondent keys are those `storage.answers.team_answers` gives ("c" + the unlinked
-    number, "o" + an open round's prompt id), so people are ordered as they always were.
-    """
-    weeks: dict[int, dict[str, dict[str, Person]]] = {}
-    responded: dict[int, dict[str, int]] = {}
-    for prefix, rows in (("c", closed), ("o", open_)):
-        for round_id, people in _people_by_round(rows).items():
-            team_id, week = rounds[round_id]
-            counted = weeks.setdefault(team_id, {}).setdefault(week, {})
-            counted.update((f"{prefix}{n}", person) for n, person in people.items() if person[1])
-            answered = responded.setdefault(team_id, {})
-            answered[week] = answered.get(week, 0) + len(people)
-    return {t: TeamAnswers(weeks[t], responded[t]) for t in weeks}
-
-
-def _people_by_round(rows: Iterable[digest_store.AnswerTuple]) -> dict[int, dict[int, Person]]:
-    """Each round's people, by respondent number, with their counted answers (a person who
-    only answered "didn't come up" is kept, with none)."""
-    by_round: dict[int, dict[int, Person]] = {}
-    for round_id, number, behaviour, point in rows:
-        people = by_round.get(round_id)
-        if people is None:
-            people = by_round[round_id] = {}
-        person = people.get(number)
-        if person is None:
-            person = people[number] = ([], [])
-        if point is not None:
-            person[0].append(behaviour)
-            person[1].append(point)
-    return by_round
+    return TeamReads(teams, answers, rounds, archived)
 
 
 def claim_digest_post(*, db: Database, round_id: int, now: datetime) -> bool:

@@ -161,7 +161,10 @@ class Answer(Base):
     """A closed round's answer: ``respondent`` is a number drawn at close, linked to no one."""
 
     __tablename__ = "answers"
-    __table_args__ = (Index("ix_answers_round_behaviour", "round_id", "behaviour_id"),)
+    __table_args__ = (
+        Index("ix_answers_round_behaviour_point", "round_id", "behaviour_id", "point"),
+        Index("ix_answers_round_respondent_point", "round_id", "respondent", "point"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))

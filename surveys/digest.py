@@ -1,36 +1,29 @@
 """A team's weekly digest as plain data: figures, comparisons, shifts and suppression.
 
-The answers are grouped once, week by week and person by person, in plain Python: a digest
-looks at every week of a team's history, and one pandas groupby per week and behaviour cost
-far more than the figures themselves. What leaves this module is typed dataclasses.
+A digest looks at every week of a team's history, each week reduced to moments
+(`surveys.week_answers`): what it publishes is worked out once per week and kept. What
+leaves this module is typed dataclasses.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
-from operator import itemgetter
-
-import pandas as pd
 
 from surveys.anonymity import index_shown, pooled_behaviours, shown_behaviours
 from surveys.behaviours import BEHAVIOURS, Behaviour
-from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
+from surveys.statistics import (
+    NO_ONE,
+    IndexShift,
+    Moments,
+    Shift,
+    detect_index_shift,
+    detect_shift,
+)
+from surveys.week_answers import AnswerRow, WeekAnswers, weeks_of
 from surveys.weeks import parse_week
 
-Sample = list[list[int]]
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    """One stored answer: ``point`` None is "didn't come up"; ``respondent`` is opaque per week."""
-
-    week: str
-    respondent: str
-    behaviour_id: str
-    point: int | None
+__all__ = ["AnswerRow", "Digest", "TeamAnswers", "compute_digest"]
 
 
 @dataclass(frozen=True)
@@ -87,12 +80,12 @@ class Participation:
 
 @dataclass(frozen=True)
 class WeekIndex:
-    """One week's published index, for trends and charts."""
+    """One week's published index, for trends and charts; its people only as moments."""
 
     week: str
     n: int
     score: float
-    sample: Sample
+    sample: Moments
 
 
 @dataclass(frozen=True)
@@ -133,32 +126,15 @@ def _clean(value: float) -> float:
     return round(float(value), 10)
 
 
-def frame_of(answers: Sequence[AnswerRow]) -> pd.DataFrame:
-    """Answers as a frame with the −1..+1 score beside each point."""
-    frame = pd.DataFrame(
-        [(a.week, a.respondent, a.behaviour_id, a.point) for a in answers],
-        columns=["week", "respondent", "behaviour", "point"],
-    )
-    frame["point"] = pd.to_numeric(frame["point"], errors="coerce")
-    frame["score"] = (frame["point"] - 3) / 2
-    return frame
-
-
-Person = tuple[list[str], list[int]]
-"""One person's counted answers in a week: behaviours and points side by side, as stored."""
-
-
 @dataclass(frozen=True)
 class TeamAnswers:
-    """A team's counted answers week by week and person by person, and how many people
-    answered anything (a "didn't come up" included) in each week.
+    """A team's weeks of answers, as moments.
 
     What a week publishes depends only on its own answers and the threshold, so it is
     worked out once and kept for the digests of later weeks built from the same answers.
     """
 
-    weeks: Mapping[str, Mapping[str, Person]]
-    responded: Mapping[str, int]
+    weeks: Mapping[str, WeekAnswers]
     _published: dict[tuple[str, int], _Week] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -170,54 +146,24 @@ class TeamAnswers:
             self._published[key] = _publish(week, self.weeks[week], threshold)
         return self._published[key]
 
-
-def team_answers_of(answers: Iterable[AnswerRow]) -> TeamAnswers:
-    """Group stored answers once, so that each week's figures read only their own people."""
-    weeks: dict[str, dict[str, Person]] = {}
-    responded: dict[str, set[str]] = {}
-    for a in answers:
-        responded.setdefault(a.week, set()).add(a.respondent)
-        if a.point is not None:
-            behaviours, points = weeks.setdefault(a.week, {}).setdefault(a.respondent, ([], []))
-            behaviours.append(a.behaviour_id)
-            points.append(a.point)
-    return TeamAnswers(weeks, {w: len(people) for w, people in responded.items()})
+    def responded(self, week: str) -> int:
+        """People who answered anything in ``week``."""
+        answers = self.weeks.get(week)
+        return answers.responded if answers else 0
 
 
-def _sample(people: Mapping[str, Person], behaviours: Collection[str]) -> Sample:
-    """Per-person lists of points: the person is the unit the statistics reason about."""
-    sample = []
-    for respondent in sorted(people):
-        asked, answered = people[respondent]
-        points = [p for b, p in zip(asked, answered, strict=True) if b in behaviours]
-        if points:
-            sample.append(points)
-    return sample
-
-
-def _everything(people: Mapping[str, Person]) -> Sample:
-    """Every counted point, person by person: a week's index when nothing is left out."""
-    return [points.copy() for respondent in sorted(people) if (points := people[respondent][1])]
-
-
-def _score(sample: Sample) -> float:
+def _score(sample: Moments) -> float:
     """Mean score (−1..+1) of a sample's answers; half-points keep the sum exact."""
-    answers = sum(map(len, sample))
-    return (sum(map(sum, sample)) - 3 * answers) / 2 / answers
-
-
-def _head_counts(people: Mapping[str, Person]) -> Counter[str]:
-    """People with a counted answer to each behaviour."""
-    return Counter(chain.from_iterable(map(set, map(itemgetter(0), people.values()))))
+    return sample.total / 2 / sample.answers
 
 
 @dataclass(frozen=True)
 class _Measured:
-    """A figure's published value in one week, with its people's points (none if archived)."""
+    """A figure's published value in one week, with its people's moments (none if archived)."""
 
     week: str
     score: float
-    sample: Sample
+    sample: Moments
 
 
 @dataclass(frozen=True)
@@ -225,19 +171,17 @@ class _Week:
     """What one week of answers publishes: its shown behaviours and, if shown, its index."""
 
     week: str
-    people: Mapping[str, Person]
+    answers: WeekAnswers
     shown: frozenset[str]
     index: _Measured | None
 
 
-def _publish(week: str, people: Mapping[str, Person], threshold: int) -> _Week:
-    counts = _head_counts(people)
+def _publish(week: str, answers: WeekAnswers, threshold: int) -> _Week:
+    counts = answers.head_counts
     shown = shown_behaviours(counts, threshold=threshold)
-    behaviours = pooled_behaviours(counts, shown)
-    everything = len(behaviours) == len(counts)
-    pooled = _everything(people) if everything else _sample(people, behaviours)
-    index = _Measured(week, _score(pooled), pooled)
-    return _Week(week, people, shown, index if index_shown(len(pooled), threshold) else None)
+    pooled = answers.pooled(pooled_behaviours(counts, shown))
+    index = _Measured(week, _score(pooled), pooled) if pooled.people else None
+    return _Week(week, answers, shown, index if index_shown(pooled.people, threshold) else None)
 
 
 def _ends(
@@ -247,23 +191,23 @@ def _ends(
     answers are gone (raw answers win when both exist)."""
     by_week = dict(published)
     for figure in archived:
-        by_week.setdefault(figure.week, lambda f=figure: _Measured(f.week, f.score, []))
+        by_week.setdefault(figure.week, lambda f=figure: _Measured(f.week, f.score, NO_ONE))
     if not by_week:
         return None
     return by_week[min(by_week)](), by_week[max(by_week)]()
 
 
-ShiftRule = Callable[[Sample, Sample | None], Shift]
+ShiftRule = Callable[[Moments, Moments | None], Shift]
 
 
 def _figure(
-    current: Sample,
+    current: Moments,
     ends: tuple[_Measured, _Measured] | None,
     *,
     threshold: int,
     rule: ShiftRule,
 ) -> Figure:
-    n = len(current)
+    n = current.people
     if n < threshold:
         return _SUPPRESSED
     score = _score(current)
@@ -283,7 +227,7 @@ def _figure(
 def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
     """A behaviour is compared with its previous published measurement."""
 
-    def rule(sample: Sample, previous: Sample | None) -> Shift:
+    def rule(sample: Moments, previous: Moments | None) -> Shift:
         return detect_shift(sample, previous, min_people=threshold, family_size=family_size).shift
 
     return rule
@@ -292,22 +236,22 @@ def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
 def _behaviour_figure(
     behaviour: str,
     weeks: Sequence[_Week],
-    now: Mapping[str, Person],
+    now: WeekAnswers,
     archived: Iterable[ArchivedFigure],
     rule: ShiftRule,
     threshold: int,
 ) -> Figure:
     """This week's figure of an asked behaviour, against the weeks it was shown before."""
     published = {
-        w.week: lambda w=w: _measured(w.week, _sample(w.people, (behaviour,)))
+        w.week: lambda w=w: _measured(w.week, w.answers.behaviour(behaviour))
         for w in weeks
         if behaviour in w.shown
     }
     ends = _ends(published, (a for a in archived if a.figure == behaviour))
-    return _figure(_sample(now, (behaviour,)), ends, threshold=threshold, rule=rule)
+    return _figure(now.behaviour(behaviour), ends, threshold=threshold, rule=rule)
 
 
-def _measured(week: str, sample: Sample) -> _Measured:
+def _measured(week: str, sample: Moments) -> _Measured:
     return _Measured(week, _score(sample), sample)
 
 
@@ -325,14 +269,16 @@ def compute_digest(
     ``archived`` holds published figures of weeks whose raw answers have been purged, so
     "previous" and "where we started" survive the retention limit.
     """
-    grouped = answers if isinstance(answers, TeamAnswers) else team_answers_of(answers)
+    grouped = (
+        answers if isinstance(answers, TeamAnswers) else TeamAnswers(weeks_of(answers, threshold))
+    )
     this_round = next((r for r in rounds if r.week == week), None)
     asked = set(this_round.behaviour_ids) if this_round else set()
     family_size = len(asked) + 1
     earlier_archive = [a for a in archived if a.week < week]
     weeks = [grouped.published(w, threshold) for w in sorted(grouped.weeks) if w <= week]
     earlier = [w for w in weeks if w.week < week]
-    now = grouped.weeks.get(week, {})
+    now = grouped.weeks.get(week, WeekAnswers(responded=0))
     rule = _behaviour_rule(threshold, family_size)
     figures = [
         BehaviourFigure(
@@ -346,7 +292,7 @@ def compute_digest(
     ]
     index_weeks = [w.index for w in weeks if w.index is not None]
     earlier_index = [m for m in index_weeks if m.week < week]
-    index_now = index_weeks[-1].sample if index_weeks and index_weeks[-1].week == week else []
+    index_now = index_weeks[-1].sample if index_weeks and index_weeks[-1].week == week else NO_ONE
     verdict = _index_verdict(
         earlier_index, earlier_archive, week, index_now, threshold, family_size
     )
@@ -366,12 +312,12 @@ def compute_digest(
         threshold=threshold,
         participation=Participation(
             invited=this_round.invited if this_round else 0,
-            responded=grouped.responded.get(week, 0),
+            responded=grouped.responded(week),
         ),
         index=index,
         behaviours=tuple(figures),
         index_history=tuple(
-            WeekIndex(week=m.week, n=len(m.sample), score=_clean(m.score), sample=m.sample)
+            WeekIndex(week=m.week, n=m.sample.people, score=_clean(m.score), sample=m.sample)
             for m in index_weeks
         ),
         index_recent_shift=verdict.against_recent_weeks.shift,
@@ -382,7 +328,7 @@ def _index_verdict(
     earlier: Sequence[_Measured],
     archived: Sequence[ArchivedFigure],
     week: str,
-    current: Sample,
+    current: Moments,
     threshold: int,
     family_size: int,
 ) -> IndexShift:
@@ -395,7 +341,7 @@ def _index_verdict(
     by_week = {m.week: m.sample for m in earlier}
     for a in archived:
         if a.figure == INDEX:
-            by_week.setdefault(a.week, [])
+            by_week.setdefault(a.week, NO_ONE)
     history = [(parse_week(w).ordinal, by_week[w]) for w in sorted(by_week)]
     history.append((parse_week(week).ordinal, current))
     return detect_index_shift(history, min_people=threshold, family_size=family_size)

@@ -2,10 +2,10 @@
 
 A digest may only say "things moved" when the change is larger than the noise of the small
 samples behind it, and a stable team should rarely be told otherwise. Everything here works on
-plain sequences of points (1..5) grouped by person, because the person — not the answer — is
-the unit that was sampled: one person's answers in a week are correlated, so treating them as
-independent would make chance look like change. The method and its measured calibration are
-described in docs/METHOD.md.
+points (1..5) grouped by person, or on the sums they reduce to (`Moments`), because the
+person — not the answer — is the unit that was sampled: one person's answers in a week are
+correlated, so treating them as independent would make chance look like change. The method
+and its measured calibration are described in docs/METHOD.md.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Literal
 
 from scipy import special
@@ -22,6 +22,74 @@ from surveys import scale
 
 Sample = Sequence[Sequence[int]]
 """One period's answers: one entry per person, each the person's counted points (1..5)."""
+
+
+@dataclass(frozen=True)
+class Moments:
+    """A sample reduced to the sums its statistics read, all of them whole numbers.
+
+    With the person as the unit, everything estimated here needs only each person's count of
+    answers k and their sum t of (point − 3), and only through these sums over people. They
+    add up, so weeks pool by adding, and a database can work them out without sending a
+    single person's answers anywhere.
+    """
+
+    people: int
+    answers: int  # Σk
+    total: int  # Σt
+    total_squares: int  # Σt²
+    cross: int  # Σt·k
+    size_squares: int  # Σk²
+
+    def __add__(self, other: Moments) -> Moments:
+        return Moments(
+            self.people + other.people,
+            self.answers + other.answers,
+            self.total + other.total,
+            self.total_squares + other.total_squares,
+            self.cross + other.cross,
+            self.size_squares + other.size_squares,
+        )
+
+    @classmethod
+    def of_single_answers(cls, people: int, total: int, total_squares: int) -> Moments:
+        """Moments of a sample in which each person gave one answer (one behaviour's week)."""
+        return cls(people, people, total, total_squares, total, people)
+
+
+NO_ONE = Moments(0, 0, 0, 0, 0, 0)
+
+AnySample = Sample | Moments
+"""Either form of a sample: the statistics read both the same way."""
+
+
+def moments_of(sample: AnySample) -> Moments:
+    """The sums behind a sample, refusing anything in it that is not a point of the scale."""
+    if isinstance(sample, Moments):
+        return sample
+    persons = [person for person in sample if len(person) > 0]
+    _check_points(persons)
+    sizes = [len(person) for person in persons]
+    totals = [sum(person) - 3 * size for person, size in zip(persons, sizes, strict=True)]
+    return Moments(
+        people=len(persons),
+        answers=sum(sizes),
+        total=sum(totals),
+        total_squares=sum(t * t for t in totals),
+        cross=sum(t * k for t, k in zip(totals, sizes, strict=True)),
+        size_squares=sum(k * k for k in sizes),
+    )
+
+
+def _check_points(persons: Sequence[Sequence[int]]) -> None:
+    """Refuse anything that is not a point of the scale, checked for the whole sample at once."""
+    every = list(chain.from_iterable(persons))
+    if set(map(type, every)) - {int} or not set(every) <= _POINTS:
+        bad = next(p for p in every if not scale.is_point(p))
+        raise ValueError(f"a point must be an integer from 1 to 5, not {bad!r}")
+
+
+_POINTS = frozenset(scale.POINTS)
 
 Shift = Literal["towards_favourable", "towards_unfavourable", "none", "insufficient_data"]
 Direction = Literal["improving", "declining", "steady", "unclear"]
@@ -117,15 +185,17 @@ def point_score(point: int) -> float:
     return scale.point_score(point)
 
 
-def people(sample: Sample) -> int:
+def people(sample: AnySample) -> int:
     """Distinct people with at least one counted answer; "didn't come up" alone does not count."""
+    if isinstance(sample, Moments):
+        return sample.people
     return sum(1 for person in sample if len(person) > 0)
 
 
-def score(sample: Sample) -> float | None:
+def score(sample: AnySample) -> float | None:
     """Mean of all counted answers on the −1..+1 scale, or None without answers."""
-    points = [point_score(p) for person in sample for p in person]
-    return sum(points) / len(points) if points else None
+    m = moments_of(sample)
+    return m.total / 2 / m.answers if m.answers else None
 
 
 def favourable_share(sample: Sample) -> float | None:
@@ -182,25 +252,26 @@ def verdict(low: float, high: float) -> Shift:
     return "none"
 
 
-def estimate_score(sample: Sample) -> ScoreEstimate:
+def estimate_score(sample: AnySample) -> ScoreEstimate:
     """Score and its variance with people as clusters (ratio estimator, linearised).
 
     Each person's answers are reduced to their residual from the period's score, so a person
     who answered three questions weighs like three answers in the score but only like one
     sampled unit in the variance. One imaginary person (PRIOR_*) steadies tiny samples.
+    The residuals' squares are summed from the sample's moments: in score units a person's
+    sum is t/2, so Σ(t/2 − mean·k)² = Σt²/4 − mean·Σt·k + mean²·Σk².
     """
-    persons = [[point_score(p) for p in person] for person in sample if len(person) > 0]
-    n = len(persons)
-    if n == 0:
+    m = moments_of(sample)
+    if m.people == 0:
         raise ValueError("a sample needs at least one person with a counted answer")
-    answers = sum(len(person) for person in persons)
-    mean = sum(sum(person) for person in persons) / answers
-    mean_size = answers / n
-    squares = sum(((sum(person) - mean * len(person)) / mean_size) ** 2 for person in persons)
-    df = n - 1 + PRIOR_PEOPLE
+    mean = m.total / 2 / m.answers
+    mean_size = m.answers / m.people
+    residuals = m.total_squares / 4 - mean * m.cross + mean * mean * m.size_squares
+    squares = max(0.0, residuals) / mean_size**2
+    df = m.people - 1 + PRIOR_PEOPLE
     prior = PRIOR_PEOPLE * PRIOR_ANSWER_VARIANCE / mean_size
-    variance = (squares + prior) / df / n
-    return ScoreEstimate(mean, variance, df, n, answers)
+    variance = (squares + prior) / df / m.people
+    return ScoreEstimate(mean, variance, df, m.people, m.answers)
 
 
 def compare_estimates(
@@ -228,7 +299,7 @@ def compare_estimates(
     return ShiftTest(verdict(low, high), difference, low, high)
 
 
-def estimate_week_noise(earlier: Sequence[Sample]) -> WeekNoise:
+def estimate_week_noise(earlier: Sequence[AnySample]) -> WeekNoise:
     """How much weekly index scores vary beyond their people, from a team's own history.
 
     Half the mean squared change between successive measurements is the weekly variance
@@ -248,7 +319,7 @@ def estimate_week_noise(earlier: Sequence[Sample]) -> WeekNoise:
 
 
 def detect_shift(
-    current: Sample, previous: Sample | None, *, min_people: int, family_size: int = 4
+    current: AnySample, previous: AnySample | None, *, min_people: int, family_size: int = 4
 ) -> ShiftTest:
     """Compare this period's score with the previous measurement's.
 
@@ -268,8 +339,8 @@ def detect_shift(
 
 
 def detect_shift_against_window(
-    recent: Sequence[Sample],
-    earlier: Sequence[Sample],
+    recent: Sequence[AnySample],
+    earlier: Sequence[AnySample],
     *,
     min_people: int,
     family_size: int = 4,
@@ -299,7 +370,7 @@ def detect_shift_against_window(
 
 
 def detect_index_shift(
-    history: Sequence[tuple[int, Sample]],
+    history: Sequence[tuple[int, AnySample]],
     *,
     min_people: int,
     family_size: int = DIGEST_FAMILY_SIZE,
@@ -344,7 +415,7 @@ def detect_index_shift(
 
 
 def index_trend(
-    history: Sequence[tuple[int, Sample]], *, min_people: int, window: int = 8
+    history: Sequence[tuple[int, AnySample]], *, min_people: int, window: int = 8
 ) -> Trend:
     """Straight-line trend of the weekly index over the last `window` weeks.
 
@@ -442,8 +513,8 @@ def _combine(week_on_week: ShiftTest, windowed: ShiftTest) -> IndexShift:
     return IndexShift("insufficient_data", None, week_on_week, windowed)
 
 
-def _pool(samples: Sequence[Sample]) -> list[Sequence[int]]:
-    return [person for sample in samples for person in sample]
+def _pool(samples: Sequence[AnySample]) -> Moments:
+    return sum(map(moments_of, samples), NO_ONE)
 
 
 def _normal_quantile(confidence: float) -> float:

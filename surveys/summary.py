@@ -13,7 +13,18 @@ import pandas as pd
 
 from surveys.anonymity import published_answers
 from surveys.behaviours import BEHAVIOURS, Behaviour
-from surveys.digest import AnswerRow, frame_of
+from surveys.week_answers import AnswerRow
+
+
+def frame_of(answers: Sequence[AnswerRow]) -> pd.DataFrame:
+    """Answers as a frame with the −1..+1 score beside each point."""
+    frame = pd.DataFrame(
+        [(a.week, a.respondent, a.behaviour_id, a.point) for a in answers],
+        columns=["week", "respondent", "behaviour", "point"],
+    )
+    frame["point"] = pd.to_numeric(frame["point"], errors="coerce")
+    frame["score"] = (frame["point"] - 3) / 2
+    return frame
 
 
 @dataclass(frozen=True)

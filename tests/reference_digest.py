@@ -21,10 +21,16 @@ from surveys.digest import (
     Figure,
     Participation,
     RoundFacts,
-    Sample,
     WeekIndex,
 )
-from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
+from surveys.statistics import (
+    IndexShift,
+    Sample,
+    Shift,
+    detect_index_shift,
+    detect_shift,
+    moments_of,
+)
 from surveys.weeks import parse_week
 
 _NOT_ASKED = Figure(0, None, None, None, None, None, "insufficient_data", False)
@@ -204,6 +210,6 @@ def compute_digest(
 def _index_history(published_index: pd.DataFrame) -> tuple[WeekIndex, ...]:
     series = _series(published_index)
     return tuple(
-        WeekIndex(week=w, n=len(sample), score=_clean(s), sample=sample)
+        WeekIndex(week=w, n=len(sample), score=_clean(s), sample=moments_of(sample))
         for w, s, sample in zip(series.weeks, series.scores, series.samples, strict=True)
     )

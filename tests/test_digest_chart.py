@@ -19,8 +19,8 @@ from PIL import Image
 from charts import ChartData, chart_data, render_digest_chart
 from charts.digest_chart import build_figure, shorten
 from surveys.behaviours import BEHAVIOURS
-from surveys.digest import BehaviourFigure, Digest, Figure, Participation, Sample, WeekIndex
-from surveys.statistics import people, score
+from surveys.digest import BehaviourFigure, Digest, Figure, Participation, WeekIndex
+from surveys.statistics import Sample, moments_of, people, score
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SAMPLE_PATH = "/tmp/digest-chart-sample.png"
@@ -47,7 +47,7 @@ def make_sample(seed: int, *, persons: int, lean: float) -> Sample:
 def week_index(week: str, sample: Sample) -> WeekIndex:
     value = score(sample)
     assert value is not None
-    return WeekIndex(week=week, n=people(sample), score=round(value, 10), sample=sample)
+    return WeekIndex(week=week, n=people(sample), score=round(value, 10), sample=moments_of(sample))
 
 
 def history(weeks: range, *, year: int = 2026) -> tuple[WeekIndex, ...]:

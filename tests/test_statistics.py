@@ -8,6 +8,10 @@ from hypothesis import strategies as strat
 
 from surveys.simulation import detect_shift_in_favourable_share
 from surveys.statistics import (
+    NO_ONE,
+    PRIOR_ANSWER_VARIANCE,
+    PRIOR_PEOPLE,
+    Moments,
     ShiftTest,
     detect_index_shift,
     detect_shift,
@@ -17,6 +21,7 @@ from surveys.statistics import (
     family_confidence,
     favourable_share,
     index_trend,
+    moments_of,
     newcombe_difference,
     people,
     score,
@@ -105,6 +110,58 @@ def test_the_person_is_the_unit_so_repeated_answers_do_not_shrink_the_noise():
     assert clustered.score == pytest.approx(separate.score)
     assert clustered.variance > 2.5 * separate.variance
     assert clustered.people == 5 and clustered.answers == 15
+
+
+# Moments: a sample reduced to sums.
+
+persons = strat.lists(
+    strat.lists(strat.integers(1, 5), min_size=0, max_size=4), min_size=1, max_size=30
+)
+
+
+def _estimate_person_by_person(sample: list[list[int]]) -> tuple[float, float]:
+    """The ratio estimator written out per person, as docs/METHOD.md states it."""
+    kept = [[(p - 3) / 2 for p in person] for person in sample if person]
+    n, answers = len(kept), sum(map(len, kept))
+    mean = sum(map(sum, kept)) / answers
+    size = answers / n
+    squares = sum(((sum(person) - mean * len(person)) / size) ** 2 for person in kept)
+    df = n - 1 + PRIOR_PEOPLE
+    return mean, (squares + PRIOR_PEOPLE * PRIOR_ANSWER_VARIANCE / size) / df / n
+
+
+@given(persons)
+@settings(max_examples=300, deadline=None)
+def test_the_estimate_from_moments_is_the_estimate_person_by_person(sample):
+    if not people(sample):
+        with pytest.raises(ValueError):
+            estimate_score(sample)
+        return
+    mean, variance = _estimate_person_by_person(sample)
+    estimate = estimate_score(moments_of(sample))
+    assert estimate.score == mean
+    assert estimate.variance == pytest.approx(variance, rel=1e-9, abs=1e-15)
+    assert estimate == estimate_score(sample)
+
+
+@given(persons, persons)
+@settings(max_examples=200, deadline=None)
+def test_pooling_two_samples_is_adding_their_moments(first, second):
+    assert moments_of(first) + moments_of(second) == moments_of(first + second)
+    assert moments_of(first) + NO_ONE == moments_of(first)
+
+
+def test_a_behaviours_moments_from_single_answers_are_its_people_s():
+    sample = [[5], [4], [1], [3], [3]]
+    t = [p - 3 for (p,) in sample]
+    single = Moments.of_single_answers(len(sample), sum(t), sum(x * x for x in t))
+    assert single == moments_of(sample)
+
+
+def test_moments_refuse_what_is_not_a_point():
+    for bad in (0, 6, 2.5, True):
+        with pytest.raises(ValueError):
+            moments_of([[3], [bad]])
 
 
 # detect_shift.
