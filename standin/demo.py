@@ -56,6 +56,7 @@ class Demo:
 
     @property
     def manager(self) -> Person:
+        """The team is built manager first; only they run /pulse."""
         return self.team[0]
 
     def run(self) -> int:

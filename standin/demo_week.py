@@ -55,6 +55,7 @@ class WeekTally:
 
     @property
     def invited(self) -> int:
+        """Everyone the round was sent to, whichever slot their DM went out in."""
         return sum(self.dms_by_slot.values())
 
     def add_answers(self, people: int, clicks: Clicks) -> None:
