@@ -8,11 +8,13 @@ from surveys.digest import Digest, Figure
 from surveys.story import tell_story
 
 
-def _figure_dict(figure: Figure) -> dict[str, Any]:
+def figure_fields(figure: Figure) -> dict[str, Any]:
+    """A figure's numbers under the SPEC §4 names and in its order, so JSON and CSV agree."""
     return {
         "n": figure.n,
         "score": figure.score,
         "previous": figure.previous,
+        "previous_week": figure.previous_week,
         "baseline": figure.baseline,
         "change": figure.change,
         "shift": figure.shift,
@@ -20,35 +22,24 @@ def _figure_dict(figure: Figure) -> dict[str, Any]:
     }
 
 
+def _index_fields(index: Figure) -> dict[str, Any]:
+    """SPEC §4 gives the index no `previous_week`: its `previous` is the week before's index."""
+    fields = figure_fields(index)
+    del fields["previous_week"]
+    return fields
+
+
 def digest_to_dict(digest: Digest) -> dict[str, Any]:
     """The digest exactly as the outside contract names its fields."""
-    behaviours = []
-    for item in digest.behaviours:
-        entry: dict[str, Any] = {
+    behaviours = [
+        {
             "id": item.behaviour.id,
             "favourable": item.behaviour.favourable,
             "unfavourable": item.behaviour.unfavourable,
+            **figure_fields(item.figure),
         }
-        entry.update(_figure_dict(item.figure))
-        entry["previous_week"] = item.figure.previous_week
-        behaviours.append(
-            {
-                key: entry[key]
-                for key in (
-                    "id",
-                    "favourable",
-                    "unfavourable",
-                    "n",
-                    "score",
-                    "previous",
-                    "previous_week",
-                    "baseline",
-                    "change",
-                    "shift",
-                    "suppressed",
-                )
-            }
-        )
+        for item in digest.behaviours
+    ]
     return {
         "team": digest.team,
         "week": digest.week,
@@ -56,7 +47,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
             "invited": digest.participation.invited,
             "responded": digest.participation.responded,
         },
-        "index": _figure_dict(digest.index),
+        "index": _index_fields(digest.index),
         "behaviours": behaviours,
     }
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from surveys.digest import Digest, Figure
-from surveys.digest_format import digest_to_dict
+from surveys.digest_format import digest_to_dict, figure_fields
 
 COLUMNS = (
     "team",
@@ -41,14 +41,7 @@ def _row(digest: Digest, name: str, poles: tuple[str, str], figure: Figure) -> d
         "figure": name,
         "favourable": poles[0],
         "unfavourable": poles[1],
-        "n": figure.n,
-        "score": figure.score,
-        "previous": figure.previous,
-        "previous_week": figure.previous_week,
-        "baseline": figure.baseline,
-        "change": figure.change,
-        "shift": figure.shift,
-        "suppressed": figure.suppressed,
+        **figure_fields(figure),
         "invited": digest.participation.invited,
         "responded": digest.participation.responded,
     }

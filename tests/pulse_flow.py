@@ -6,7 +6,7 @@ from typing import Any
 
 from services import digests as digest_service
 from surveys.digest_format import digest_to_dict
-from tests.support import MANAGER, MEMBERS, TEAM_CHANNEL, RunningBot, wait_for
+from tests.support import MANAGER, MEMBERS, TEAM_CHANNEL, RunningBot, responded, wait_for
 
 SURVEYED = (MANAGER, *MEMBERS)
 
@@ -72,6 +72,18 @@ def click(
         ),
         message_blocks=message.blocks,
     )
+
+
+def everyone_answers(running: RunningBot, point: int, *, question: int = 0) -> None:
+    """Every surveyed person clicks the same point, so a figure has enough people to show."""
+    for user in SURVEYED:
+        click(running, user, question, point)
+
+
+def close_round(running: RunningBot) -> None:
+    """/pulse digest by the manager, then wait until the reply says the round is closed."""
+    running.command("digest")
+    wait_for(lambda: responded(running, "now closed"))
 
 
 def digest_json(running: RunningBot, week: str) -> dict[str, Any]:

@@ -1,17 +1,22 @@
-"""Shared test helpers: a settable clock, and the running bot wired to a stand-in Slack."""
+"""Shared test helpers: a settable clock, and the running bot wired to a stand-in Slack.
+
+`FakeClock` is `standin.clock.ManualClock`, the clock the demo moves too, under the name
+the tests have always used.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from config.settings import load_settings
 from runtime.assembly import Bot, build_bot
 from runtime.http import HttpServer
 from standin import SlackRequestSender, StandInSlack, Workspace, check_message
+from standin.clock import ManualClock as FakeClock
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-standin-token"
@@ -19,24 +24,6 @@ TEAM_CHANNEL = "C0TEAM0001"
 MANAGER = "U0MANAGER"
 MEMBERS = tuple(f"U0MEMBER{i:02d}" for i in range(1, 9))
 OUTSIDER = "U0OUTSIDER"
-
-
-class FakeClock:
-    """A clock the test moves by hand; every part of the bot reads time through it."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        """Move time forward."""
-        self.now += delta
-
-    def set(self, moment: datetime) -> None:
-        """Jump to a moment."""
-        self.now = moment
 
 
 def standard_workspace() -> Workspace:

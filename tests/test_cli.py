@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import build_parser
-from tests.pulse_flow import SURVEYED, click, send_round, setup_team
+from tests.pulse_flow import SURVEYED, click, everyone_answers, send_round, setup_team
 from tests.support import BOT_TOKEN, ROUND_WEEK, TEAM_CHANNEL, RunningBot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,8 +121,7 @@ def test_digest_show_json_prints_the_digest_of_the_given_answers(running: Runnin
 def test_digest_show_text_tells_the_story(running: RunningBot) -> None:
     setup_team(running)
     send_round(running)
-    for user in SURVEYED:
-        click(running, user, 0, 4)
+    everyone_answers(running, 4)
     result = _bot(
         ["digest", "show", "--team", TEAM_CHANNEL, "--week", ROUND_WEEK, "--format", "text"],
         _env(running),

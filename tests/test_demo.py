@@ -15,6 +15,9 @@ import pytest
 import standin.demo as demo
 from standin import StandInSlack
 from standin.demo_people import build_team
+from standin.demo_report import spec_json
+from standin.demo_stage import CHANNEL_ID, NEVER_ASKED, is_digest
+from standin.demo_week import FIRST_MONDAY
 from surveys.weeks import week_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,16 +44,16 @@ def test_demo_runs_the_loop_cleanly(
     out = capsys.readouterr().out
 
     assert status == 0, out
-    weeks = [str(week_of(demo.FIRST_MONDAY).shifted(i)) for i in range(4)]
+    weeks = [str(week_of(FIRST_MONDAY).shifted(i)) for i in range(4)]
     for week in weeks:
-        assert f"Partnership Pulse — {demo.CHANNEL_ID}, week {week}" in out
+        assert f"Partnership Pulse — {CHANNEL_ID}, week {week}" in out
     assert out.count("Where are we now:") == 4
     assert "✗" not in out
     (slack,) = stand_ins
     assert slack.block_kit_problems == []
-    for user_id in demo.NEVER_ASKED:
+    for user_id in NEVER_ASKED:
         assert slack.dms_to(user_id) == []
-    digests = [m for m in slack.messages_in(demo.CHANNEL_ID) if demo.is_digest(m, "")]
+    digests = [m for m in slack.messages_in(CHANNEL_ID) if is_digest(m, "")]
     assert [m.text.split(":")[0] for m in digests] == [f"Partnership pulse for {w}" for w in weeks]
 
 
@@ -74,7 +77,7 @@ def test_spec_json_is_the_digest_as_data() -> None:
         "index": {"n": 2, "score": None},
         "behaviours": [{"id": "a", "n": 0}, {"id": "b", "favourable": 'talk of "us"'}],
     }
-    assert json.loads(demo.spec_json(data)) == data
+    assert json.loads(spec_json(data)) == data
 
 
 def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.pulse_flow import SURVEYED, click, send_round, setup_team
+from tests.pulse_flow import SURVEYED, click, close_round, send_round, setup_team
 from tests.support import MANAGER, TEAM_CHANNEL, RunningBot, responded, wait_for
 
 
@@ -52,8 +52,7 @@ def test_summary_leaves_out_a_round_that_is_still_open(running: RunningBot) -> N
 
 def test_export_dms_the_manager_a_csv_of_published_figures(running: RunningBot) -> None:
     _answered_round(running)
-    running.command("digest")
-    wait_for(lambda: responded(running, "now closed"))
+    close_round(running)
     running.command("export")
     wait_for(lambda: responded(running, "published figures"))
     csv_files = [f for f in running.slack.uploaded_files if f.filename.endswith(".csv")]

@@ -6,8 +6,16 @@ from sqlalchemy import func, or_, select
 
 from services.privacy import forget_member
 from storage.models import Manager, Member, OptOut, PendingAnswer, Prompt
-from tests.pulse_flow import SURVEYED, click, digest_json, send_round, setup_team
-from tests.support import MANAGER, MEMBERS, ROUND_WEEK, RunningBot, responded, wait_for
+from tests.pulse_flow import (
+    SURVEYED,
+    click,
+    close_round,
+    digest_json,
+    everyone_answers,
+    send_round,
+    setup_team,
+)
+from tests.support import MANAGER, MEMBERS, ROUND_WEEK, RunningBot, wait_for
 
 
 def _rows_naming(running: RunningBot, user: str) -> int:
@@ -37,10 +45,8 @@ def test_forgetting_a_member_deletes_every_row_that_names_them(running: RunningB
 def test_published_figures_stay_after_a_member_is_forgotten(running: RunningBot) -> None:
     setup_team(running)
     send_round(running)
-    for user in SURVEYED:
-        click(running, user, 0, 5)
-    running.command("digest")
-    wait_for(lambda: responded(running, "now closed"))
+    everyone_answers(running, 5)
+    close_round(running)
     before = digest_json(running, ROUND_WEEK)
     forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=MEMBERS[0])
     forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=MANAGER)
@@ -74,10 +80,8 @@ def test_purge_deletes_raw_answers_past_retention_and_keeps_the_figures(
 
     setup_team(running)
     send_round(running)
-    for user in SURVEYED:
-        click(running, user, 0, 5)
-    running.command("digest")
-    wait_for(lambda: responded(running, "now closed"))
+    everyone_answers(running, 5)
+    close_round(running)
     published = digest_json(running, ROUND_WEEK)
     young = purge_expired_answers(db=running.bot.db, now=running.clock() + timedelta(days=700))
     assert young == 0
@@ -90,8 +94,7 @@ def test_purge_deletes_raw_answers_past_retention_and_keeps_the_figures(
     running.clock.advance(timedelta(days=7))
     running.command("send")
     wait_for(lambda: all(len(running.slack.dms_to(u)) >= 2 for u in SURVEYED))
-    for user in SURVEYED:
-        click(running, user, 0, 1)
+    everyone_answers(running, 1)
     later = digest_json(running, "2026-W48")
     assert later["index"]["baseline"] == published["index"]["score"]
     assert later["index"]["previous"] == published["index"]["score"]

@@ -12,7 +12,9 @@ from tests.pulse_flow import (
     SURVEYED,
     behaviour_of,
     click,
+    close_round,
     digest_json,
+    everyone_answers,
     latest_prompt,
     send_round,
     setup_team,
@@ -119,8 +121,7 @@ def test_click_after_close_records_nothing_and_says_so(running: RunningBot) -> N
 def test_non_manager_summary_is_refused_without_numbers(running: RunningBot) -> None:
     setup_team(running)
     send_round(running)
-    for user in SURVEYED:
-        click(running, user, 0, 5)
+    everyone_answers(running, 5)
     reply = running.command("summary", user=MEMBERS[0])
     assert reply.status == 200
     body = reply.json()
@@ -132,10 +133,8 @@ def test_non_manager_summary_is_refused_without_numbers(running: RunningBot) -> 
 def test_manager_summary_arrives_through_response_url(running: RunningBot) -> None:
     setup_team(running)
     send_round(running)
-    for user in SURVEYED:
-        click(running, user, 0, 5)
-    running.command("digest")
-    wait_for(lambda: responded(running, "now closed"))
+    everyone_answers(running, 5)
+    close_round(running)
     reply = running.command("summary")
     assert reply.status == 200
     assert "On it" in reply.json()["text"]
@@ -178,8 +177,7 @@ def test_sending_again_never_gives_anyone_a_second_prompt(running: RunningBot) -
 def test_manager_digest_command_posts_to_the_channel(running: RunningBot) -> None:
     setup_team(running)
     send_round(running)
-    for user in SURVEYED:
-        click(running, user, 0, 4)
+    everyone_answers(running, 4)
     running.command("digest")
     wait_for(lambda: running.slack.messages_in(TEAM_CHANNEL))
     message = running.slack.messages_in(TEAM_CHANNEL)[-1]

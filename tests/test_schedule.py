@@ -11,7 +11,7 @@ from jobs.scheduler import PURGE_JOB_ID, TICK_JOB_ID, build_scheduler
 from jobs.tick import run_tick
 from services import teams as team_service
 from storage.models import Answer, PendingAnswer, Prompt
-from tests.pulse_flow import SURVEYED, click, setup_team
+from tests.pulse_flow import SURVEYED, click, everyone_answers, setup_team
 from tests.support import MEMBERS, TEAM_CHANNEL, RunningBot, wait_for
 
 LONDON = [u for i, u in enumerate(MEMBERS) if i % 2]
@@ -67,8 +67,7 @@ def test_one_reminder_goes_only_to_those_who_have_not_answered(running: RunningB
 def test_round_closes_and_its_digest_is_posted_once(running: RunningBot) -> None:
     setup_team(running)
     _tick(running, MONDAY_W47 + timedelta(days=1, hours=16))
-    for user in SURVEYED:
-        click(running, user, 0, 5)
+    everyone_answers(running, 5)
     close = MONDAY_W47 + timedelta(days=7, hours=9)
     _tick(running, close - timedelta(minutes=1))
     assert running.slack.messages_in(TEAM_CHANNEL) == []
@@ -81,8 +80,7 @@ def test_round_closes_and_its_digest_is_posted_once(running: RunningBot) -> None
 def test_closing_unlinks_every_answer_from_the_person_who_gave_it(running: RunningBot) -> None:
     setup_team(running)
     _tick(running, MONDAY_W47 + timedelta(days=1, hours=16))
-    for user in SURVEYED:
-        click(running, user, 0, 4)
+    everyone_answers(running, 4)
     _tick(running, MONDAY_W47 + timedelta(days=7, hours=9))
     with running.bot.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(PendingAnswer)) == 0
