@@ -153,7 +153,7 @@ class TeamAnswers:
 
 
 def _score(sample: Moments) -> float:
-    """Mean score (−1..+1) of a sample's answers; half-points keep the sum exact."""
+    """Mean score (−1..+1) of a sample's answers, from whole-number sums, so exact."""
     return sample.total / 2 / sample.answers
 
 
