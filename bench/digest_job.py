@@ -3,10 +3,10 @@
 Runs in a process of its own so that its peak memory is its own. First the floor: the single
 SQL aggregate over the rows the digests read, three times, and the process's peak memory at
 that point. Then the job: every team's digest of the week built with
-`services.digests.digest_batches`, 250 teams at a time, as the schedule builds (and posts)
-the digests of the rounds that closed. It
-prints one JSON line: the floor's median seconds and peak, the job's seconds and peak
-(resident memory, MB), and how many digests it built.
+`services.digests.digest_batches`, `TEAMS_PER_READ` teams at a time, as the schedule builds
+(and posts) the digests of the rounds that closed. It prints one JSON line: the floor's
+median seconds and peak, the job's seconds and peak (resident memory, MB), and how many
+digests it built.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from surveys.statistics import (
     detect_shift,
 )
 from surveys.week_answers import AnswerRow, WeekAnswers, weeks_of
-from surveys.weeks import parse_week
+from surveys.weeks import week_ordinal
 
 __all__ = ["AnswerRow", "Digest", "TeamAnswers", "compute_digest"]
 
@@ -342,6 +342,6 @@ def _index_verdict(
     for a in archived:
         if a.figure == INDEX:
             by_week.setdefault(a.week, NO_ONE)
-    history = [(parse_week(w).ordinal, by_week[w]) for w in sorted(by_week)]
-    history.append((parse_week(week).ordinal, current))
+    history = [(week_ordinal(w), by_week[w]) for w in sorted(by_week)]
+    history.append((week_ordinal(week), current))
     return detect_index_shift(history, min_people=threshold, family_size=family_size)

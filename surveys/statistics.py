@@ -24,7 +24,7 @@ Sample = Sequence[Sequence[int]]
 """One period's answers: one entry per person, each the person's counted points (1..5)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Moments:
     """A sample reduced to the sums its statistics read, all of them whole numbers.
 

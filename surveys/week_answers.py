@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from surveys.anonymity import pooled_behaviours, shown_behaviours
 from surveys.statistics import NO_ONE, Moments, moments_of
@@ -39,9 +40,10 @@ class WeekAnswers:
     behaviours: Mapping[str, Moments] = field(default_factory=dict)
     pools: Mapping[frozenset[str], Moments] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def head_counts(self) -> dict[str, int]:
-        """People with a counted answer to each behaviour."""
+        """People with a counted answer to each behaviour (asked for twice a round, by the read
+        and by the digest, so counted once)."""
         return {b: m.people for b, m in self.behaviours.items() if m.people}
 
     def behaviour(self, behaviour_id: str) -> Moments:

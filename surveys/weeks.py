@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 _WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 _EPOCH_MONDAY = date(2000, 1, 3)  # Monday of 2000-W01: a fixed origin for counting weeks
@@ -50,6 +51,13 @@ def parse_week(text: str) -> Week:
     except ValueError:
         raise BadWeek(f"{text} does not exist: {year} has no week {number}.") from None
     return Week(year, number)
+
+
+@lru_cache(maxsize=4096)
+def week_ordinal(text: str) -> int:
+    """A week's ordinal from its text; a digest run asks for the same few weeks thousands of
+    times."""
+    return parse_week(text).ordinal
 
 
 def week_of(day: date | datetime) -> Week:
