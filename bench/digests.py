@@ -281,9 +281,9 @@ def run(context: Run) -> Section:
         "In-process timings are the median of "
         f"{sizes.repeats} after one warm-up call. The all-teams job is `digest_batches` for "
         "every team with a round that week, in a process of its own, as the schedule builds "
-        f"them when rounds close: {digest_service.TEAMS_PER_READ} teams at a time, each batch "
-        "let go (posted) before the next; its floor is one GROUP BY over the answers those "
-        "digests read.",
+        f"them when rounds close: {digest_service.TEAMS_PER_READ} teams a read, "
+        f"{digest_service.READS_AHEAD} reads under way at once, each batch let go (posted) "
+        "before the next; its floor is one GROUP BY over the answers those digests read.",
         f"Acks: `python bot.py serve` on the same database; `/pulse summary "
         f"{sizes.summary_weeks}` for the five-year team, first alone ({sizes.idle_probes}×, "
         f"waiting for each reply), then {sizes.burst} back to back.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections import deque
 from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -53,7 +54,7 @@ def build_digest(*, db: Database, channel_id: str, week: str) -> DigestBundle:
 TEAMS_PER_READ = 500
 """Teams whose answers are summed together: a few queries for many teams, so the database
 walks its indexes in long runs rather than once per handful of teams. A team's read is a few
-sums a week; two batches held at once (one read ahead) cost some tens of MB."""
+sums a week; the batches held at once (see READS_AHEAD) cost some tens of MB."""
 
 
 def build_digests(
@@ -67,17 +68,22 @@ def build_digests(
     return bundles
 
 
+READS_AHEAD = 2
+"""Reads under way while a batch's figures are worked out: two keep a database with more
+than one core summing while Python works, and bound what is held to three batches."""
+
+
 def digest_batches(
     *, db: Database, weeks_by_channel: Mapping[str, Collection[str]]
 ) -> Iterator[dict[tuple[str, str], DigestBundle]]:
     """Digests of many teams and weeks, TEAMS_PER_READ teams at a time, each batch from a
     few queries: the schedule needs every closed round's digest at once, and posting each
-    batch before the next is built keeps only two batches in memory, however many teams
-    there are.
+    batch before the next is built bounds what is held, however many teams there are.
 
     Reads take no write lock, and the figures are worked out after each read has ended.
-    The next teams are read meanwhile, on a thread of its own: the database sums a read's
-    answers without holding Python's interpreter lock.
+    The next teams are read meanwhile, READS_AHEAD reads at once on threads of their own:
+    the database sums a read's answers without holding Python's interpreter lock, and each
+    read is its own transaction on its own connection, as it would be one after another.
     """
     channels = list(weeks_by_channel)
     chunks = [
@@ -88,12 +94,12 @@ def digest_batches(
         for chunk in chunks:
             yield _worked_out(read_teams(db, chunk), chunk)
         return
-    with ThreadPoolExecutor(1, thread_name_prefix="digest-read") as reader:
-        upcoming = reader.submit(read_teams, db, chunks[0])
+    with ThreadPoolExecutor(READS_AHEAD, thread_name_prefix="digest-read") as reader:
+        upcoming = deque(reader.submit(read_teams, db, c) for c in chunks[:READS_AHEAD])
         for i, chunk in enumerate(chunks):
-            reads = upcoming.result()
-            if i + 1 < len(chunks):
-                upcoming = reader.submit(read_teams, db, chunks[i + 1])
+            reads = upcoming.popleft().result()
+            if i + READS_AHEAD < len(chunks):
+                upcoming.append(reader.submit(read_teams, db, chunks[i + READS_AHEAD]))
             yield _worked_out(reads, chunk)
 
 
