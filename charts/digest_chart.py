@@ -25,7 +25,8 @@ from matplotlib.lines import Line2D
 from scipy import special
 
 from surveys.digest import BehaviourFigure, Digest, Figure, WeekIndex
-from surveys.statistics import AnySample, estimate_score
+from surveys.moments import AnySample
+from surveys.statistics import estimate_score
 from surveys.weeks import parse_week
 
 POLE_LIMIT = 38

@@ -1,7 +1,7 @@
 """Teams' weeks of answers as moments, summed by the database rather than read answer by answer.
 
 A year of a thousand teams is three million answers; every figure of their digests needs only
-a few sums per round and behaviour (`surveys.statistics.Moments`). The database adds them up
+a few sums per round and behaviour (`surveys.moments.Moments`). The database adds them up
 as fast as it can count the rows, and no one's answers leave it.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from storage import digest_queries as digest_store
 from surveys.digest import TeamAnswers
-from surveys.statistics import NO_ONE, Moments
+from surveys.moments import NO_ONE, Moments
 from surveys.week_answers import WeekAnswers, index_pool
 
 

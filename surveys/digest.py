@@ -12,14 +12,8 @@ from dataclasses import dataclass, field, replace
 
 from surveys.anonymity import index_shown, pooled_behaviours, shown_behaviours
 from surveys.behaviours import BEHAVIOURS, Behaviour
-from surveys.statistics import (
-    NO_ONE,
-    IndexShift,
-    Moments,
-    Shift,
-    detect_index_shift,
-    detect_shift,
-)
+from surveys.moments import NO_ONE, Moments
+from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
 from surveys.week_answers import AnswerRow, WeekAnswers, weeks_of
 from surveys.weeks import week_ordinal
 

@@ -19,7 +19,9 @@ import numpy as np
 from scipy import special
 
 from surveys import statistics as st
+from surveys.moments import Sample
 from surveys.scale import FAVOURABLE_POINTS
+from surveys.trend import index_trend
 
 BEHAVIOURS = 13
 ASKED_PER_WEEK = 3
@@ -57,12 +59,12 @@ class Week:
 
     number: int
     asked: tuple[int, ...]
-    behaviours: tuple[st.Sample, ...]
-    index: st.Sample
+    behaviours: tuple[Sample, ...]
+    index: Sample
 
 
 def detect_shift_in_favourable_share(
-    current: st.Sample, previous: st.Sample | None, *, min_people: int, family_size: int = 4
+    current: Sample, previous: Sample | None, *, min_people: int, family_size: int = 4
 ) -> st.ShiftTest:
     """The simpler alternative to detect_shift: person-level favourable share, Newcombe interval.
 
@@ -78,7 +80,7 @@ def detect_shift_in_favourable_share(
     return st.ShiftTest(st.verdict(low, high), s2 / n2 - s1 / n1, low, high)
 
 
-def _person_favourable(sample: st.Sample) -> tuple[float, int]:
+def _person_favourable(sample: Sample) -> tuple[float, int]:
     shares = [
         sum(1 for p in person if p in FAVOURABLE_POINTS) / len(person)
         for person in sample
@@ -206,9 +208,7 @@ def _index_shift(weeks: Sequence[Week], *, min_people: int, design: Design) -> s
     ).shift
 
 
-def _previous_measurement(
-    weeks: Sequence[Week], behaviour: int, min_people: int
-) -> st.Sample | None:
+def _previous_measurement(weeks: Sequence[Week], behaviour: int, min_people: int) -> Sample | None:
     for week in reversed(weeks[:-1]):
         if behaviour in week.asked:
             sample = week.behaviours[week.asked.index(behaviour)]
@@ -217,7 +217,7 @@ def _previous_measurement(
     return None
 
 
-def _unit(sample: st.Sample, design: Design) -> st.Sample:
+def _unit(sample: Sample, design: Design) -> Sample:
     """The index sample as the design sees it (behaviour samples hold one answer a person)."""
     if not design.answer_as_unit:
         return sample
@@ -287,7 +287,7 @@ def _count_stable_digests(
         named += any(s.startswith("towards") for s in shifts)
         tested += shifts[-1] != "insufficient_data"
         history = [(w.number, w.index) for w in weeks[:end]]
-        trend = st.index_trend(history, min_people=min_people)
+        trend = index_trend(history, min_people=min_people)
         directed += trend.direction in ("improving", "declining")
     return named, directed, tested
 
@@ -346,7 +346,7 @@ def trend_detection_rate(
     for _ in range(trials):
         simulated = simulate_team(replace(template, level=low), levels, rng)
         history = [(w.number, w.index) for w in simulated]
-        hits.append(st.index_trend(history, min_people=min_people).direction == "improving")
+        hits.append(index_trend(history, min_people=min_people).direction == "improving")
     return _clustered_rate(hits, 1)
 
 

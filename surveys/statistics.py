@@ -1,4 +1,4 @@
-"""Shift and trend statistics for weekly pulse answers.
+"""Shift statistics for weekly pulse answers (the trend is `surveys.trend`).
 
 A digest may only say "things moved" when the change is larger than the noise of the small
 samples behind it, and a stable team should rarely be told otherwise. Everything here works on
@@ -13,86 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import pairwise
 from typing import Literal
 
 from scipy import special
 
 from surveys import scale
-
-Sample = Sequence[Sequence[int]]
-"""One period's answers: one entry per person, each the person's counted points (1..5)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Moments:
-    """A sample reduced to the sums its statistics read, all of them whole numbers.
-
-    With the person as the unit, everything estimated here needs only each person's count of
-    answers k and their sum t of (point − 3), and only through these sums over people. They
-    add up, so weeks pool by adding, and a database can work them out without sending a
-    single person's answers anywhere.
-    """
-
-    people: int
-    answers: int  # Σk
-    total: int  # Σt
-    total_squares: int  # Σt²
-    cross: int  # Σt·k
-    size_squares: int  # Σk²
-
-    def __add__(self, other: Moments) -> Moments:
-        return Moments(
-            self.people + other.people,
-            self.answers + other.answers,
-            self.total + other.total,
-            self.total_squares + other.total_squares,
-            self.cross + other.cross,
-            self.size_squares + other.size_squares,
-        )
-
-    @classmethod
-    def of_single_answers(cls, people: int, total: int, total_squares: int) -> Moments:
-        """Moments of a sample in which each person gave one answer (one behaviour's week)."""
-        return cls(people, people, total, total_squares, total, people)
-
-
-NO_ONE = Moments(0, 0, 0, 0, 0, 0)
-
-AnySample = Sample | Moments
-"""Either form of a sample: the statistics read both the same way."""
-
-
-def moments_of(sample: AnySample) -> Moments:
-    """The sums behind a sample, refusing anything in it that is not a point of the scale."""
-    if isinstance(sample, Moments):
-        return sample
-    persons = [person for person in sample if len(person) > 0]
-    _check_points(persons)
-    sizes = [len(person) for person in persons]
-    totals = [sum(person) - 3 * size for person, size in zip(persons, sizes, strict=True)]
-    return Moments(
-        people=len(persons),
-        answers=sum(sizes),
-        total=sum(totals),
-        total_squares=sum(t * t for t in totals),
-        cross=sum(t * k for t, k in zip(totals, sizes, strict=True)),
-        size_squares=sum(k * k for k in sizes),
-    )
-
-
-def _check_points(persons: Sequence[Sequence[int]]) -> None:
-    """Refuse anything that is not a point of the scale, checked for the whole sample at once."""
-    every = list(chain.from_iterable(persons))
-    if set(map(type, every)) - {int} or not set(every) <= _POINTS:
-        bad = next(p for p in every if not scale.is_point(p))
-        raise ValueError(f"a point must be an integer from 1 to 5, not {bad!r}")
-
-
-_POINTS = frozenset(scale.POINTS)
+from surveys.moments import NO_ONE, AnySample, Moments, Sample, moments_of
 
 Shift = Literal["towards_favourable", "towards_unfavourable", "none", "insufficient_data"]
-Direction = Literal["improving", "declining", "steady", "unclear"]
 Basis = Literal["previous_week", "recent_weeks"]
 
 FAMILY_ERROR_RATE = 0.10
@@ -116,12 +45,6 @@ WEEK_NOISE_HISTORY = 12
 """Weekly index scores wobble beyond their people's spread because each week asks different
 behaviours. Until a team's own history says how much, assume a variance of 0.015 (a spread of
 about ±0.12), worth two weeks of evidence; learn it from at most the last 12 measurements."""
-
-TREND_MIN_WEEKS = 4
-TREND_CONFIDENCE = 0.95
-TREND_STRONG_CONFIDENCE = 0.99
-STEADY_BAND_PER_WEEK = 0.04
-"""A trend whose whole plausible range stays within ±0.04 a week is called steady."""
 
 
 @dataclass(frozen=True)
@@ -161,18 +84,6 @@ class IndexShift:
     basis: Basis | None
     week_on_week: ShiftTest
     against_recent_weeks: ShiftTest
-
-
-@dataclass(frozen=True)
-class Trend:
-    """Where the index is heading over the last few weeks, with words for a manager."""
-
-    direction: Direction
-    slope_per_week: float | None
-    low: float | None
-    high: float | None
-    weeks: int
-    wording: str
 
 
 INSUFFICIENT = ShiftTest("insufficient_data", None, None, None)
@@ -328,7 +239,7 @@ def detect_shift(
     so across the family_size verdicts of one digest a stable team is told of a shift at most
     about one time in ten.
     """
-    _check_min_people(min_people)
+    check_min_people(min_people)
     if previous is None or people(current) < min_people or people(previous) < min_people:
         return INSUFFICIENT
     return compare_estimates(
@@ -355,7 +266,7 @@ def detect_shift_against_window(
     counted once per week, which is conservative here because their own level then sits on
     both sides of the comparison. week_noise, if given, is each week's own wobble.
     """
-    _check_min_people(min_people)
+    check_min_people(min_people)
     recent_kept = [s for s in recent if people(s) >= min_people]
     earlier_kept = [s for s in earlier if people(s) >= min_people]
     if not recent_kept or not earlier_kept:
@@ -386,7 +297,7 @@ def detect_index_shift(
     week-on-week verdict wins when it names a shift, so the digest can say "up on last week";
     otherwise the pooled one can say "up on recent weeks".
     """
-    _check_min_people(min_people)
+    check_min_people(min_people)
     if recent_weeks < 1 or earlier_weeks < 1:
         raise ValueError("recent_weeks and earlier_weeks must each be at least 1")
     if not history or people(history[-1][1]) < min_people:
@@ -412,92 +323,6 @@ def detect_index_shift(
             week_noise=noise,
         )
     return _combine(week_on_week, windowed)
-
-
-def index_trend(
-    history: Sequence[tuple[int, AnySample]], *, min_people: int, window: int = 8
-) -> Trend:
-    """Straight-line trend of the weekly index over the last `window` weeks.
-
-    history: (week number, sample) pairs oldest first; suppressed weeks (fewer than min_people)
-    are left out. The slope's uncertainty comes from how far the weeks scatter around the
-    line, so every source of week-to-week wobble — who answered, which behaviours were asked —
-    makes the trend less certain rather than falsely confident.
-    """
-    _check_min_people(min_people)
-    if not history:
-        return _too_early(0)
-    last_week = history[-1][0]
-    used = [
-        (week, value)
-        for week, sample in history
-        if (value := score(sample)) is not None
-        and week > last_week - window
-        and people(sample) >= min_people
-    ]
-    if len(used) < TREND_MIN_WEEKS:
-        return _too_early(len(used))
-    slope, standard_error = _fit_line(used)
-    return _describe_trend(slope, standard_error, len(used))
-
-
-def _fit_line(used: Sequence[tuple[int, float]]) -> tuple[float, float]:
-    """Least-squares slope of score on week and its standard error from the scatter."""
-    weeks = [float(week) for week, _ in used]
-    scores = [value for _, value in used]
-    k = len(used)
-    mean_week, mean_score = sum(weeks) / k, sum(scores) / k
-    sxx = sum((w - mean_week) ** 2 for w in weeks)
-    slope = sum((w - mean_week) * (s - mean_score) for w, s in zip(weeks, scores, strict=True))
-    slope /= sxx
-    residuals = [
-        s - mean_score - slope * (w - mean_week) for w, s in zip(weeks, scores, strict=True)
-    ]
-    return slope, math.sqrt(sum(r * r for r in residuals) / (k - 2) / sxx)
-
-
-def _describe_trend(slope: float, standard_error: float, weeks: int) -> Trend:
-    df = weeks - 2
-    half = float(special.stdtrit(df, 1 - (1 - TREND_CONFIDENCE) / 2)) * standard_error
-    strong = float(special.stdtrit(df, 1 - (1 - TREND_STRONG_CONFIDENCE) / 2)) * standard_error
-    low, high = slope - half, slope + half
-    if low > 0 or high < 0:
-        direction: Direction = "improving" if low > 0 else "declining"
-        sure = abs(slope) > strong
-    elif low >= -STEADY_BAND_PER_WEEK and high <= STEADY_BAND_PER_WEEK:
-        direction, sure = "steady", False
-    else:
-        direction, sure = "unclear", False
-    wording = trend_wording(direction, slope, weeks, confident=sure)
-    return Trend(direction, slope, low, high, weeks, wording)
-
-
-def trend_wording(direction: Direction, slope: float | None, weeks: int, *, confident: bool) -> str:
-    """Plain words for a trend; no statistical terms, framed around what the team can do."""
-    if direction == "unclear" and (slope is None or weeks < TREND_MIN_WEEKS):
-        return "Too early to tell which way things are going."
-    if direction == "unclear":
-        return (
-            f"No clear direction over the last {weeks} weeks: the ups and downs are within "
-            "what small groups produce by chance."
-        )
-    if direction == "steady":
-        return f"Holding steady over the last {weeks} weeks."
-    assert slope is not None
-    sureness = (
-        "we're confident of the direction" if confident else "we're fairly sure of the direction"
-    )
-    rate = f"about {slope:+.2f}" if round(abs(slope), 2) > 0 else "less than 0.01"
-    amount = f"{rate} a week over the last {weeks} weeks ({sureness})"
-    if direction == "improving":
-        return f"Improving: {amount}."
-    return f"Slipping back: {amount}. A good moment to talk about what has changed."
-
-
-def _too_early(weeks: int) -> Trend:
-    return Trend(
-        "unclear", None, None, None, weeks, trend_wording("unclear", None, weeks, confident=False)
-    )
 
 
 def _combine(week_on_week: ShiftTest, windowed: ShiftTest) -> IndexShift:
@@ -526,6 +351,7 @@ def _check_confidence(confidence: float) -> None:
         raise ValueError("confidence must be between 0 and 1")
 
 
-def _check_min_people(min_people: int) -> None:
+def check_min_people(min_people: int) -> None:
+    """Refuse a threshold under which no spread could be estimated."""
     if min_people < 2:
         raise ValueError("min_people must be at least 2 for a spread to be estimated")

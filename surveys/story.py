@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from surveys.conversation import Conversation, conversation_for
 from surveys.digest import BehaviourFigure, Digest
-from surveys.statistics import Trend, index_trend
+from surveys.trend import Trend, index_trend
 from surveys.weeks import parse_week
 
 NOT_ENOUGH = "Not enough answers yet to show a figure without risking anyone's anonymity."

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from surveys.anonymity import pooled_behaviours, shown_behaviours
-from surveys.statistics import NO_ONE, Moments, moments_of
+from surveys.moments import NO_ONE, Moments, moments_of
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,8 @@ from surveys.digest import (
     RoundFacts,
     WeekIndex,
 )
-from surveys.statistics import (
-    IndexShift,
-    Sample,
-    Shift,
-    detect_index_shift,
-    detect_shift,
-    moments_of,
-)
+from surveys.moments import Sample, moments_of
+from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
 from surveys.weeks import parse_week
 
 _NOT_ASKED = Figure(0, None, None, None, None, None, "insufficient_data", False)

@@ -20,7 +20,8 @@ from charts import ChartData, chart_data, render_digest_chart
 from charts.digest_chart import build_figure, shorten
 from surveys.behaviours import BEHAVIOURS
 from surveys.digest import BehaviourFigure, Digest, Figure, Participation, WeekIndex
-from surveys.statistics import Sample, moments_of, people, score
+from surveys.moments import Sample, moments_of
+from surveys.statistics import people, score
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SAMPLE_PATH = "/tmp/digest-chart-sample.png"

@@ -6,12 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as strat
 
+from surveys.moments import NO_ONE, Moments, moments_of
 from surveys.simulation import detect_shift_in_favourable_share
 from surveys.statistics import (
-    NO_ONE,
     PRIOR_ANSWER_VARIANCE,
     PRIOR_PEOPLE,
-    Moments,
     ShiftTest,
     detect_index_shift,
     detect_shift,
@@ -20,13 +19,12 @@ from surveys.statistics import (
     estimate_week_noise,
     family_confidence,
     favourable_share,
-    index_trend,
-    moments_of,
     newcombe_difference,
     people,
     score,
     wilson_interval,
 )
+from surveys.trend import index_trend
 
 LOW = [(2,), (2,), (3,), (1,), (2,), (3,), (2,), (2,)]
 HIGH = [(4,), (5,), (4,), (4,), (5,), (4,), (3,), (5,)]
