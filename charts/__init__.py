@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from charts.digest_chart import (
-    BehaviourRow,
-    ChartData,
-    TrendPoint,
-    chart_data,
-    render_digest_chart,
-)
+from charts.chart_data import BehaviourRow, ChartData, TrendPoint, chart_data
+from charts.digest_chart import render_digest_chart
 
 __all__ = ["BehaviourRow", "ChartData", "TrendPoint", "chart_data", "render_digest_chart"]

@@ -17,7 +17,8 @@ from matplotlib.text import Text
 from PIL import Image
 
 from charts import ChartData, chart_data, render_digest_chart
-from charts.digest_chart import build_figure, shorten
+from charts.chart_data import shorten
+from charts.digest_chart import build_figure
 from surveys.behaviours import BEHAVIOURS
 from surveys.digest import BehaviourFigure, Digest, Figure, Participation, WeekIndex
 from surveys.moments import Sample, moments_of

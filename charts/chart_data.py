@@ -1,0 +1,204 @@
+"""What a digest's chart may show, as plain numbers and words, computed without drawing.
+
+``chart_data`` turns a ``Digest`` into ``ChartData``; the renderer (`charts.digest_chart`)
+draws only what ``ChartData`` holds. Suppressed figures never reach ``ChartData`` as numbers,
+so they cannot reach the picture, and that can be checked without looking at pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scipy import special
+
+from surveys.digest import BehaviourFigure, Digest, Figure, WeekIndex
+from surveys.moments import AnySample
+from surveys.statistics import estimate_score
+from surveys.weeks import parse_week
+
+POLE_LIMIT = 38
+"""Longest pole phrase shown in full; longer ones end in an ellipsis so rows stay on one line."""
+
+CONFIDENCE = 0.95
+"""How sure the bars and the band are meant to be: 95% plausible ranges."""
+
+ASSUMED_PERSON_VARIANCE = 0.25
+"""Behaviour figures carry no per-person answers, so their ranges assume answers spread about
+one scale step (0.5 in score) around the score, the same spread the statistics assume for a
+single imaginary person when steadying tiny samples."""
+
+TREND_NOTE = "The trend appears after two weeks with enough answers"
+NOT_ENOUGH = "not enough answers yet"
+INDEX_LABEL = "Partnership index"
+INDEX_DETAIL = "all answers this week"
+
+
+@dataclass(frozen=True)
+class BehaviourRow:
+    """One row of the first panel: a pair of poles and what to draw on the line between them."""
+
+    them: str
+    us: str
+    is_index: bool
+    suppressed: bool
+    score: float | None
+    low: float | None
+    high: float | None
+    baseline: float | None
+    previous: float | None
+    n: int | None
+
+    @property
+    def label(self) -> str:
+        """Both poles in one phrase, unfavourable first, as the survey asks them."""
+        return f"{self.them} ↔ {self.us}"
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One published week of the index, with its plausible range."""
+
+    week: str
+    ordinal: int
+    score: float
+    low: float
+    high: float
+    n: int
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Every word and number the chart shows, and nothing else."""
+
+    title: str
+    rows: tuple[BehaviourRow, ...]
+    trend: tuple[TrendPoint, ...]
+    baseline: float | None
+    target: float | None
+    trend_note: str | None
+
+    def numbers(self) -> list[float]:
+        """All values that end up drawn, so a test can check nothing suppressed slipped in."""
+        values: list[float | None] = [self.baseline, self.target]
+        for row in self.rows:
+            values += [row.score, row.low, row.high, row.baseline, row.previous]
+        for point in self.trend:
+            values += [point.score, point.low, point.high]
+        return [v for v in values if v is not None]
+
+
+def signed(value: float) -> str:
+    """A score as the digest prints it, with a true minus sign: +0.25, −0.10."""
+    return f"{value:+.2f}".replace("-", "−")
+
+
+# --- what to show -------------------------------------------------------------------------
+
+
+def shorten(text: str, limit: int = POLE_LIMIT) -> str:
+    """Cut a long pole phrase at a word boundary and mark the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rstrip()
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,-/") + "…"
+
+
+def plausible_range(score: float, variance: float, df: float) -> tuple[float, float]:
+    """Score ± a t quantile times its standard error, kept within the −1..+1 scale.
+
+    The t quantile (not 1.96) keeps ranges honest for the handful of people a team has.
+    """
+    half = float(special.stdtrit(df, 1 - (1 - CONFIDENCE) / 2)) * math.sqrt(variance)
+    return max(-1.0, score - half), min(1.0, score + half)
+
+
+def sample_range(score: float, sample: AnySample) -> tuple[float, float]:
+    """Range from the people's own answers, with the person as the sampled unit."""
+    estimate = estimate_score(sample)
+    return plausible_range(score, estimate.variance, estimate.df)
+
+
+def assumed_range(score: float, n: int) -> tuple[float, float]:
+    """Range for a figure known only by its score and people (see ASSUMED_PERSON_VARIANCE)."""
+    people = max(n, 1)
+    return plausible_range(score, ASSUMED_PERSON_VARIANCE / people, float(people))
+
+
+def _row(
+    them: str, us: str, figure: Figure, span: tuple[float, float] | None, *, is_index: bool
+) -> BehaviourRow:
+    """A row that carries numbers only when the figure is published."""
+    shown = not figure.suppressed and figure.score is not None
+    low, high = span if shown and span else (None, None)
+    return BehaviourRow(
+        them=them,
+        us=us,
+        is_index=is_index,
+        suppressed=not shown,
+        score=figure.score if shown else None,
+        low=low,
+        high=high,
+        baseline=figure.baseline if shown else None,
+        previous=figure.previous if shown else None,
+        n=figure.n if shown else None,
+    )
+
+
+def _this_week(digest: Digest) -> WeekIndex | None:
+    return next((w for w in digest.index_history if w.week == digest.week), None)
+
+
+def index_row(digest: Digest) -> BehaviourRow:
+    """The index row, its range from this week's people when their answers are at hand."""
+    figure = digest.index
+    week = _this_week(digest)
+    span = None
+    if figure.score is not None:
+        span = (
+            sample_range(figure.score, week.sample)
+            if week is not None
+            else assumed_range(figure.score, figure.n or 0)
+        )
+    return _row(INDEX_LABEL, INDEX_DETAIL, figure, span, is_index=True)
+
+
+def behaviour_row(item: BehaviourFigure) -> BehaviourRow:
+    """A behaviour's row, labelled with both of its poles."""
+    figure = item.figure
+    span = None if figure.score is None else assumed_range(figure.score, figure.n or 0)
+    b = item.behaviour
+    return _row(shorten(b.unfavourable), shorten(b.favourable), figure, span, is_index=False)
+
+
+def trend_points(history: Sequence[WeekIndex]) -> tuple[TrendPoint, ...]:
+    """Published weeks only, each with a range from its own people."""
+    points = []
+    for week in history:
+        low, high = sample_range(week.score, week.sample)
+        ordinal = parse_week(week.week).ordinal
+        points.append(TrendPoint(week.week, ordinal, week.score, low, high, week.n))
+    return tuple(points)
+
+
+def _check_target(target: float | None) -> None:
+    if target is not None and not -1.0 <= target <= 1.0:
+        raise ValueError("a target must be a score between -1 and +1")
+
+
+def chart_data(digest: Digest, target: float | None = None) -> ChartData:
+    """Everything the chart will draw for this digest, computed without drawing anything."""
+    _check_target(target)
+    trend = trend_points(digest.index_history)
+    rows = (index_row(digest), *(behaviour_row(b) for b in digest.asked))
+    return ChartData(
+        title=f"Partnership Pulse · {digest.team} · {digest.week}",
+        rows=rows,
+        trend=trend,
+        baseline=trend[0].score if trend else None,
+        target=target,
+        trend_note=TREND_NOTE if len(trend) < 2 else None,
+    )
