@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from services.digests import build_digest
+from services.digests import digest_batches
 from storage import privacy as privacy_store
 from storage import teams as team_store
 from storage.database import Database
@@ -44,21 +44,40 @@ def purge_expired_answers(
     """Delete raw answers of rounds closed longer ago than the retention period.
 
     Each round's published figures are archived first, so digests keep their "previous"
-    and "where we started" and the team's history stays readable.
+    and "where we started" and the team's history stays readable. The digests are built
+    many teams at a read (`digest_batches`), and each round is archived and purged in a
+    transaction of its own.
     """
     cutoff = now - timedelta(days=retention_days)
     with db.transaction() as session:
         targets = privacy_store.rounds_to_purge(session, cutoff)
         channels = {t.id: t.channel_id for t in team_store.active_teams(session)}
+    rounds = {
+        (channels[team_id], week): (round_id, team_id)
+        for round_id, team_id, week in targets
+        if team_id in channels
+    }
+    weeks: dict[str, list[str]] = {}
+    for channel, week in rounds:
+        weeks.setdefault(channel, []).append(week)
     purged = 0
-    for round_id, team_id, week in targets:
-        channel = channels.get(team_id)
-        digest = build_digest(db=db, channel_id=channel, week=week).digest if channel else None
-        with db.transaction() as session:
-            if digest is not None:
-                _archive(session, team_id, digest)
-            purged += privacy_store.delete_answers_of(session, [round_id])
+    for batch in digest_batches(db=db, weeks_by_channel=weeks):
+        for key, bundle in batch.items():
+            round_id, team_id = rounds.pop(key)
+            purged += _archive_and_delete(db, round_id, team_id, bundle.digest)
+    no_digest = {round_id for round_id, _ in rounds.values()}
+    for round_id, team_id, _ in targets:
+        if team_id not in channels or round_id in no_digest:
+            purged += _archive_and_delete(db, round_id, team_id, None)
     return purged
+
+
+def _archive_and_delete(db: Database, round_id: int, team_id: int, digest: Digest | None) -> int:
+    """Keep a round's published figures, then delete its raw answers, in one transaction."""
+    with db.transaction() as session:
+        if digest is not None:
+            _archive(session, team_id, digest)
+        return privacy_store.delete_answers_of(session, [round_id])
 
 
 def _archive(session: Session, team_id: int, digest: Digest) -> None:

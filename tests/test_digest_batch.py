@@ -12,10 +12,11 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from bench.history import LAST_WEEK, LONG_TEAM, SHAPES, write_history
 from services import digests as digest_service
+from services.privacy import purge_expired_answers
 from storage import answers as answer_store
 from storage import privacy as privacy_store
 from storage import rounds as round_store
@@ -164,3 +165,50 @@ def test_digests_come_in_batches_of_a_few_teams_so_memory_stays_level(
     assert len(batches) == (len(channels) + 1) // 2
     assert all(len({channel for channel, _ in batch}) <= 2 for batch in batches)
     assert {key: bundle for batch in batches for key, bundle in batch.items()} == together
+
+
+def test_the_retention_purge_archives_what_each_purged_week_published(
+    history_db: tuple[Database, tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Weeks purged together, many teams a read, keep exactly the figures they published;
+    every other week keeps its answers."""
+    db, _ = history_db
+    monkeypatch.setattr(digest_service, "TEAMS_PER_READ", 2)
+    with db.transaction() as session:
+        teams = {t.id: t.channel_id for t in session.scalars(select(Team))}
+        rounds = session.execute(
+            select(Round.id, Round.team_id, Round.week, Round.closed_at).where(
+                Round.closed_at.is_not(None)
+            )
+        ).all()
+        answers_before = dict(
+            session.execute(select(Answer.round_id, func.count()).group_by(Answer.round_id)).all()
+        )
+    closings = sorted({r.closed_at for r in rounds})
+    cutoff = closings[len(closings) // 2]
+    purged = [r for r in rounds if r.closed_at < cutoff and answers_before.get(r.id)]
+    purged_ids = {r.id for r in purged}
+    wanted: dict[str, list[str]] = {}
+    for r in purged:
+        wanted.setdefault(teams[r.team_id], []).append(r.week)
+    published = digest_service.build_digests(db=db, weeks_by_channel=wanted)
+
+    count = purge_expired_answers(db=db, now=cutoff + timedelta(days=730), retention_days=730)
+
+    assert count == sum(answers_before[r.id] for r in purged)
+    with db.transaction() as session:
+        answers_after = dict(
+            session.execute(select(Answer.round_id, func.count()).group_by(Answer.round_id)).all()
+        )
+        kept = session.execute(
+            select(ArchivedFigure.team_id, ArchivedFigure.week, ArchivedFigure.figure).where(
+                ArchivedFigure.week.in_({r.week for r in purged})
+            )
+        ).all()
+    assert answers_after == {r: n for r, n in answers_before.items() if r not in purged_ids}
+    for r in purged:
+        digest = published[teams[r.team_id], r.week].digest
+        figures = [(INDEX, digest.index)] + [(b.behaviour.id, b.figure) for b in digest.asked]
+        expected = {name for name, f in figures if not f.suppressed and f.score is not None}
+        archived = {figure for team, week, figure in kept if (team, week) == (r.team_id, r.week)}
+        assert archived == expected, (teams[r.team_id], r.week)
