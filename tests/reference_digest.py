@@ -25,6 +25,7 @@ from surveys.digest import (
 )
 from surveys.moments import Sample, moments_of
 from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
+from surveys.summary import frame_of
 from surveys.weeks import parse_week
 
 _NOT_ASKED = Figure(0, None, None, None, None, None, "insufficient_data", False)
@@ -53,17 +54,6 @@ def published_answers(frame: pd.DataFrame, *, threshold: int) -> PublishedAnswer
 
 def _clean(value: float) -> float:
     return round(float(value), 10)
-
-
-def frame_of(answers: Sequence[AnswerRow]) -> pd.DataFrame:
-    """Answers as a frame with the −1..+1 score beside each point."""
-    frame = pd.DataFrame(
-        [(a.week, a.respondent, a.behaviour_id, a.point) for a in answers],
-        columns=["week", "respondent", "behaviour", "point"],
-    )
-    frame["point"] = pd.to_numeric(frame["point"], errors="coerce")
-    frame["score"] = (frame["point"] - 3) / 2
-    return frame
 
 
 def _samples(counted: pd.DataFrame) -> Sample:
