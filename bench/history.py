@@ -108,9 +108,7 @@ class _Writer:
             assert raw is not None
             with (
                 raw.cursor() as cursor,
-                cursor.copy(  # type: ignore[attr-defined]
-                    f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-                ) as copy,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
             ):
                 for row in rows:
                     copy.write_row(row)

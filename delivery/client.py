@@ -24,7 +24,7 @@ class MeteredWebClient(WebClient):
     them all (files_upload_v2 counts as the API calls it makes).
     """
 
-    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
         started = time.perf_counter()
         try:
             return super().api_call(api_method, **kwargs)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import BoltResponse
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
@@ -21,7 +22,7 @@ from storage.installations import STATE_EXPIRATION_SECONDS, oauth_state_store
 log = logging.getLogger(__name__)
 
 
-def _installed(ctx: HandlerContext):  # type: ignore[no-untyped-def]
+def _installed(ctx: HandlerContext) -> Callable[[SuccessArgs], BoltResponse]:
     def success(args: SuccessArgs) -> BoltResponse:
         workspace = args.installation.team_id
         if workspace:

@@ -37,6 +37,7 @@ class HttpServer:
     def url(self) -> str:
         """Base URL of the server."""
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET server's address is (str, int)
         return f"http://{host}:{port}"
 
     def start(self) -> HttpServer:

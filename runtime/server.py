@@ -17,6 +17,7 @@ import logging
 import shutil
 import tempfile
 import threading
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,9 @@ class PulseLogger(glogging.Logger):
                 logger.removeHandler(handler)
             logger.propagate = True
 
-    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+    def access(
+        self, resp: Any, req: Any, environ: MutableMapping[str, Any], request_time: Any
+    ) -> None:
         status = getattr(resp, "status_code", None) or str(resp.status).split(" ", 1)[0]
         seconds = request_time.total_seconds()
         self.access_log.info(

@@ -81,7 +81,7 @@ _PROMPT_WITH_ANSWERS = (
 )
 
 
-def prompt_with_answers(session: Session, prompt_id: int) -> Sequence[Row[Any]]:
+def prompt_with_answers(session: Session, prompt_id: int) -> Sequence[Row[*tuple[Any, ...]]]:
     """A prompt, its round and team, and its answers so far, in one statement: a message
     is redrawn after every click. One row per answer (one with None answer if none yet)."""
     return session.connection().execute(_PROMPT_WITH_ANSWERS, {"prompt_id": prompt_id}).all()

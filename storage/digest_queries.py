@@ -160,7 +160,7 @@ def archived_figures(
     return [(t, w, f, s) for t, w, f, s in rows]
 
 
-def _plain_rows(session: Session, query: Select[Any]) -> list[Any]:
+def _plain_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[Any]:
     """The query's rows as the driver's own tuples.
 
     A digest run reads millions of answers; wrapping each in a SQLAlchemy Row cost as much

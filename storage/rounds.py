@@ -132,7 +132,7 @@ def _abandoned(now: datetime, lease: timedelta) -> ColumnElement[bool]:
     return and_(Prompt.state == "sending", Prompt.sent_at <= now - lease)
 
 
-def _due(now: datetime, limit: int, round_id: int | None) -> Select[tuple[int, int, str, datetime]]:
+def _due(now: datetime, limit: int, round_id: int | None) -> Select[int, int, str, datetime]:
     """Due prompts of open rounds, earliest first."""
     query = (
         select(Prompt.id, Prompt.round_id, Prompt.user_id, Prompt.due_at)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from surveys.anonymity import index_shown, pooled_behaviours, shown_behaviours
 from surveys.behaviours import BEHAVIOURS, Behaviour
@@ -185,7 +186,9 @@ def _ends(
     answers are gone (raw answers win when both exist)."""
     by_week = dict(published)
     for figure in archived:
-        by_week.setdefault(figure.week, lambda f=figure: _Measured(f.week, f.score, NO_ONE))
+        # cast: mypy cannot type a lambda with a default argument as a Callable[[], ...].
+        late = cast("Callable[[], _Measured]", lambda f=figure: _Measured(f.week, f.score, NO_ONE))
+        by_week.setdefault(figure.week, late)
     if not by_week:
         return None
     return by_week[min(by_week)](), by_week[max(by_week)]()
@@ -291,7 +294,8 @@ def compute_digest(
         earlier_index, earlier_archive, week, index_now, threshold, family_size
     )
     ends = _ends(
-        {m.week: lambda m=m: m for m in earlier_index},
+        # cast: as in _ends, a lambda with a default argument.
+        {m.week: cast("Callable[[], _Measured]", lambda m=m: m) for m in earlier_index},
         (a for a in earlier_archive if a.figure == INDEX),
     )
     index = _figure(

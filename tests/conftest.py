@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from standin import StandInSlack
@@ -18,7 +19,7 @@ from tests.support import TUESDAY_10, FakeClock, RunningBot, standard_workspace,
 POSTGRES_ENV = "TEST_DATABASE_URL"
 
 
-def _admin_engine():  # type: ignore[no-untyped-def]
+def _admin_engine() -> Engine:
     url = normalise_url(os.environ[POSTGRES_ENV])
     return create_engine(url, isolation_level="AUTOCOMMIT")
 
@@ -45,7 +46,9 @@ def postgres_template() -> Iterator[str | None]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path, postgres_template) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_template: str | None
+) -> Iterator[str]:
     """A fresh, empty database of each kind."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'pulse.db'}"

@@ -8,6 +8,8 @@ same result whichever answers were given.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +40,7 @@ def _week(week: str, suppressed_points: list[int]) -> list[AnswerRow]:
 ROUNDS = [RoundFacts(w, (A, B, C), 8) for w in ("2026-W45", "2026-W46", "2026-W47")]
 
 
-def _published(answers: list[AnswerRow], week: str) -> dict[str, object]:
+def _published(answers: list[AnswerRow], week: str) -> dict[str, Any]:
     digest = compute_digest(
         team="C1", week=week, answers=answers, rounds=ROUNDS, threshold=THRESHOLD
     )
@@ -53,7 +55,7 @@ def test_week_index_does_not_pool_a_suppressed_behaviour(
     one = _published(_week("2026-W47", first), "2026-W47")
     two = _published(_week("2026-W47", second), "2026-W47")
     assert one == two
-    figure = next(b for b in one["behaviours"] if b["id"] == C)  # type: ignore[index]
+    figure = next(b for b in one["behaviours"] if b["id"] == C)
     assert figure["suppressed"] is True and figure["score"] is None and figure["n"] is None
 
 
@@ -106,9 +108,9 @@ def test_index_of_a_week_with_every_behaviour_suppressed_pools_them_all() -> Non
     )
     published = _published(answers, "2026-W47")
     index = published["index"]
-    assert index["suppressed"] is False  # type: ignore[index]
-    assert index["n"] == 6  # type: ignore[index]
-    assert all(b["suppressed"] for b in published["behaviours"] if b["id"] in {A, B, C})  # type: ignore[union-attr,index]
+    assert index["suppressed"] is False
+    assert index["n"] == 6
+    assert all(b["suppressed"] for b in published["behaviours"] if b["id"] in {A, B, C})
 
 
 def test_threshold_can_never_go_below_three() -> None:
@@ -123,7 +125,7 @@ def test_threshold_can_never_go_below_three() -> None:
 
 def test_figure_from_fewer_people_than_the_threshold_is_suppressed_with_null_numbers() -> None:
     published = _published(_answers("2026-W47", A, [5, 5, 5, 5]), "2026-W47")
-    figure = next(b for b in published["behaviours"] if b["id"] == A)  # type: ignore[union-attr]
+    figure = next(b for b in published["behaviours"] if b["id"] == A)
     assert figure["suppressed"] is True
     assert [figure[k] for k in ("n", "score", "previous", "baseline", "change")] == [None] * 5
-    assert published["index"]["suppressed"] is True  # type: ignore[index]
+    assert published["index"]["suppressed"] is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -50,8 +51,10 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     for command in COMMANDS:
         assert f"python bot.py {' '.join(command)}" in readme, command
-    subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(subcommands) == {c[0] for c in COMMANDS}
+    subcommands = next(
+        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    assert set(subcommands.choices) == {c[0] for c in COMMANDS}
 
 
 def test_missing_bot_token_fails_with_a_message_naming_the_variable(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ def test_digest_is_posted_with_its_chart_uploaded_to_the_channel(running: Runnin
     running.command("digest")
     wait_for(lambda: running.slack.uploaded_files)
     upload = running.slack.uploaded_files[-1]
+    assert upload.content is not None
     assert upload.content.startswith(b"\x89PNG")
     assert upload.filename.endswith(".png")
     words = str(running.slack.messages_in(TEAM_CHANNEL)[0].blocks)

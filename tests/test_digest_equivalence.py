@@ -9,6 +9,7 @@ still open.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,7 @@ def _week_answers(
     return rows
 
 
-def _history(seed: int) -> dict[str, object]:
+def _history(seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     members = rng.randint(2, 12)
     first = parse_week("2024-W40").shifted(rng.randint(0, 30))
@@ -95,7 +96,12 @@ def test_digest_matches_on_a_long_history_of_a_large_team() -> None:
         for a in _week_answers(rng, r.week, list(r.behaviour_ids), 20, open_round=False)
     ]
     for week in (weeks[-1], weeks[60], weeks[0]):
-        history = {"week": week, "answers": answers, "rounds": rounds, "threshold": 5}
+        history: dict[str, Any] = {
+            "week": week,
+            "answers": answers,
+            "rounds": rounds,
+            "threshold": 5,
+        }
         assert compute_digest(team="C1", **history) == reference_digest.compute_digest(
             team="C1", **history
         )
@@ -104,7 +110,12 @@ def test_digest_matches_on_a_long_history_of_a_large_team() -> None:
 def test_digest_matches_with_no_answers_at_all() -> None:
     rounds = [RoundFacts("2025-W03", ("talk-of-us",), 4)]
     for week in ("2025-W03", "2025-W04"):
-        history = {"week": week, "answers": [], "rounds": rounds, "threshold": 3}
+        history: dict[str, Any] = {
+            "week": week,
+            "answers": [],
+            "rounds": rounds,
+            "threshold": 3,
+        }
         assert compute_digest(team="C1", **history) == reference_digest.compute_digest(
             team="C1", **history
         )

@@ -198,6 +198,7 @@ def submit_threshold(running: Distributed, org: Org, view: dict[str, Any], thres
 
 def _click(running: Distributed, org: Org, user: str, point: int) -> None:
     message = running.slack.dms_to(user, team_id=org.team_id)[-1]
+    assert message.blocks is not None
     block = next(b for b in message.blocks if b["type"] == "actions")
     button = next(e for e in block["elements"] if e["action_id"] == f"answer-{point}")
     reply = running.sender.block_action(
@@ -241,7 +242,11 @@ def test_two_workspaces_install_and_are_kept_apart(distributed: Distributed) -> 
 
     for org in (ALPHA, BRAVO):
         running.command(org, "send")
-        wait_for(lambda org=org: all(slack.dms_to(u, team_id=org.team_id) for u in org.surveyed))
+
+        def prompted(org: Org = org) -> bool:
+            return all(slack.dms_to(u, team_id=org.team_id) for u in org.surveyed)
+
+        wait_for(prompted)
         _click(running, org, org.members[0], 5)
 
     for org, other in ((ALPHA, BRAVO), (BRAVO, ALPHA)):
@@ -259,7 +264,11 @@ def test_two_workspaces_install_and_are_kept_apart(distributed: Distributed) -> 
 
     for org in (ALPHA, BRAVO):
         running.command(org, "digest")
-        wait_for(lambda org=org: slack.messages_in(org.channel, team_id=org.team_id))
+
+        def posted(org: Org = org) -> bool:
+            return bool(slack.messages_in(org.channel, team_id=org.team_id))
+
+        wait_for(posted)
     for org in (ALPHA, BRAVO):
         channel_posts = [
             c for c in slack.calls_to("chat.postMessage") if c.args.get("channel") == org.channel

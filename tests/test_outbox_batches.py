@@ -44,7 +44,7 @@ class CrashingClient(WebClient):
         super().__init__(**kwargs)
         self.left = after
 
-    def chat_postMessage(self, **kwargs: Any) -> Any:  # type: ignore[override]
+    def chat_postMessage(self, **kwargs: Any) -> Any:
         reply = super().chat_postMessage(**kwargs)
         self.left -= 1
         if self.left == 0:
@@ -110,13 +110,13 @@ def _invited(db: Database, round_id: int) -> int:
 
 
 def test_the_round_prompt_built_once_equals_the_prompt_built_for_each_member() -> None:
-    shared = {
+    shared: dict[str, Any] = {
         "week": "2026-W47",
         "behaviour_ids": ("talk-of-us", "ask-and-listen", "plan-the-future"),
         "closes_at": TUESDAY_10 + timedelta(days=6),
         "threshold": 4,
     }
-    fresh = FreshPrompt(**shared)  # type: ignore[arg-type]
+    fresh = FreshPrompt(**shared)
     for prompt_id in (1, 7, 40_321, 999_999_999_999):
         assert fresh.message(prompt_id) == prompt_message(prompt_id=prompt_id, answers={}, **shared)
 
@@ -215,7 +215,7 @@ def test_a_claim_grown_old_is_given_back_rather_than_posted_on(
     posted_at: dict[str, Any] = {}
 
     class Recording(WebClient):
-        def chat_postMessage(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        def chat_postMessage(self, **kwargs: Any) -> Any:
             posted_at[kwargs["channel"]] = slow.now
             return super().chat_postMessage(**kwargs)
 

@@ -20,9 +20,10 @@ LONDON = [u for i, u in enumerate(MEMBERS) if i % 2]
 
 
 def _opened_views(running: RunningBot) -> list[dict[str, Any]]:
-    views = []
+    views: list[dict[str, Any]] = []
     for call in running.slack.calls_to("views.open"):
         view = call.args.get("view")
+        assert view is not None
         views.append(json.loads(view) if isinstance(view, str) else view)
     return views
 

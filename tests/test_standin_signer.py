@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -216,7 +216,7 @@ class _BoltServer:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k: [v] for k, v in self.headers.items()}
+                headers: dict[str, str | Sequence[str]] = {k: [v] for k, v in self.headers.items()}
                 response = outer.app.dispatch(BoltRequest(body=body.decode(), headers=headers))
                 payload = (response.body or "").encode()
                 self.send_response(response.status)
