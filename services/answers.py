@@ -41,8 +41,8 @@ def record_answer(
     """Store (or replace) one answer; ``point`` None means "didn't come up"."""
     if point is not None and not is_point(point):
         raise InvalidAnswer()
-    with db.transaction() as session:
-        target = answer_store.lock_answer_target(session, prompt_id)
+    with db.writing() as connection:
+        target = answer_store.lock_answer_target(connection, prompt_id)
         if target is None:
             raise PromptNotFound()
         if target.user_id != user_id:
@@ -52,14 +52,14 @@ def record_answer(
         if behaviour_id not in target.behaviour_ids:
             raise InvalidAnswer()
         answer_store.put_pending_answer(
-            session, prompt_id=prompt_id, behaviour_id=behaviour_id, point=point
+            connection, prompt_id=prompt_id, behaviour_id=behaviour_id, point=point
         )
 
 
 def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
     """A prompt with its answers so far."""
-    with db.read() as session:
-        rows = answer_store.prompt_with_answers(session, prompt_id)
+    with db.reading() as connection:
+        rows = answer_store.prompt_with_answers(connection, prompt_id)
     if not rows:
         return None
     user_id, channel_id, message_ts, round_id, week, behaviour_ids = rows[0][:6]

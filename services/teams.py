@@ -161,7 +161,9 @@ def _sync_members(
     here = set(present)
     with db.transaction() as session:
         rows = {m.user_id: m for m in team_store.members_of(session, team_id)}
-        for user_id in here - rows.keys():
+        # Newcomers in one order for every process: two refreshing the same team at once
+        # then meet at the first row both add, rather than each holding one the other needs.
+        for user_id in sorted(here - rows.keys()):
             rows[user_id] = team_store.new_member(session, team_id=team_id, user_id=user_id)
         for user_id, row in rows.items():
             row.in_channel = user_id in here

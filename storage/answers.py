@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Row, bindparam, delete, select
+from sqlalchemy import Connection, Row, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, PendingAnswer, Prompt, Round, Team
+from storage.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -35,22 +36,32 @@ _ANSWER_TARGET = (
 )
 
 
-def _upsert(dialect: Any) -> Insert:
-    statement = dialect.insert(PendingAnswer)
-    return statement.on_conflict_do_update(
-        index_elements=[PendingAnswer.prompt_id, PendingAnswer.behaviour_id],
-        set_={"point": statement.excluded.point},
+def _upsert(dialect: Any) -> Prepared:
+    statement = (
+        dialect.insert(PendingAnswer)
+        .inline()
+        .values(
+            prompt_id=bindparam("prompt_id"),
+            behaviour_id=bindparam("behaviour_id"),
+            point=bindparam("point"),
+        )
+    )
+    return Prepared(
+        statement.on_conflict_do_update(
+            index_elements=[PendingAnswer.prompt_id, PendingAnswer.behaviour_id],
+            set_={"point": statement.excluded.point},
+        )
     )
 
 
 _UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
-def lock_answer_target(session: Session, prompt_id: int) -> AnswerTarget | None:
+def lock_answer_target(connection: Connection, prompt_id: int) -> AnswerTarget | None:
     """The prompt an answer is for, with its round, read in one statement; the prompt row
     is locked (on PostgreSQL) so that a double click, its retry and a round closing settle
     in turn."""
-    row = session.connection().execute(_ANSWER_TARGET, {"prompt_id": prompt_id}).first()
+    row = connection.execute(_ANSWER_TARGET, {"prompt_id": prompt_id}).first()
     if row is None:
         return None
     user_id, closed_at, closes_at, behaviour_ids = row
@@ -81,20 +92,18 @@ _PROMPT_WITH_ANSWERS = (
 )
 
 
-def prompt_with_answers(session: Session, prompt_id: int) -> Sequence[Row[*tuple[Any, ...]]]:
+def prompt_with_answers(connection: Connection, prompt_id: int) -> Sequence[Row[*tuple[Any, ...]]]:
     """A prompt, its round and team, and its answers so far, in one statement: a message
     is redrawn after every click. One row per answer (one with None answer if none yet)."""
-    return session.connection().execute(_PROMPT_WITH_ANSWERS, {"prompt_id": prompt_id}).all()
+    return connection.execute(_PROMPT_WITH_ANSWERS, {"prompt_id": prompt_id}).all()
 
 
 def put_pending_answer(
-    session: Session, *, prompt_id: int, behaviour_id: str, point: int | None
+    connection: Connection, *, prompt_id: int, behaviour_id: str, point: int | None
 ) -> None:
     """Record or replace a member's answer to one question, in one statement."""
-    connection = session.connection()
-    connection.execute(
-        _UPSERT[connection.dialect.name],
-        {"prompt_id": prompt_id, "behaviour_id": behaviour_id, "point": point},
+    _UPSERT[connection.dialect.name].execute(
+        connection, {"prompt_id": prompt_id, "behaviour_id": behaviour_id, "point": point}
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from storage.models import PendingAnswer, Prompt, Round
+from storage.prepared import Prepared
 
 CLAIM_LEASE = timedelta(seconds=60)
 
@@ -151,7 +152,8 @@ def _due(now: datetime, limit: int, round_id: int | None) -> Select[int, int, st
 # transaction per DM. These run as prepared Core statements on a connection the sender
 # holds for its whole pass: an ORM session per DM would cost more than the DM.
 
-_MARK_SENT = (
+# The outbox runs this once per DM, committing each before the next DM goes.
+_MARK_SENT = Prepared(
     update(Prompt)
     .where(Prompt.id == bindparam("prompt"), Prompt.state != "sent")
     .values(state="sent", channel_id=bindparam("channel"), message_ts=bindparam("ts"))
@@ -165,8 +167,8 @@ _MARK_SKIPPED = (
 
 def mark_sent(connection: Connection, *, prompt_id: int, channel_id: str, message_ts: str) -> bool:
     """Record Slack's acceptance of a prompt; False if it was already recorded as sent."""
-    result = connection.execute(
-        _MARK_SENT, {"prompt": prompt_id, "channel": channel_id, "ts": message_ts}
+    result = _MARK_SENT.execute(
+        connection, {"prompt": prompt_id, "channel": channel_id, "ts": message_ts}
     )
     return bool(result.rowcount)
 

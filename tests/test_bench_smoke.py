@@ -48,3 +48,12 @@ def test_benchmark_checks_that_the_bot_did_the_work_it_was_timed_on(
     checks = " ".join(sections[name].checks)
     assert "PROBLEM" not in checks and ": NO" not in checks, checks
     assert ", 0 problems" in checks, checks
+
+
+def test_answer_path_is_also_read_against_a_floor_that_makes_the_same_web_api_call(
+    sections: dict[str, Section],
+) -> None:
+    section = sections["answer_path"]
+    floors = {figure.floor_name for figure in section.figures}
+    assert {"bare Bolt app", "bare Bolt app + chat.update"} <= floors
+    assert any("The bare app that redraws reached" in check for check in section.checks)
