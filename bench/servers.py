@@ -24,6 +24,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 
 from blocks.ids import ANSWER_ACTION
 from config.settings import load_settings
@@ -32,15 +33,20 @@ from runtime.assembly import build_bot
 from runtime.http import HttpServer
 
 
-def bare_app(*, signing_secret: str, token: str, api_url: str) -> SlackRequestHandler:
-    """The floor's WSGI app: Bolt with one listener that acks."""
-    app = App(
+def _bolt(signing_secret: str, client: WebClient) -> App:
+    """Bolt as the bot sets it up, with no listener yet."""
+    return App(
         signing_secret=signing_secret,
-        client=make_client(token, api_url=api_url),
+        client=client,
         process_before_response=True,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
     )
+
+
+def bare_app(*, signing_secret: str, token: str, api_url: str) -> SlackRequestHandler:
+    """The floor's WSGI app: Bolt with one listener that acks."""
+    app = _bolt(signing_secret, make_client(token, api_url=api_url))
 
     def acknowledge(ack: Callable[[], None]) -> None:
         ack()
@@ -55,13 +61,7 @@ REDRAW_THREADS = 8  # as many as the bot's redraw pool (`delivery.redraws.Redraw
 def redrawing_app(*, signing_secret: str, token: str, api_url: str) -> SlackRequestHandler:
     """The bare app plus a chat.update per click, after the ack, in the background."""
     client = make_client(token, api_url=api_url)
-    app = App(
-        signing_secret=signing_secret,
-        client=client,
-        process_before_response=True,
-        token_verification_enabled=False,
-        raise_error_for_unhandled_request=False,
-    )
+    app = _bolt(signing_secret, client)
     pool = ThreadPoolExecutor(max_workers=REDRAW_THREADS, thread_name_prefix="redraw")
 
     def acknowledge_then_redraw(ack: Callable[[], None], body: dict[str, Any]) -> None:
