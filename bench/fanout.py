@@ -19,13 +19,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.bot_setup import add_team, bench_bot
 from bench.core import Run, Section, at_least, at_most, fmt
 from bench.databases import sqlite_url
 from bench.history import Shape, write_history
 from bench.slack import (
-    BOT_TOKEN,
     MANAGER,
-    SIGNING_SECRET,
     sampled_problems,
     schema_check_ms,
     schema_check_off,
@@ -34,14 +33,11 @@ from bench.slack import (
     workspace_with,
 )
 from blocks.prompt import prompt_message
-from config.settings import load_settings
 from delivery.pacing import Pacer
 from delivery.prompts import send_due_prompts
-from runtime.assembly import Bot, build_bot
+from runtime.assembly import Bot
 from services import rounds as round_service
-from services import teams as team_service
-from services.teams import MemberInfo
-from standin import DEFAULT_TEAM_ID, StandInSlack
+from standin import StandInSlack
 from standin.limits import RateLimits
 from storage.database import Database
 from storage.models import Prompt, Round, utc_now
@@ -107,16 +103,8 @@ def limits_floor(messages: int, per_minute: int) -> float:
 
 def _team(bot: Bot, channel: str, users: list[str]) -> int:
     """A team with these members and an open round with a pending prompt each; its round id."""
+    add_team(bot, channel, users)
     now = utc_now()
-    team = team_service.setup_team(
-        db=bot.db, workspace_id=DEFAULT_TEAM_ID, channel_id=channel, user_id=MANAGER, now=now
-    ).team
-    team_service.sync_members(
-        db=bot.db,
-        team_id=team.id,
-        present=[MANAGER, *users],
-        details=[MemberInfo(u, is_bot=False, deactivated=False, timezone=None) for u in users],
-    )
     info = round_service.open_round(db=bot.db, channel_id=channel, week=str(week_of(now)), now=now)
     return info.id
 
@@ -200,15 +188,7 @@ def run(context: Run) -> Section:
         },
     )
     with schema_check_off(), standin(workspace) as slack:
-        settings = load_settings(
-            {
-                "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "DATABASE_URL": url,
-                "SLACK_API_URL": slack.api_url,
-            }
-        )
-        bot = build_bot(settings, with_app=False)
+        bot = bench_bot(database_url=url, api_url=slack.api_url)
         everyone = {MANAGER, *users}
         context.say(f"  (a) a round of {len(everyone):,}, no limits: the outbox and a plain loop")
         open_round = _team(bot, OPEN_CHANNEL, users)

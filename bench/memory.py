@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bench.bot_setup import bench_bot
 from bench.core import Run, Section, at_most, fmt
 from bench.databases import migrated, sqlite_url
 from bench.digests import all_teams_job
 from bench.history import LONG_TEAM, History, history_database
 from bench.processes import Server, let_go, serve_bot
 from bench.slack import (
-    BOT_TOKEN,
     MANAGER,
     SIGNING_SECRET,
     schema_check_off,
@@ -23,9 +23,7 @@ from bench.slack import (
     workspace_with,
 )
 from blocks.ids import AnswerValue, answer_action_id, question_block_id
-from config.settings import load_settings
 from delivery.prompts import send_due_prompts
-from runtime.assembly import build_bot
 from services import rounds as round_service
 from standin import SlackRequestSender, StandInSlack
 from storage.models import Member, Prompt, Team, utc_now
@@ -55,15 +53,7 @@ def _copy(history: History, folder_url: str) -> None:
 
 def _open_round(url: str, api_url: str, channel: str) -> list[tuple[int, str, tuple[str, ...]]]:
     """Open this week's round for one team and DM its prompts; (prompt, user, behaviours)."""
-    settings = load_settings(
-        {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": api_url,
-            "DATABASE_URL": url,
-        }
-    )
-    bot = build_bot(settings, with_app=False)
+    bot = bench_bot(database_url=url, api_url=api_url)
     now = utc_now()
     info = round_service.open_round(db=bot.db, channel_id=channel, week=str(week_of(now)), now=now)
     send_due_prompts(bot.outbound, round_id=info.id)
