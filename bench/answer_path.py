@@ -163,7 +163,9 @@ def run(context: Run) -> Section:
                 if name == "redrawing":
                     _drain(slack, 0)  # its updates finish before the next loop starts
                     floor_updates += _updates(slack) - updates_before
-            drains.append(_drain(slack, len(bot.prompts)))
+            # The stand-in's count includes the floor's updates: at least one redraw per
+            # message the bot was clicked on comes on top of them.
+            drains.append(_drain(slack, floor_updates + len(bot.prompts)))
         segments: dict[str, list[LoadResult]] = {"bare": [], "bot": []}
         for segment in range(sizes.segments):
             for name, clicker in (("bare", clickers["bare"]), ("bot", bot)):
@@ -180,7 +182,7 @@ def run(context: Run) -> Section:
                         warmup=sizes.open_warmup,
                     )
                 )
-            drains.append(_drain(slack, len(bot.prompts)))
+            drains.append(_drain(slack, floor_updates + len(bot.prompts)))
         opened = {name: _pooled(results) for name, results in segments.items()}
         stored = _stored_answers(url)
         stats = slack.stats()

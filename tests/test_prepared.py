@@ -23,6 +23,8 @@ def _add_team(db: Database, channel: str) -> None:
 def test_a_prepared_write_uses_its_own_literals_and_each_call_s_values(db: Database) -> None:
     _add_team(db, "C0ONE")
     _add_team(db, "C0TWO")
+    with db.read() as session:
+        untouched_zone = session.scalar(select(Team.timezone).where(Team.channel_id == "C0TWO"))
     with db.writing() as connection:
         changed = RENAME.execute(connection, {"channel": "C0ONE", "zone": "Europe/London"})
     assert changed.rowcount == 1
@@ -32,7 +34,7 @@ def test_a_prepared_write_uses_its_own_literals_and_each_call_s_values(db: Datab
         ).all()
     assert [tuple(row) for row in rows] == [
         ("C0ONE", "T0MOVED", "Europe/London"),
-        ("C0TWO", "T0", rows[1].timezone),
+        ("C0TWO", "T0", untouched_zone),
     ]
 
 
