@@ -18,14 +18,15 @@ from bench.core import Section
 @pytest.fixture(scope="module")
 def sections() -> dict[str, Section]:
     """All benchmarks, smallest size, one shared run (the history is written once)."""
+    said: list[str] = []
     ran, complete = run_benchmarks(
         list(BENCHMARKS),
         size="smoke",
         postgres_url=os.environ.get("TEST_DATABASE_URL"),
-        say=lambda _line: None,
+        say=said.append,
         show=lambda _section: None,
     )
-    assert complete, "a benchmark failed to run to the end"
+    assert complete, "a benchmark failed to run to the end:\n" + "\n".join(said[-40:])
     return {section.name: section for section in ran}
 
 
