@@ -4,13 +4,19 @@ refreshed loses no answer and doubles none."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from standin import StandInSlack
-from storage.models import Answer, PendingAnswer
+from standin import SocketModeSender, StandInSlack
+from storage.database import Database
+from storage.models import Answer, PendingAnswer, Team
 from tests.pulse_flow import (
     SURVEYED,
     behaviour_of,
@@ -22,7 +28,18 @@ from tests.pulse_flow import (
     setup_team,
 )
 from tests.socket_support import SocketBot, start_socket_bot
-from tests.support import MANAGER, MEMBERS, ROUND_WEEK, TEAM_CHANNEL, FakeClock, wait_for
+from tests.support import (
+    BOT_TOKEN,
+    MANAGER,
+    MEMBERS,
+    ROUND_WEEK,
+    TEAM_CHANNEL,
+    FakeClock,
+    send_command,
+    wait_for,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -150,3 +167,58 @@ def test_after_a_disconnect_message_the_bot_reconnects_and_answers_still_count(
     assert len(socket_bot.slack.calls_to("apps.connections.open")) == 2
     assert _answers_stored(socket_bot) == 2
     assert all(e.acknowledged.is_set() for e in hub.envelopes)
+
+
+def test_bot_py_socket_connects_answers_and_comes_back_after_drops(
+    database_url: str, slack: StandInSlack, tmp_path: Path
+) -> None:
+    """The real command in its own process: it finds apps.connections.open through
+    SLACK_API_URL, answers envelopes, replaces a reset connection and a refreshed one, and
+    stops cleanly on SIGTERM."""
+    hub = slack.socket_mode
+    log = tmp_path / "socket.log"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PULSE_"))}
+    environment = {
+        **clean,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": slack.app_token,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+        "PULSE_SCHEDULER": "off",
+    }
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "bot.py", "socket"],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        hub.wait_for_connections(1, timeout=60)
+        sender = SocketModeSender(hub)
+
+        def command(text: str) -> str:
+            reply = send_command(slack, sender, text, user=MANAGER, channel=TEAM_CHANNEL)
+            return str(reply.json()["text"])
+
+        assert "/pulse setup" in command("help")
+        assert "now a Partnership Pulse team" in command("setup")
+        hub.reset_connections()
+        hub.wait_for_connections(2, timeout=30)
+        assert "already a team" in command("setup")
+        hub.disconnect("refresh_requested")
+        assert "/pulse setup" in command("help")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert "Connected to Slack over Socket Mode" in log.read_text()
+    assert "Traceback" not in log.read_text()
+    assert {call.token for call in slack.calls_to("apps.connections.open")} == {slack.app_token}
+    database = Database.from_url(database_url)
+    with database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Team)) == 1
+    database.dispose()
