@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, help="threads per worker (default 8)")
 
     commands.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    commands.add_parser(
+        "check",
+        help="say whether the tokens, scopes, database and team channels are ready, and how "
+        "to fix what is not",
+    )
 
     pulse = commands.add_parser("pulse", help="rounds")
     pulse_commands = pulse.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -83,6 +88,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.command == "socket":
         return cli.socket(settings)
+    if args.command == "check":
+        from runtime.check import check
+
+        return check(settings)
     if args.command == "pulse":
         return cli.pulse_send(settings, team=args.team, week=args.week)
     if args.command == "digest" and args.action == "post":
