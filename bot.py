@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--save", metavar="DIR", help="also save the last digest, its chart and a prompt to DIR"
     )
+    demo.add_argument(
+        "--keep",
+        metavar="FILE",
+        help="keep the demo's database in FILE (a new SQLite file), to try digest show and "
+        "export on it",
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -104,7 +110,10 @@ def run(args: argparse.Namespace) -> int:
         from standin.demo import run_demo
 
         save_to = Path(args.save) if args.save else None
-        return run_demo(weeks=args.weeks, members=args.members, seed=args.seed, save_to=save_to)
+        keep = Path(args.keep) if args.keep else None
+        return run_demo(
+            weeks=args.weeks, members=args.members, seed=args.seed, save_to=save_to, keep=keep
+        )
     return cli.db_upgrade(settings)
 
 
