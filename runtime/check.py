@@ -22,7 +22,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from config.settings import Settings
@@ -174,10 +173,12 @@ def database_findings(settings: Settings) -> tuple[list[Finding], Database | Non
         ], None
     try:
         db = Database.from_url(settings.database_url)
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        state = schema_state(db.engine)
     except Exception as error:
+        return [_fix(subject, f"DATABASE_URL is not a database URL ({error}).")], None
+    try:
+        state = schema_state(db.engine)  # connects, so an unreachable database fails here
+    except Exception as error:
+        db.dispose()
         return [
             _fix(
                 subject,
