@@ -372,7 +372,7 @@ class SocketModeHub:
                 target.reset()
 
     def _watch(self) -> None:
-        """Retry envelopes whose acknowledgement is overdue, and close drained connections."""
+        """Send again what is overdue for an acknowledgement (and what waited for a connection)."""
         while not self._stopped.wait(0.05):
             self._pump()
 
