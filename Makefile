@@ -5,16 +5,23 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint typecheck bench serve clean
 
+# pip speaks for itself (one line per package, a bar per download), so a first install that
+# takes a minute shows where it is; the lines it prints are the progress.
+PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
+
 $(BIN)/python:
+	@echo "Creating the virtual environment $(VENV) with $(PYTHON)…"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@echo "Installing the bot's pinned dependencies into $(VENV) (the first time takes a minute or so)…"
+	$(PIP) -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@echo "Installing the test and lint tools into $(VENV)…"
+	$(PIP) -r requirements-dev.txt
 	touch $@
 
 demo: $(VENV)/.runtime  ## run the whole loop against the local stand-in workspace
@@ -34,5 +41,5 @@ test: lint  ## install what the tests need, lint, and run the suite
 bench: $(VENV)/.dev  ## run the benchmarks and rewrite docs/PERFORMANCE.md
 	$(BIN)/python -m bench
 
-clean:
+clean:  ## remove the virtual environment, caches, and what the README's demo commands write (demo-output/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache demo-output

@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, help="threads per worker (default 8)")
 
     commands.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    commands.add_parser(
+        "check",
+        help="say whether the tokens, scopes, database and team channels are ready, and how "
+        "to fix what is not",
+    )
 
     pulse = commands.add_parser("pulse", help="rounds")
     pulse_commands = pulse.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -66,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--save", metavar="DIR", help="also save the last digest, its chart and a prompt to DIR"
     )
+    demo.add_argument(
+        "--keep",
+        metavar="FILE",
+        help="keep the demo's database in FILE (a new SQLite file), to try digest show and "
+        "export on it",
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -83,6 +94,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.command == "socket":
         return cli.socket(settings)
+    if args.command == "check":
+        from runtime.check import check
+
+        return check(settings)
     if args.command == "pulse":
         return cli.pulse_send(settings, team=args.team, week=args.week)
     if args.command == "digest" and args.action == "post":
@@ -95,7 +110,10 @@ def run(args: argparse.Namespace) -> int:
         from standin.demo import run_demo
 
         save_to = Path(args.save) if args.save else None
-        return run_demo(weeks=args.weeks, members=args.members, seed=args.seed, save_to=save_to)
+        keep = Path(args.keep) if args.keep else None
+        return run_demo(
+            weeks=args.weeks, members=args.members, seed=args.seed, save_to=save_to, keep=keep
+        )
     return cli.db_upgrade(settings)
 
 

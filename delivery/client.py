@@ -39,18 +39,21 @@ class MeteredWebClient(WebClient):
             SLACK_API_LATENCY.observe(time.perf_counter() - started, method=api_method)
 
 
-def make_client(token: str | None, *, api_url: str, max_retries: int = 5) -> WebClient:
+def make_client(
+    token: str | None, *, api_url: str, max_retries: int = 5, patient: bool = True
+) -> WebClient:
     """A client that honours Retry-After on 429 and backs off on 5xx and broken connections.
 
-    Without a token it can still exchange OAuth codes (oauth.v2.access needs none).
+    Without a token it can still exchange OAuth codes (oauth.v2.access needs none). An
+    impatient client (`patient=False`) reports a server it cannot reach at once instead of
+    trying again, for a person waiting at a terminal.
     """
+    handlers = [
+        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=3 if patient else 1),
+    ]
+    if patient:
+        handlers.append(ConnectionErrorRetryHandler(max_retry_count=3))
     return MeteredWebClient(
-        token=token or None,
-        base_url=api_url,
-        timeout=10,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=max_retries),
-            ServerErrorRetryHandler(max_retry_count=3),
-            ConnectionErrorRetryHandler(max_retry_count=3),
-        ],
+        token=token or None, base_url=api_url, timeout=10, retry_handlers=handlers
     )

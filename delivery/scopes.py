@@ -17,6 +17,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.open": ("im:write",),
     # A team's members, in public and in private channels.
     "conversations.members": ("channels:read", "groups:read"),
+    # `bot.py check`: whether the bot is still in each team's channel (`is_member`).
+    "conversations.info": ("channels:read", "groups:read"),
     # Members' time zones; leaving out bots and deactivated accounts.
     "users.info": ("users:read",),
     # The digest chart and CSV exports (files_upload_v2 makes both calls).
@@ -25,9 +27,17 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     # App Home and the settings modal need no scope.
     "views.publish": (),
     "views.open": (),
-    # Bolt checks a new installation's token, and exchanges the install code.
+    # Bolt checks a new installation's token, and exchanges the install code; `bot.py
+    # check` tests the token with auth.test and reads its granted scopes from the reply.
     "auth.test": (),
     "oauth.v2.access": (),
+}
+
+# Methods called with the app-level token (xapp-…), not the bot token: their scopes are the
+# app-level token's, and are not among the bot scopes an install asks for.
+APP_TOKEN_SCOPES: dict[str, tuple[str, ...]] = {
+    # Socket Mode's WebSocket URL (Bolt's handler and `bot.py check` call it).
+    "apps.connections.open": ("connections:write",),
 }
 
 # A slash command needs its own scope, whatever it calls.

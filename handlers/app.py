@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from delivery.client import make_client
@@ -14,6 +15,22 @@ from handlers import actions, commands, events, install, settings
 from handlers.context import HandlerContext
 
 log = logging.getLogger("handlers")
+
+
+class _OwnClientChosen(logging.Filter):
+    """Drop Bolt's warning that `token` is unused because a `client` was given.
+
+    Bolt reads SLACK_BOT_TOKEN from the environment by itself, so it warns whenever that is
+    set and the app is handed a client; but the client the bot hands it is made from that
+    very token (see build_outbound), so nothing is unused and the warning only alarms.
+    Every other record passes.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_OWN_CLIENT_CHOSEN = _OwnClientChosen()
 
 
 def _on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
@@ -55,6 +72,7 @@ def build_app(
     workspace) and /slack/install and /slack/oauth_redirect run the install flow;
     without it, the bot's own client and its single token answer everything.
     """
+    logging.getLogger(f"slack_bolt.{App.__name__}").addFilter(_OWN_CLIENT_CHOSEN)
     app = App(
         signing_secret=signing_secret,
         client=ctx.outbound.client,

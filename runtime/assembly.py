@@ -93,9 +93,10 @@ def build_bot(
     if with_app:
         ctx = HandlerContext(outbound=outbound, command=settings.command_name)
         if socket_mode:
-            bot.app = build_app(
-                ctx, signing_secret=settings.signing_secret.value, process_before_response=False
-            )
+            # As over HTTP, the ack-time listener finishes before the lazy ones start (Bolt
+            # runs it first only when processing before responding): `/pulse setup` creates
+            # the team there, and its lazy listener opens the team's settings.
+            bot.app = build_app(ctx, signing_secret=settings.signing_secret.value)
             return bot
         oauth = None
         if settings.oauth_enabled:

@@ -8,7 +8,6 @@ import sys
 
 from config.settings import Settings
 from delivery.digests import post_digest
-from jobs.scheduler import build_scheduler
 from jobs.tick import open_and_send
 from runtime.assembly import build_bot, open_database
 from services import digests as digest_service
@@ -105,28 +104,9 @@ def serve(
 
 def socket(settings: Settings) -> int:
     """Socket Mode: no public URL and no signing secret needed; one workspace."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from runtime.socket_mode import run
 
-    app_token = settings.require_app_token()
-    bot = build_bot(settings, socket_mode=True)
-    assert bot.app is not None
-    scheduler = (
-        build_scheduler(
-            bot.outbound,
-            tick_seconds=settings.tick_seconds,
-            retention_days=settings.retention_days,
-        )
-        if settings.run_scheduler
-        else None
-    )
-    if scheduler:
-        scheduler.start()
-    try:
-        SocketModeHandler(bot.app, app_token).start()
-    finally:
-        if scheduler:
-            scheduler.shutdown(wait=True)
-    return 0
+    return run(settings)
 
 
 def fail(message: str) -> int:

@@ -75,6 +75,12 @@ def setup_team(
         return SetupResult(team=_ref(team), created=created)
 
 
+def active_teams(*, db: Database) -> list[TeamRef]:
+    """Every team still running rounds, in every workspace."""
+    with db.transaction() as session:
+        return [_ref(team) for team in team_store.active_teams(session)]
+
+
 def find_team(*, db: Database, channel_id: str, workspace_id: str | None = None) -> TeamRef:
     """The team a channel is (in the workspace, when known), or TeamNotFound."""
     with db.transaction() as session:

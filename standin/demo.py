@@ -15,10 +15,12 @@ and `demo_people` (the simulated partnership).
 from __future__ import annotations
 
 import random
+import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,10 +49,19 @@ START = datetime.combine(FIRST_MONDAY, datetime.min.time(), tzinfo=UTC)
 class Demo:
     """Runs the simulated weeks on a stage and narrates them."""
 
-    def __init__(self, stage: Stage, team: list[Person], *, weeks: int, rng: random.Random) -> None:
+    def __init__(
+        self,
+        stage: Stage,
+        team: list[Person],
+        *,
+        weeks: int,
+        rng: random.Random,
+        kept_in: Path | None = None,
+    ) -> None:
         self.stage = stage
         self.team = team
         self.weeks = weeks
+        self.kept_in = kept_in
         self.transcript = Transcript()
         self.week_loop = WeekLoop(stage, team, self.transcript, weeks=weeks, rng=rng)
 
@@ -61,7 +72,7 @@ class Demo:
 
     def run(self) -> int:
         """Set the team up, run the weeks, then show the last digest and the checks."""
-        banner(self.transcript, self.stage, self.team, self.weeks)
+        banner(self.transcript, self.stage, self.team, self.weeks, kept_in=self.kept_in)
         self.set_up_team()
         for number in range(self.weeks):
             self.week_loop.run_week(number)
@@ -100,12 +111,34 @@ class Demo:
         return str(body.get("text", ""))
 
 
-def _check_arguments(weeks: int, members: int) -> str | None:
+def _check_arguments(weeks: int, members: int, keep: Path | None) -> str | None:
     if not 1 <= weeks <= MAX_WEEKS:
         return f"--weeks must be between 1 and {MAX_WEEKS}"
     if not 1 <= members <= MAX_MEMBERS:
         return f"--members must be between 1 and {MAX_MEMBERS}"
+    if keep is not None and keep.exists():
+        return f"--keep {keep}: that file exists; the demo starts a new database (remove it first)"
     return None
+
+
+def _from_here(path: Path) -> str:
+    """A path as typed from the working folder: relative when it is inside it."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path.absolute())
+
+
+def bot_command() -> str:
+    """How to run `bot.py` from the working folder, whether or not the venv is active.
+
+    `python bot.py` when the shell's `python` is this one; otherwise this interpreter's
+    path (`.venv/bin/python bot.py` after `make demo`, from the repository).
+    """
+    found = shutil.which("python")
+    same = found is not None and Path(found).absolute() == Path(sys.executable).absolute()
+    python = "python" if same else _from_here(Path(sys.executable))
+    return f"{python} {_from_here(Path(__file__).resolve().parents[1] / 'bot.py')}"
 
 
 def _closing(started: float, status: int, problems: Sequence[str]) -> None:
@@ -114,16 +147,48 @@ def _closing(started: float, status: int, problems: Sequence[str]) -> None:
     if status:
         print(f"✗ The demo found {len(problems)} problem(s) in {seconds:.1f} s; see ✗ above.")
         return
-    print(f"Done in {seconds:.1f} s. To run it in a real workspace, create the Slack app from")
-    print("manifest.yml, then: SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… python bot.py serve")
-    print("(README, “Running it on a real workspace”).")
+    bot = bot_command()
+    print(f"Done in {seconds:.1f} s. To try it in your own workspace, without a public URL:")
+    print("create the Slack app from manifest.socket.yml, then")
+    print(f"  {bot} check")
+    print(f"  {bot} socket")
+    print("(README, “Try it in your workspace”, step by step).")
+
+
+def _kept_database_hint(path: Path, last_week: str) -> None:
+    """Where the kept database is, and what to try on it."""
+    bot, url, team = bot_command(), f"sqlite:///{_from_here(path)}", f"--team {CHANNEL_ID}"
+    print()
+    print(f"The demo's database is kept in {path}. Try it with the bot's own commands:")
+    print(f"  DATABASE_URL={url} {bot} digest show {team} --week {last_week}")
+    print(f"  DATABASE_URL={url} {bot} export {team} --format csv")
+
+
+@contextmanager
+def _database(keep: Path | None) -> Iterator[Path]:
+    """A new SQLite file: in a folder thrown away afterwards, or at `keep`, kept."""
+    if keep is not None:
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        yield keep.absolute()
+        return
+    with tempfile.TemporaryDirectory(prefix="pulse-demo-") as folder:
+        yield Path(folder) / "demo.db"
 
 
 def run_demo(
-    *, weeks: int = 8, members: int = 12, seed: int = 7, save_to: Path | None = None
+    *,
+    weeks: int = 8,
+    members: int = 12,
+    seed: int = 7,
+    save_to: Path | None = None,
+    keep: Path | None = None,
 ) -> int:
-    """Run the narrated demo; 0 when every check passed, 1 when something failed."""
-    error = _check_arguments(weeks, members)
+    """Run the narrated demo; 0 when every check passed, 1 when something failed.
+
+    With `save_to`, the last digest, its chart and a prompt are written there; with `keep`,
+    the demo's database is that file, and stays.
+    """
+    error = _check_arguments(weeks, members, keep)
     if error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -131,11 +196,11 @@ def run_demo(
     rng = random.Random(seed)
     team = build_team(members, rng)
     with (
-        tempfile.TemporaryDirectory(prefix="pulse-demo-") as folder,
+        _database(keep) as database,
         StandInSlack(workspace_for(team), bot_token=BOT_TOKEN) as slack,
     ):
-        stage = start_stage(slack, f"sqlite:///{Path(folder) / 'demo.db'}", ManualClock(START))
-        demo = Demo(stage, team, weeks=weeks, rng=rng)
+        stage = start_stage(slack, f"sqlite:///{database}", ManualClock(START))
+        demo = Demo(stage, team, weeks=weeks, rng=rng, kept_in=database if keep else None)
         try:
             status = demo.run()
             if save_to is not None:
@@ -147,5 +212,7 @@ def run_demo(
             status = 1
         finally:
             stage.stop()
+    if keep is not None and demo.week_loop.digests:
+        _kept_database_hint(database, demo.week_loop.digests[-1].week)
     _closing(started, status, demo.transcript.problems)
     return status

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from standin.demo_people import DRIFTING, TEAM_ZONE, Person
@@ -27,13 +28,25 @@ ZONES_NOTE = (
 )
 
 
-def banner(transcript: Transcript, stage: Stage, team: Sequence[Person], weeks: int) -> None:
+def banner(
+    transcript: Transcript,
+    stage: Stage,
+    team: Sequence[Person],
+    weeks: int,
+    *,
+    kept_in: Path | None = None,
+) -> None:
     """Say what is about to happen and who is in the partnership (the manager first)."""
     transcript.heading("Partnership Pulse · demo")
+    database = (
+        f"a fresh database is used and kept in {kept_in}"
+        if kept_in
+        else "a fresh database is used and thrown away"
+    )
     transcript.paragraph(
         f"A stand-in Slack workspace is running at {stage.slack.base_url}, and the bot "
         f"serves signed Slack requests at {stage.server.url}/slack/events. Nothing "
-        "leaves this machine; a fresh database is used and thrown away."
+        f"leaves this machine; {database}."
     )
     transcript.say()
     manager, members = team[0], len(team) - 1

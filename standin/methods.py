@@ -20,7 +20,7 @@ from standin.blockkit import MAX_TEXT_LENGTH, check_blocks, check_message, check
 from standin.limits import RateLimiter
 from standin.records import Records
 from standin.tenancy import OAuthGrant, Tenancy
-from standin.workspace import Workspace
+from standin.workspace import Channel, Workspace
 
 Reply = tuple[int, dict[str, Any], dict[str, str]]
 Handler = Callable[[dict[str, Any], str | None], Reply]
@@ -338,7 +338,7 @@ class SlackMethods:
         channel = ws.get_channel(str(args.get("channel") or ""))
         if channel is None:
             return fail("channel_not_found")
-        return ok(channel=channel.to_api())
+        return ok(channel=_as_seen_by_bot(ws, channel))
 
     def conversations_members(self, args: dict[str, Any], token: str | None) -> Reply:
         ws = self._workspace(token)
@@ -355,7 +355,7 @@ class SlackMethods:
         ws = self._workspace(token)
         types = str(args.get("types") or "public_channel").split(",")
         channels = [
-            c.to_api()
+            _as_seen_by_bot(ws, c)
             for c in ws.channels()
             if ("private_channel" if c.is_private else "public_channel") in types
         ]
@@ -478,6 +478,14 @@ class SlackMethods:
                 files=file_objects,
             )
         return ok(files=file_objects)
+
+
+def _as_seen_by_bot(ws: Workspace, channel: Channel) -> dict[str, Any]:
+    """A channel object with `is_member`: whether the calling bot is in the channel."""
+    described = channel.to_api()
+    if not channel.is_im:
+        described["is_member"] = ws.bot_user_id in channel.members
+    return described
 
 
 def _install_reply(grant: OAuthGrant, bot_token: str, tenancy: Tenancy) -> dict[str, Any]:

@@ -3,12 +3,15 @@
 The bot talks to it through slack_sdk's `base_url` (env `SLACK_API_URL`),
 so the same HTTP, retry and error-handling code paths run in tests as in
 production. Besides the Web API (`/api/<method>`) it serves the file upload
-URLs it hands out (`/upload/<file_id>`) and interaction `response_url`s
-(`/response/<key>`), and it records everything for tests to assert on.
+URLs it hands out (`/upload/<file_id>`), interaction `response_url`s
+(`/response/<key>`) and Socket Mode's WebSockets (`/link/?ticket=…`, handed
+out by apps.connections.open), and it records everything for tests to
+assert on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -22,8 +25,9 @@ from standin.blockkit import check_message
 from standin.limits import Fault, FaultQueue, RateLimiter, RateLimits
 from standin.methods import UNAUTHENTICATED_METHODS, Reply, SlackMethods, fail
 from standin.records import ApiCall, Records
-from standin.tenancy import OAuthGrant, Tenancy
-from standin.wire import BadRequest, decode_request, upload_bytes
+from standin.socket_mode import Envelope, SocketModeHub
+from standin.tenancy import DEFAULT_SCOPES, OAuthGrant, Tenancy
+from standin.wire import BadRequest, DecodedRequest, decode_request, upload_bytes
 from standin.workspace import EphemeralMessage, Message, UploadedFile, Workspace
 
 _JSON = "application/json; charset=utf-8"
@@ -53,7 +57,26 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """Keep test output clean; the call log is the record of traffic."""
 
     def do_GET(self) -> None:
+        if urlsplit(self.path).path == "/link/":
+            self._upgrade()
+            return
         self._dispatch()
+
+    def _upgrade(self) -> None:
+        """Hand a Socket Mode WebSocket over to the hub, which runs it in this thread."""
+        hub = self.server.standin.socket_mode
+        refusal = hub.refuse(self.path, self.headers)
+        if refusal is not None:
+            status, reason = refusal
+            body = json.dumps({"ok": False, "error": reason}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", _JSON)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.close_connection = True
+        hub.serve(self.connection, self.rfile, self.headers["Sec-WebSocket-Key"])
 
     def do_POST(self) -> None:
         self._dispatch()
@@ -87,16 +110,21 @@ class StandInSlack:
         workspace: Workspace | None = None,
         *,
         bot_token: str = "xoxb-standin-token",
+        app_token: str = "xapp-standin-token",
+        granted_scopes: tuple[str, ...] = DEFAULT_SCOPES,
         limits: RateLimits | None = None,
         latency_seconds: float = 0.0,
+        ack_timeout: float = 3.0,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self.workspace = workspace or Workspace()
         self.bot_token = bot_token
+        self.app_token = app_token
         self.latency_seconds = latency_seconds
         self.tenancy = Tenancy(self.workspace)
-        self.tenancy.add_token(bot_token, self.workspace.team_id)
+        self.tenancy.add_token(bot_token, self.workspace.team_id, scopes=granted_scopes)
+        self.tenancy.add_app_token(app_token, self.workspace.team_id)
         self.records = Records()
         self.faults = FaultQueue()
         self.internal_errors: list[str] = []
@@ -112,6 +140,12 @@ class StandInSlack:
         self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.socket_mode = SocketModeHub(
+            app_id=self.workspace.app_id,
+            url_base=lambda: f"ws://{self._host}:{self.port}",
+            on_ack=self._apply_ack,
+            ack_timeout=ack_timeout,
+        )
 
     # -------------------------------------------------------------- lifecycle
 
@@ -132,6 +166,7 @@ class StandInSlack:
         server, self._server = self._server, None
         if server is None:
             return
+        self.socket_mode.stop()
         server.shutdown()
         server.server_close()
         if self._thread is not None:
@@ -185,6 +220,18 @@ class StandInSlack:
 
     def workspace_for(self, team_id: str) -> Workspace | None:
         return self.tenancy.workspace_for(team_id)
+
+    def revoke_token(self, token: str) -> None:
+        """Revoke a token, as uninstalling the app or rotating its tokens does."""
+        self.tenancy.revoke(token)
+
+    def grant_scopes(self, scopes: tuple[str, ...], *, token: str | None = None) -> None:
+        """Set the scopes a bot token (default: the primary one) was granted."""
+        self.tenancy.set_scopes(token or self.bot_token, scopes)
+
+    def add_app_token(self, token: str, team_id: str | None = None) -> None:
+        """Accept another app-level token for Socket Mode."""
+        self.tenancy.add_app_token(token, team_id)
 
     def register_oauth_code(
         self,
@@ -332,7 +379,7 @@ class StandInSlack:
         try:
             decoded = decode_request(query, body, headers)
             args, token = decoded.args, decoded.token
-            status, payload, extra = self._answer(method, args, token)
+            status, payload, extra = self._answer(method, decoded)
         except BadRequest as exc:
             status, payload, extra = fail(exc.error)
         except Exception:
@@ -342,19 +389,51 @@ class StandInSlack:
         self.records.add_call(ApiCall(method, args, token, status, error, seq))
         return status, payload, extra
 
-    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> Reply:
+    def _answer(self, method: str, request: DecodedRequest) -> Reply:
+        args, token = request.args, request.token
+        if method == "apps.connections.open":
+            return self._connections_open(request)
         handler = self._handlers.get(method)
         if handler is None:
             return fail("unknown_method")
         if method not in UNAUTHENTICATED_METHODS:
-            if token is None:
-                return fail("not_authed")
-            if self.tenancy.workspace_for_token(token) is None:
-                return fail("invalid_auth")
+            refused = self._refuse_bot_token(token)
+            if refused is not None:
+                return refused
         fault = self.faults.take(method)
         if fault is not None:
             return fault.reply()
-        return handler(args, token)
+        status, payload, extra = handler(args, token)
+        if token is not None and method not in UNAUTHENTICATED_METHODS:
+            # Slack names the token's granted scopes on every response.
+            extra = {**extra, "X-OAuth-Scopes": ",".join(self.tenancy.scopes_of(token))}
+        return status, payload, extra
+
+    def _refuse_bot_token(self, token: str | None) -> Reply | None:
+        """Why a Web API method refuses this token, or None if it is a live bot token."""
+        if token is None:
+            return fail("not_authed")
+        if self.tenancy.is_revoked(token):
+            return fail("token_revoked")
+        if self.tenancy.is_app_token(token):
+            return fail("not_allowed_token_type")
+        if self.tenancy.workspace_for_token(token) is None:
+            return fail("invalid_auth")
+        return None
+
+    def _connections_open(self, request: DecodedRequest) -> Reply:
+        """apps.connections.open: an app-level token, in the Authorization header only,
+        gets a one-time WebSocket URL (docs.slack.dev/reference/methods/apps.connections.open)."""
+        token = request.token
+        if token is None or not request.token_in_header:
+            return fail("missing_args")
+        if not self.tenancy.is_app_token(token):
+            known_bot_token = self.tenancy.workspace_for_token(token) is not None
+            return fail("not_allowed_token_type" if known_bot_token else "invalid_auth")
+        fault = self.faults.take("apps.connections.open")
+        if fault is not None:
+            return fault.reply()
+        return 200, {"ok": True, "url": self.socket_mode.issue_url()}, {}
 
     def _handle_upload(
         self, file_id: str, body: bytes, headers: Any
@@ -384,6 +463,27 @@ class StandInSlack:
             self._apply_response(target, message)
         self.records.add_response({"key": key, "body": message, "accepted": True})
         return 200, {"ok": True}, {}
+
+    def _apply_ack(self, envelope: Envelope, response: dict[str, Any] | None) -> None:
+        """What Slack does with an acknowledgement's payload: a slash command's becomes the
+        reply the person sees, checked against Block Kit like any message."""
+        if envelope.type != "slash_commands" or not response:
+            return
+        if not isinstance(response.get("text"), str) and not response.get("blocks"):
+            return
+        problems = check_message(response.get("text"), response.get("blocks"))
+        if problems:
+            self.records.add_problems("socket_mode_ack", problems)
+            return
+        payload = envelope.payload
+        target = ResponseTarget(
+            str(payload.get("team_id") or self.workspace.team_id),
+            str(payload.get("channel_id") or "") or None,
+            None,
+            str(payload.get("user_id") or "") or None,
+        )
+        with contextlib.suppress(KeyError):  # a workspace the stand-in does not know
+            self._apply_response(target, response)
 
     def _apply_response(self, target: ResponseTarget, message: dict[str, Any]) -> None:
         ws = self._workspace(target.team_id)

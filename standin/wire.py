@@ -37,6 +37,7 @@ class BadRequest(Exception):
 class DecodedRequest:
     args: dict[str, Any]
     token: str | None
+    token_in_header: bool = False  # apps.connections.open accepts its token only there
 
 
 def content_type_of(headers: Any) -> str:
@@ -125,7 +126,7 @@ def decode_request(query: str, body: bytes, headers: Any) -> DecodedRequest:
     form_token = args.pop("token", None)
     header_token = _apply_authorization(headers.get("Authorization") or "", args)
     token = header_token or (form_token if isinstance(form_token, str) and form_token else None)
-    return DecodedRequest(args=args, token=token)
+    return DecodedRequest(args=args, token=token, token_in_header=header_token is not None)
 
 
 def upload_bytes(body: bytes, headers: Any) -> bytes:

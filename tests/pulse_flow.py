@@ -1,30 +1,65 @@
-"""Steps of the pulse loop as a member or manager takes them, through signed HTTP."""
+"""Steps of the pulse loop as a member or manager takes them, through Slack's protocol:
+signed HTTP (`RunningBot`) or Socket Mode (`tests.socket_support.SocketBot`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
+from runtime.assembly import Bot
 from services import digests as digest_service
+from standin import SlackReply, StandInSlack
 from surveys.digest_format import digest_to_dict
-from tests.support import MANAGER, MEMBERS, TEAM_CHANNEL, RunningBot, responded, wait_for
+from tests.support import MANAGER, MEMBERS, TEAM_CHANNEL, responded, wait_for
 
 SURVEYED = (MANAGER, *MEMBERS)
 
 
-def setup_team(running: RunningBot) -> None:
+class Clicker(Protocol):
+    """What sends a click: SlackRequestSender or SocketModeSender."""
+
+    def block_action(
+        self,
+        *,
+        user_id: str,
+        action_id: str,
+        value: str,
+        block_id: str,
+        channel_id: str,
+        message_ts: str,
+        response_url: str = "",
+        message_blocks: list[dict[str, Any]] | None = None,
+    ) -> SlackReply: ...
+
+
+class Loop(Protocol):
+    """A running bot the steps drive, and the stand-in Slack it talks to."""
+
+    @property
+    def bot(self) -> Bot: ...
+
+    @property
+    def slack(self) -> StandInSlack: ...
+
+    @property
+    def sender(self) -> Clicker: ...
+
+    def command(self, text: str, *, user: str = MANAGER, channel: str = TEAM_CHANNEL) -> Any: ...
+
+
+def setup_team(running: Loop) -> None:
     """/pulse setup in the team channel, by the manager."""
     reply = running.command("setup")
     assert reply.status == 200, reply.text
 
 
-def send_round(running: RunningBot) -> None:
+def send_round(running: Loop) -> None:
     """/pulse send, then wait until every surveyed person has their DM."""
     reply = running.command("send")
     assert reply.status == 200
     wait_for(lambda: all(running.slack.dms_to(u) for u in SURVEYED))
 
 
-def latest_prompt(running: RunningBot, user: str) -> Any:
+def latest_prompt(running: Loop, user: str) -> Any:
     """The newest DM holding pulse questions."""
     dms = [m for m in running.slack.dms_to(user) if _questions(m.blocks or [])]
     assert dms, f"{user} has no prompt"
@@ -49,7 +84,7 @@ def behaviour_of(message: Any, question: int) -> str:
 
 
 def click(
-    running: RunningBot,
+    running: Loop,
     user: str,
     question: int,
     point: int | None,
@@ -74,19 +109,19 @@ def click(
     )
 
 
-def everyone_answers(running: RunningBot, point: int, *, question: int = 0) -> None:
+def everyone_answers(running: Loop, point: int, *, question: int = 0) -> None:
     """Every surveyed person clicks the same point, so a figure has enough people to show."""
     for user in SURVEYED:
         click(running, user, question, point)
 
 
-def close_round(running: RunningBot) -> None:
+def close_round(running: Loop) -> None:
     """/pulse digest by the manager, then wait until the reply says the round is closed."""
     running.command("digest")
     wait_for(lambda: responded(running, "now closed"))
 
 
-def digest_json(running: RunningBot, week: str) -> dict[str, Any]:
+def digest_json(running: Loop, week: str) -> dict[str, Any]:
     """The digest exactly as `digest show --format json` prints it."""
     bundle = digest_service.build_digest(db=running.bot.db, channel_id=TEAM_CHANNEL, week=week)
     return digest_to_dict(bundle.digest)

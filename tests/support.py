@@ -10,13 +10,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from config.settings import load_settings
 from runtime.assembly import Bot, build_bot
 from runtime.http import HttpServer
 from standin import SlackRequestSender, StandInSlack, Workspace, check_message
 from standin.clock import ManualClock as FakeClock
+from standin.payloads import SlackPayloads
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-standin-token"
@@ -55,21 +56,29 @@ class RunningBot:
 
     def command(self, text: str, *, user: str = MANAGER, channel: str = TEAM_CHANNEL) -> Any:
         """Send /pulse with a response_url the stand-in records; the ack must pass Block Kit."""
-        reply = self.sender.slash_command(
-            text=text,
-            user_id=user,
-            channel_id=channel,
-            response_url=self.slack.response_url(f"cmd-{time.monotonic_ns()}"),
-        )
-        if reply.status == 200 and reply.body:
-            body = reply.json()
-            assert check_message(body.get("text", ""), body.get("blocks")) == [], body
-        return reply
+        return send_command(self.slack, self.sender, text, user=user, channel=channel)
 
     def stop(self) -> None:
         """Stop serving and release the database."""
         self.server.stop()
         self.bot.db.dispose()
+
+
+def send_command(
+    slack: StandInSlack, sender: SlackPayloads, text: str, *, user: str, channel: str
+) -> Any:
+    """/pulse over HTTP or Socket Mode, with a response_url the stand-in records; the
+    acknowledgement must pass Block Kit."""
+    reply = sender.slash_command(
+        text=text,
+        user_id=user,
+        channel_id=channel,
+        response_url=slack.response_url(f"cmd-{time.monotonic_ns()}"),
+    )
+    if reply.status == 200 and reply.body:
+        body = reply.json()
+        assert check_message(body.get("text", ""), body.get("blocks")) == [], body
+    return reply
 
 
 def start_bot(database_url: str, slack: StandInSlack, clock: FakeClock) -> RunningBot:
@@ -97,7 +106,14 @@ def _no_wait_pacer() -> Any:
     return Pacer(per_channel_interval=0.0)
 
 
-def responded(running: RunningBot, words: str) -> bool:
+class SeesSlack(Protocol):
+    """Anything that drives the bot against a stand-in Slack (over HTTP or Socket Mode)."""
+
+    @property
+    def slack(self) -> StandInSlack: ...
+
+
+def responded(running: SeesSlack, words: str) -> bool:
     """Whether a reply through a response_url contained these words."""
     return any(words in r["body"].get("text", "") for r in running.slack.responses)
 

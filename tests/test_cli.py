@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [
     ["serve"],
     ["socket"],
+    ["check"],
     ["pulse", "send"],
     ["digest", "post"],
     ["digest", "show"],

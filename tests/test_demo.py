@@ -103,3 +103,59 @@ def test_bot_py_demo_command(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Where are we now" in result.stdout
     assert not database.exists()
+
+
+def test_keep_leaves_a_database_that_digest_show_and_export_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = tmp_path / "demo-output" / "demo.db"
+    assert demo.run_demo(weeks=2, members=6, seed=5, keep=kept) == 0
+    out = capsys.readouterr().out
+    assert kept.exists()
+    last_week = str(week_of(FIRST_MONDAY).shifted(1))
+    assert f"kept in {kept}" in out
+    assert f"digest show --team {CHANNEL_ID} --week {last_week}" in out
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PULSE"))}
+    env["DATABASE_URL"] = f"sqlite:///{kept}"
+    shown = subprocess.run(
+        [sys.executable, "bot.py", "digest", "show", "--team", CHANNEL_ID, "--week", last_week],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert f"{CHANNEL_ID}, week {last_week}" in shown.stdout
+    exported = subprocess.run(
+        [sys.executable, "bot.py", "export", "--team", CHANNEL_ID, "--format", "csv"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.startswith("team,week,figure")
+
+
+def test_keep_refuses_a_file_that_exists_and_leaves_it_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = tmp_path / "mine.db"
+    kept.write_bytes(b"not the demo's")
+    assert demo.run_demo(weeks=1, keep=kept) == 2
+    assert "--keep" in capsys.readouterr().err
+    assert kept.read_bytes() == b"not the demo's"
+
+
+def test_the_closing_hint_runs_the_bot_with_this_python(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    monkeypatch.setattr(demo.shutil, "which", lambda name: None)  # no venv on the PATH
+    assert demo.bot_command() == f"{demo._from_here(Path(sys.executable))} bot.py"
+    monkeypatch.setattr(demo.shutil, "which", lambda name: sys.executable)  # venv active
+    assert demo.bot_command() == "python bot.py"
+    assert demo.run_demo(weeks=1, members=4, seed=2) == 0
+    assert "python bot.py check" in capsys.readouterr().out

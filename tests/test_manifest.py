@@ -1,5 +1,6 @@
-"""manifest.yml asks Slack for exactly what the code uses: the events it listens to, its
-slash command, and the bot scopes of the Web API methods it calls."""
+"""manifest.yml (HTTP) and manifest.socket.yml (Socket Mode) ask Slack for exactly what the
+code uses: the events it listens to, its slash command, and the bot scopes of the Web API
+methods it calls. They differ only in how Slack reaches the bot."""
 
 from __future__ import annotations
 
@@ -19,20 +20,28 @@ from slack_sdk import WebClient
 
 from delivery.client import make_client
 from delivery.context import Outbound
-from delivery.scopes import COMMAND_SCOPES, METHOD_SCOPES, bot_scopes
+from delivery.scopes import APP_TOKEN_SCOPES, COMMAND_SCOPES, METHOD_SCOPES, bot_scopes
 from handlers.app import build_app, register_all
 from handlers.context import HandlerContext
 
 ROOT = Path(__file__).resolve().parents[1]
-ORACLES = ROOT.parent / "shared" / "oracles"
+# shared/ sits beside the checkout (or beside the folder of worktrees holding it).
+ORACLES = next(
+    (p / "shared" / "oracles" for p in ROOT.parents if (p / "shared" / "oracles").is_dir()),
+    ROOT.parent / "shared" / "oracles",
+)
 APP_FOLDERS = ("blocks", "charts", "config", "delivery", "handlers", "jobs", "runtime", "services")
-# Called by Bolt, not by our code: it checks a new installation's token with auth.test and
-# exchanges the install code with oauth.v2.access.
+# Called by Bolt, not by our code: it exchanges the install code with oauth.v2.access (and
+# checks a new installation's token with auth.test, which `bot.py check` calls too).
 CALLED_BY_BOLT = frozenset({"auth.test", "oauth.v2.access"})
 
 
-def _manifest() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+HTTP_MANIFEST, SOCKET_MANIFEST = "manifest.yml", "manifest.socket.yml"
+MANIFESTS = pytest.mark.parametrize("name", [HTTP_MANIFEST, SOCKET_MANIFEST])
+
+
+def _manifest(name: str = HTTP_MANIFEST) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / name).read_text())
 
 
 class RecordingApp:
@@ -61,13 +70,14 @@ def _registered() -> dict[str, list[Any]]:
     return app.registered
 
 
-def test_manifest_is_valid_against_slacks_schema() -> None:
+@MANIFESTS
+def test_manifest_is_valid_against_slacks_schema(name: str) -> None:
     schema_file = ORACLES / "manifest.schema.json"
     if not schema_file.exists():
         pytest.skip(f"Slack's manifest schema is not at {schema_file} (shared/ beside the repo)")
     schema = json.loads(schema_file.read_text())
     errors = sorted(
-        Draft7Validator(schema).iter_errors(_manifest()), key=lambda e: list(e.absolute_path)
+        Draft7Validator(schema).iter_errors(_manifest(name)), key=lambda e: list(e.absolute_path)
     )
     assert [f"{list(e.absolute_path)}: {e.message}" for e in errors] == []
 
@@ -78,18 +88,21 @@ def test_the_bolt_app_registers_nothing_beyond_the_surfaces() -> None:
     assert len(app._listeners) == recorded
 
 
-def test_bot_events_are_exactly_the_events_the_code_listens_to() -> None:
-    subscribed = _manifest()["settings"]["event_subscriptions"]["bot_events"]
+@MANIFESTS
+def test_bot_events_are_exactly_the_events_the_code_listens_to(name: str) -> None:
+    subscribed = _manifest(name)["settings"]["event_subscriptions"]["bot_events"]
     assert sorted(subscribed) == sorted(_registered()["event"])
 
 
-def test_slash_commands_are_exactly_the_ones_the_code_answers() -> None:
-    commands = [c["command"] for c in _manifest()["features"]["slash_commands"]]
+@MANIFESTS
+def test_slash_commands_are_exactly_the_ones_the_code_answers(name: str) -> None:
+    commands = [c["command"] for c in _manifest(name)["features"]["slash_commands"]]
     assert sorted(commands) == sorted(_registered()["command"])
 
 
-def test_interactivity_and_app_home_are_on_because_the_code_uses_them() -> None:
-    manifest = _manifest()
+@MANIFESTS
+def test_interactivity_and_app_home_are_on_because_the_code_uses_them(name: str) -> None:
+    manifest = _manifest(name)
     assert _registered()["action"] and _registered()["view"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert "app_home_opened" in _registered()["event"]
@@ -107,10 +120,40 @@ def test_every_request_url_points_at_the_bots_endpoints() -> None:
     )
 
 
-def test_bot_scopes_are_exactly_those_of_the_methods_called() -> None:
-    assert sorted(_manifest()["oauth_config"]["scopes"]["bot"]) == bot_scopes()
-    assert "user" not in _manifest()["oauth_config"]["scopes"]
+@MANIFESTS
+def test_bot_scopes_are_exactly_those_of_the_methods_called(name: str) -> None:
+    assert sorted(_manifest(name)["oauth_config"]["scopes"]["bot"]) == bot_scopes()
+    assert "user" not in _manifest(name)["oauth_config"]["scopes"]
     assert set(COMMAND_SCOPES) <= set(bot_scopes())
+
+
+def _without_urls(node: Any) -> Any:
+    """A manifest with every URL setting and Socket Mode's switch left out."""
+    if isinstance(node, dict):
+        return {
+            key: _without_urls(value)
+            for key, value in node.items()
+            if not key.endswith(("url", "urls")) and key != "socket_mode_enabled"
+        }
+    if isinstance(node, list):
+        return [_without_urls(item) for item in node]
+    return node
+
+
+def _urls(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [url for value in node.values() for url in _urls(value)]
+    if isinstance(node, list):
+        return [url for item in node for url in _urls(item)]
+    return [node] if isinstance(node, str) and "://" in node else []
+
+
+def test_the_socket_mode_manifest_turns_socket_mode_on_and_names_no_url() -> None:
+    socket, http = _manifest(SOCKET_MANIFEST), _manifest(HTTP_MANIFEST)
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert _urls(socket) == []
+    assert _without_urls(socket) == _without_urls(http)
 
 
 def test_method_scopes_agree_with_slacks_method_reference() -> None:
@@ -157,6 +200,7 @@ def _calls_in_code() -> Iterator[tuple[str, str]]:
 def test_the_code_calls_exactly_the_methods_listed_with_their_scopes() -> None:
     called = {method for method, _ in _calls_in_code()}
     assert called, "no Web API call found: the scan is broken"
-    unlisted = sorted(f"{m} ({w})" for m, w in _calls_in_code() if m not in METHOD_SCOPES)
+    listed = METHOD_SCOPES | APP_TOKEN_SCOPES
+    unlisted = sorted(f"{m} ({w})" for m, w in _calls_in_code() if m not in listed)
     assert unlisted == []
-    assert set(METHOD_SCOPES) - called == CALLED_BY_BOLT
+    assert set(listed) - called == CALLED_BY_BOLT - called
