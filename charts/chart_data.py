@@ -16,7 +16,7 @@ from scipy import special
 from surveys.digest import BehaviourFigure, Digest, Figure, WeekIndex
 from surveys.moments import AnySample
 from surveys.statistics import estimate_score
-from surveys.weeks import parse_week
+from surveys.weeks import parse_week, week_words
 
 POLE_LIMIT = 38
 """Longest pole phrase shown in full; longer ones end in an ellipsis so rows stay on one line."""
@@ -189,13 +189,16 @@ def _check_target(target: float | None) -> None:
         raise ValueError("a target must be a score between -1 and +1")
 
 
-def chart_data(digest: Digest, target: float | None = None) -> ChartData:
-    """Everything the chart will draw for this digest, computed without drawing anything."""
+def chart_data(
+    digest: Digest, target: float | None = None, *, team_name: str | None = None
+) -> ChartData:
+    """Everything the chart will draw for this digest, computed without drawing anything;
+    ``team_name`` is the team as its members know it (the channel id when not given)."""
     _check_target(target)
     trend = trend_points(digest.index_history)
     rows = (index_row(digest), *(behaviour_row(b) for b in digest.asked))
     return ChartData(
-        title=f"Partnership Pulse · {digest.team} · {digest.week}",
+        title=f"Partnership Pulse · {team_name or digest.team} · {week_words(digest.week)}",
         rows=rows,
         trend=trend,
         baseline=trend[0].score if trend else None,

@@ -51,9 +51,11 @@ _RENDER_LOCK = threading.Lock()
 # --- drawing ------------------------------------------------------------------------------
 
 
-def render_digest_chart(digest: Digest, *, target: float | None = None) -> bytes:
+def render_digest_chart(
+    digest: Digest, *, target: float | None = None, team_name: str | None = None
+) -> bytes:
     """The digest's chart as PNG bytes, about 1200×900 pixels."""
-    return render_chart_data(chart_data(digest, target))
+    return render_chart_data(chart_data(digest, target, team_name=team_name))
 
 
 def render_chart_data(data: ChartData) -> bytes:

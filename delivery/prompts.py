@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from blocks.prompt import FreshPrompt, reminder_message
+from blocks.text import team_mention
 from delivery.context import Outbound
 from services import rounds as round_service
 from services.errors import WorkspaceNotInstalled
@@ -60,6 +61,7 @@ class _Pass:
                 behaviour_ids=round_.behaviour_ids,
                 closes_at=round_.closes_at,
                 threshold=round_.threshold,
+                team=team_mention(round_.channel_id, round_.channel_name),
             )
         return self.messages[round_].message(prompt.prompt_id)
 

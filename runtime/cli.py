@@ -50,7 +50,7 @@ def digest_show(settings: Settings, *, team: str, week: str | None, fmt: str) ->
     if fmt == "json":
         print(json.dumps(digest_to_dict(bundle.digest), indent=2, ensure_ascii=False))
     else:
-        print(digest_to_text(bundle.digest, target=bundle.target))
+        print(digest_to_text(bundle.digest, target=bundle.target, team_name=bundle.team_name))
     return 0
 
 

@@ -41,6 +41,13 @@ class DigestBundle:
     channel_id: str
     target: float | None
     workspace_id: str = ""
+    channel_name: str | None = None
+
+    @property
+    def team_name(self) -> str:
+        """The team as its members know it ("#community-safety"), or its channel id until
+        Slack has told us the name."""
+        return f"#{self.channel_name}" if self.channel_name else self.digest.team
 
 
 def build_digest(*, db: Database, channel_id: str, week: str) -> DigestBundle:
@@ -170,6 +177,7 @@ def _bundles(
                 channel_id=team.digest_channel_id or team.channel_id,
                 target=team.target,
                 workspace_id=team.workspace_id,
+                channel_name=team.channel_name,
             )
     return bundles
 

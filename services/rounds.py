@@ -35,6 +35,7 @@ class RoundInfo:
     closed: bool
     threshold: int
     workspace_id: str = ""
+    channel_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def round_info(round_: Round, team: Team) -> RoundInfo:
         closed=round_.closed_at is not None,
         threshold=team.anonymity_threshold,
         workspace_id=team.workspace_id,
+        channel_name=team.channel_name,
     )
 
 

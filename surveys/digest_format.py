@@ -6,6 +6,7 @@ from typing import Any
 
 from surveys.digest import Digest, Figure
 from surveys.story import tell_story
+from surveys.weeks import week_words
 
 
 def figure_fields(figure: Figure) -> dict[str, Any]:
@@ -56,10 +57,13 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:+.2f}"
 
 
-def digest_to_text(digest: Digest, *, target: float | None = None) -> str:
+def digest_to_text(
+    digest: Digest, *, target: float | None = None, team_name: str | None = None
+) -> str:
     """A readable digest for the terminal: the story first, then every asked behaviour."""
     story = tell_story(digest, target=target)
-    lines = [f"Partnership Pulse — {digest.team}, week {digest.week}", ""]
+    who = team_name or digest.team
+    lines = [f"Partnership Pulse — {who}, {week_words(digest.week)} ({digest.week})", ""]
     lines += [f"{part.heading}: {part.text}" for part in story.parts]
     lines += ["", 'Behaviours asked this week (−1 = all "them" … +1 = all "us"):']
     for item in digest.asked:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from surveys.conversation import Conversation, conversation_for
 from surveys.digest import BehaviourFigure, Digest
 from surveys.trend import Trend, index_trend
-from surveys.weeks import parse_week
+from surveys.weeks import parse_week, week_words
 
 NOT_ENOUGH = "Not enough answers yet to show a figure without risking anyone's anonymity."
 
@@ -63,7 +63,7 @@ def _start(digest: Digest) -> str:
     first = digest.index_history[0].week if digest.index_history else digest.week
     if first == digest.week:
         return "This is our first measurement: it becomes our starting point."
-    return f"We started at {index.baseline:+.2f} in {first}."
+    return f"We started at {index.baseline:+.2f} in the {week_words(first)}."
 
 
 def _index_movement(digest: Digest) -> str | None:
