@@ -42,7 +42,7 @@ def _behaviour_line(item: BehaviourFigure) -> str:
     b, f = item.behaviour, item.figure
     poles = f"{escape(b.unfavourable)} ↔ *{escape(b.favourable)}*"
     if f.suppressed or f.score is None:
-        return f"{poles}\n_not enough answers yet to show this one_"
+        return f"{poles}\n_not enough answers this week to show this one_"
     shift = _SHIFT_WORDS[f.shift] if f.previous is not None else "first reading"
     return f"{poles}\n{diverging_bar(f.score)}  {f.score:+.2f} · {shift}"
 

@@ -30,7 +30,7 @@ one scale step (0.5 in score) around the score, the same spread the statistics a
 single imaginary person when steadying tiny samples."""
 
 TREND_NOTE = "The trend appears after two weeks with enough answers"
-NOT_ENOUGH = "not enough answers yet"
+NOT_ENOUGH = "not enough answers this week"
 INDEX_LABEL = "Partnership index"
 INDEX_DETAIL = "all answers this week"
 

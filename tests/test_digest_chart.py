@@ -231,14 +231,14 @@ def _drawn(data: ChartData) -> tuple[list[str], list[float]]:
 
 def test_the_picture_draws_no_suppressed_value() -> None:
     texts, values = _drawn(chart_data(suppressed_digest(leaky=True)))
-    assert texts.count("not enough answers yet") == 2
+    assert texts.count("not enough answers this week") == 2
     assert not any("0.77" in text for text in texts)
     assert all(abs(v - LEAKED) > 1e-9 for v in values)
 
 
 def test_the_picture_of_an_unpublished_week_shows_no_score_at_all() -> None:
     texts, _ = _drawn(chart_data(unpublished_digest()))
-    assert texts.count("not enough answers yet") == 4
+    assert texts.count("not enough answers this week") == 4
     assert not any(text.startswith(("+0.", "-0.")) and len(text) == 5 for text in texts)
 
 
