@@ -164,13 +164,17 @@ def closed_prompt_message(*, week: str, team: str | None = None) -> dict[str, An
     return {"text": text, "blocks": [section(text)]}
 
 
-def reminder_message(*, week: str, closes_at: datetime) -> dict[str, Any]:
-    """A single, gentle nudge to someone who has not answered yet."""
+def reminder_message(
+    *, week: str, closes_at: datetime, team: str | None = None, link: str | None = None
+) -> dict[str, Any]:
+    """A single, gentle nudge to someone who has not answered yet, with a link to the
+    questions themselves when Slack gave one (``link``), so nobody has to scroll for them."""
+    whose = f"{team}'s pulse" if team else "the partnership pulse"
+    pulse = f"{whose} ({week_words(week)})"
     text = (
-        f"A gentle nudge: this week's pulse ({week}) takes under a minute, and it's open until "
+        f"A gentle nudge: {pulse} takes under a minute, and it's open until "
         f"{local_time(closes_at)}. Your answers are anonymous."
     )
-    return {
-        "text": f"Reminder: the partnership pulse for {week} is still open.",
-        "blocks": [section(text)],
-    }
+    if link:
+        text += f"\n<{link}|Answer this week's questions ›>"
+    return {"text": f"Reminder: {pulse} is still open.", "blocks": [section(text)]}
