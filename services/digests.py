@@ -262,6 +262,19 @@ def build_summary(*, db: Database, channel_id: str, weeks: int) -> Summary:
     )
 
 
+def recent_digests(*, db: Database, channel_id: str, weeks: int) -> list[DigestBundle]:
+    """The digests of the team's last ``weeks`` closed rounds, oldest first: a manager's
+    summary tells their story. An open round is left out, as from every published figure."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        closed = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
+    recent = closed[-weeks:] if weeks > 0 else []
+    bundles = build_digests(db=db, weeks_by_channel={channel_id: recent})
+    return [bundles[channel_id, week] for week in recent]
+
+
 def published_digests(*, db: Database, channel_id: str) -> list[Digest]:
     """The digest of every closed round of a team, oldest first."""
     with db.transaction() as session:
