@@ -8,6 +8,7 @@ so they cannot reach the picture, and that can be checked without looking at pix
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,8 @@ from surveys.moments import AnySample
 from surveys.statistics import estimate_score
 from surveys.weeks import parse_week, week_words
 
-POLE_LIMIT = 38
+POLE_WIDTH = 48
+"""Characters per line of a pole phrase: the briefing's longest phrases take two lines."""
 """Longest pole phrase shown in full; longer ones end in an ellipsis so rows stay on one line."""
 
 CONFIDENCE = 0.95
@@ -51,9 +53,14 @@ class BehaviourRow:
     n: int | None
 
     @property
+    def lines(self) -> int:
+        """How many lines the taller of its two pole phrases takes."""
+        return 1 + max(self.them.count("\n"), self.us.count("\n"))
+
+    @property
     def label(self) -> str:
         """Both poles in one phrase, unfavourable first, as the survey asks them."""
-        return f"{self.them} ↔ {self.us}"
+        return f"{self.them} ↔ {self.us}".replace("\n", " ")
 
 
 @dataclass(frozen=True)
@@ -97,14 +104,9 @@ def signed(value: float) -> str:
 # --- what to show -------------------------------------------------------------------------
 
 
-def shorten(text: str, limit: int = POLE_LIMIT) -> str:
-    """Cut a long pole phrase at a word boundary and mark the cut with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rstrip()
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,-/") + "…"
+def wrap_pole(text: str, width: int = POLE_WIDTH) -> str:
+    """Break a long pole phrase between words so the chart shows all of it, never a cut."""
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def plausible_range(score: float, variance: float, df: float) -> tuple[float, float]:
@@ -171,7 +173,7 @@ def behaviour_row(item: BehaviourFigure) -> BehaviourRow:
     figure = item.figure
     span = None if figure.score is None else assumed_range(figure.score, figure.n or 0)
     b = item.behaviour
-    return _row(shorten(b.unfavourable), shorten(b.favourable), figure, span, is_index=False)
+    return _row(wrap_pole(b.unfavourable), wrap_pole(b.favourable), figure, span, is_index=False)
 
 
 def trend_points(history: Sequence[WeekIndex]) -> tuple[TrendPoint, ...]:
