@@ -45,7 +45,7 @@ def pulse_send(settings: Settings, *, team: str, week: str | None) -> int:
 def digest_show(settings: Settings, *, team: str, week: str | None, fmt: str) -> int:
     """Print a week's digest as SPEC §4 JSON or as text."""
     period = resolve_week(week)
-    db = open_database(settings)
+    db = open_database(settings, must_exist=True)
     bundle = digest_service.build_digest(db=db, channel_id=team, week=period)
     if fmt == "json":
         print(json.dumps(digest_to_dict(bundle.digest), indent=2, ensure_ascii=False))
@@ -65,7 +65,7 @@ def digest_post(settings: Settings, *, team: str, week: str | None) -> int:
 
 def export(settings: Settings, *, team: str, fmt: str) -> int:
     """Print every published figure of a team (closed rounds only)."""
-    db = open_database(settings)
+    db = open_database(settings, must_exist=True)
     digests = digest_service.published_digests(db=db, channel_id=team)
     print(export_csv(digests) if fmt == "csv" else export_json(digests), end="")
     return 0
