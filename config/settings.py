@@ -6,6 +6,7 @@ Secrets are wrapped so that they never appear in a repr, a traceback or a log li
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,19 +107,72 @@ class Settings:
         return self.app_token.value
 
 
-def _flag(value: str | None, *, default: bool) -> bool:
-    if value is None or not value.strip():
-        return default
-    return value.strip().lower() in {"on", "1", "true", "yes"}
+FLAG_ON = frozenset({"on", "1", "true", "yes"})
+FLAG_OFF = frozenset({"off", "0", "false", "no"})
+LOG_FORMATS = ("text", "json")
+# Slack's rule for a slash command's name: a slash, then up to 31 lowercase letters,
+# digits, hyphens or underscores.
+COMMAND_NAME = re.compile(r"/[a-z0-9_-]{1,31}")
 
 
-def _seconds(value: str | None, *, default: int) -> int:
-    """A positive whole number of seconds, or a clear failure naming the problem."""
+def _flag(name: str, value: str | None, *, default: bool) -> bool:
+    """on/off (or true/false, yes/no, 1/0); anything else is refused, naming the variable."""
     if value is None or not value.strip():
         return default
-    if not value.strip().isdigit() or int(value) < 1:
-        raise MissingSetting(f"{value!r} is not a whole number of seconds (1 or more).")
-    return int(value)
+    word = value.strip().lower()
+    if word in FLAG_ON | FLAG_OFF:
+        return word in FLAG_ON
+    raise BadSetting(
+        f"{name} must be on or off, not {value!r}: set it to one of those or unset it."
+    )
+
+
+def _whole(name: str, value: str | None, *, unit: str, default: int) -> int:
+    """A whole number of at least 1, or a failure that names the variable and its default."""
+    if value is None or not value.strip():
+        return default
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise BadSetting(
+            f"{name} must be a whole number of {unit}, 1 or more, not {value!r}: "
+            f"fix it or unset it (the default is {default})."
+        )
+    return int(text)
+
+
+def _choice(name: str, value: str | None, *, choices: tuple[str, ...]) -> str:
+    if value is None or not value.strip():
+        return choices[0]
+    if value.strip().lower() not in choices:
+        listed = " or ".join(choices)
+        raise BadSetting(
+            f"{name} must be {listed}, not {value!r}: set it to one of those or unset it."
+        )
+    return value.strip().lower()
+
+
+def _command(value: str | None) -> str:
+    if value is None or not value.strip():
+        return "/pulse"
+    if not COMMAND_NAME.fullmatch(value.strip()):
+        raise BadSetting(
+            f"PULSE_COMMAND must be a slash command's name such as /pulse (a slash, then up to "
+            f"31 lowercase letters, digits, - or _), not {value!r}: set it to the command in "
+            "the app's manifest, or unset it."
+        )
+    return value.strip()
+
+
+def _api_url(value: str | None) -> str:
+    if value is None or not value.strip():
+        return DEFAULT_API_URL
+    url = value.strip()
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+        raise BadSetting(
+            f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL}, not {value!r}: "
+            "fix it or unset it."
+        )
+    return url if url.endswith("/") else url + "/"
 
 
 def default_database_url(folder: Path | None = None) -> str:
@@ -127,33 +181,31 @@ def default_database_url(folder: Path | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-def _workers(value: str | None) -> int:
-    if value is None or not value.strip():
-        return 2
-    if not value.strip().isdigit() or int(value) < 1:
-        raise BadSetting(f"PULSE_WORKERS must be a whole number of at least 1, not {value!r}.")
-    return int(value)
-
-
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the environment once; missing secrets are checked where they are needed."""
     env = os.environ if environ is None else environ
-    api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
-    if not api_url.endswith("/"):
-        api_url += "/"
     return Settings(
         bot_token=Secret(env.get("SLACK_BOT_TOKEN", "")),
         signing_secret=Secret(env.get("SLACK_SIGNING_SECRET", "")),
         app_token=Secret(env.get("SLACK_APP_TOKEN", "")),
-        api_url=api_url,
+        api_url=_api_url(env.get("SLACK_API_URL")),
         database_url=env.get("DATABASE_URL") or default_database_url(),
-        run_scheduler=_flag(env.get("PULSE_SCHEDULER"), default=True),
-        command_name=env.get("PULSE_COMMAND", "/pulse"),
+        run_scheduler=_flag("PULSE_SCHEDULER", env.get("PULSE_SCHEDULER"), default=True),
+        command_name=_command(env.get("PULSE_COMMAND")),
         client_id=env.get("SLACK_CLIENT_ID", ""),
         client_secret=Secret(env.get("SLACK_CLIENT_SECRET", "")),
-        log_format=env.get("PULSE_LOG_FORMAT", "text"),
-        claim_lease_seconds=_seconds(env.get("PULSE_CLAIM_LEASE_SECONDS"), default=60),
-        tick_seconds=_seconds(env.get("PULSE_TICK_SECONDS"), default=60),
-        retention_days=_seconds(env.get("PULSE_RETENTION_DAYS"), default=730),
-        workers=_workers(env.get("PULSE_WORKERS")),
+        log_format=_choice("PULSE_LOG_FORMAT", env.get("PULSE_LOG_FORMAT"), choices=LOG_FORMATS),
+        claim_lease_seconds=_whole(
+            "PULSE_CLAIM_LEASE_SECONDS",
+            env.get("PULSE_CLAIM_LEASE_SECONDS"),
+            unit="seconds",
+            default=60,
+        ),
+        tick_seconds=_whole(
+            "PULSE_TICK_SECONDS", env.get("PULSE_TICK_SECONDS"), unit="seconds", default=60
+        ),
+        retention_days=_whole(
+            "PULSE_RETENTION_DAYS", env.get("PULSE_RETENTION_DAYS"), unit="days", default=730
+        ),
+        workers=_whole("PULSE_WORKERS", env.get("PULSE_WORKERS"), unit="workers", default=2),
     )

@@ -19,6 +19,7 @@ from handlers.web import PulseWsgiApp
 from storage.database import Database
 from storage.installations import installation_store
 from storage.migrate import upgrade
+from storage.reach import DatabaseProblem, check_url, connect_or_explain
 
 
 @dataclass
@@ -38,9 +39,25 @@ class Bot:
         )
 
 
-def open_database(settings: Settings, *, migrate: bool = True) -> Database:
-    """Connect and bring the schema up to date (migrations are applied on start)."""
-    db = Database.from_url(settings.database_url)
+def open_database(
+    settings: Settings, *, migrate: bool = True, must_exist: bool = False
+) -> Database:
+    """Connect and bring the schema up to date (migrations are applied on start).
+
+    A URL that cannot work is refused before anything is created, in one line naming
+    DATABASE_URL; ``must_exist`` refuses a SQLite file that is not there yet, for commands
+    that only read.
+    """
+    try:
+        check_url(settings.database_url, must_exist=must_exist)
+        db = Database.from_url(settings.database_url)
+        try:
+            connect_or_explain(db.engine, settings.database_url)
+        except DatabaseProblem:
+            db.dispose()
+            raise
+    except DatabaseProblem as problem:
+        raise BadSetting(str(problem)) from None
     if migrate:
         upgrade(db.engine)
     return db
@@ -68,6 +85,17 @@ def build_outbound(settings: Settings, db: Database, *, pacer: Pacer | None = No
     )
 
 
+def _require_secrets(settings: Settings, *, with_app: bool, socket_mode: bool) -> None:
+    """Every secret the command will need, checked before the database is touched, so a
+    missing one creates nothing."""
+    if settings.oauth_enabled:
+        settings.require_client_secret()
+    else:
+        settings.require_bot_token()
+    if with_app and not socket_mode:
+        settings.require_signing_secret()
+
+
 def build_bot(
     settings: Settings,
     *,
@@ -87,6 +115,7 @@ def build_bot(
             "Socket Mode serves one workspace: unset SLACK_CLIENT_ID (and set SLACK_BOT_TOKEN), "
             "or use `serve` to install into many workspaces."
         )
+    _require_secrets(settings, with_app=with_app, socket_mode=socket_mode)
     db = open_database(settings, migrate=migrate)
     outbound = build_outbound(settings, db, pacer=pacer)
     bot = Bot(settings=settings, db=db, outbound=outbound)

@@ -51,7 +51,7 @@ def digest_show(settings: Settings, *, team: str, week: str | None, fmt: str) ->
     """Print a week's digest as SPEC §4 JSON or as text; a week without a round is said so
     (nothing was asked, so "0 of 0 answered" would mislead)."""
     period = resolve_week(week)
-    db = open_database(settings)
+    db = open_database(settings, must_exist=True)
     round_ = round_service.round_of_week(db=db, channel_id=team, week=period)
     if round_ is None:
         return fail(_no_round(team, period))
@@ -82,7 +82,7 @@ def digest_post(settings: Settings, *, team: str, week: str | None) -> int:
 
 def export(settings: Settings, *, team: str, fmt: str) -> int:
     """Print every published figure of a team (closed rounds only)."""
-    db = open_database(settings)
+    db = open_database(settings, must_exist=True)
     digests = digest_service.published_digests(db=db, channel_id=team)
     print(export_csv(digests) if fmt == "csv" else export_json(digests), end="")
     return 0

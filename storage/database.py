@@ -63,8 +63,15 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_immediate)
         return engine
+    # A host that drops packets would otherwise leave a command waiting for minutes.
+    connect_args = {} if "connect_timeout" in url else {"connect_timeout": 10}
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        hide_parameters=True,
+        connect_args=connect_args,
     )
 
 

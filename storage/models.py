@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -44,6 +45,12 @@ class Base(DeclarativeBase):
     """Declarative base for every table of the bot."""
 
 
+def _from_created_at(context: DefaultExecutionContext) -> datetime:
+    """A team's schedule starts when it was made, unless told otherwise."""
+    created: datetime = context.get_current_parameters()["created_at"]
+    return created
+
+
 class Team(Base):
     """A Slack channel whose members are surveyed together, with its schedule settings."""
 
@@ -55,6 +62,8 @@ class Team(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     channel_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The first scheduled round is the first pulse slot at or after this moment.
+    schedule_from: Mapped[datetime] = mapped_column(UtcDateTime(), default=_from_created_at)
     questions_per_week: Mapped[int] = mapped_column(SmallInteger, default=3)
     anonymity_threshold: Mapped[int] = mapped_column(SmallInteger, default=5)
     pulse_weekday: Mapped[int] = mapped_column(SmallInteger, default=1)

@@ -38,6 +38,7 @@ def add_team(session: Session, *, workspace_id: str, channel_id: str, now: datet
         workspace_id=workspace_id,
         channel_id=channel_id,
         created_at=now,
+        schedule_from=now,
         questions_per_week=3,
         anonymity_threshold=5,
         pulse_weekday=1,

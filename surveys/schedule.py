@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,3 +63,71 @@ def round_closes_at(
         opened_at + timedelta(days=1), weekday=close_weekday, clock=close_clock, tz=tz
     )
     return min(latest, slot)
+
+
+@dataclass(frozen=True)
+class PulseWindow:
+    """When a week's scheduled round may open: from the earliest member's pulse slot until
+    the round would close."""
+
+    opens: datetime
+    closes: datetime
+
+
+def pulse_window(
+    week: Week,
+    *,
+    weekday: int,
+    clock: str,
+    zones: Iterable[ZoneInfo],
+    team_zone: ZoneInfo,
+    round_days: int,
+    close_weekday: int,
+    close_clock: str,
+) -> PulseWindow:
+    """A week's pulse window; the round opens at the first of its members' local pulse slots."""
+    opens = min(slot_in_week(week, weekday=weekday, clock=clock, tz=z) for z in {team_zone, *zones})
+    closes = round_closes_at(
+        opens,
+        round_days=round_days,
+        close_weekday=close_weekday,
+        close_clock=close_clock,
+        tz=team_zone,
+    )
+    return PulseWindow(opens=opens, closes=closes)
+
+
+def weeks_in_reach(now: datetime, tz: ZoneInfo) -> tuple[Week, Week]:
+    """The weeks whose scheduled round could be due now, oldest first: this week's, and
+    last week's, whose window can reach into this one (a Monday close, a Sunday pulse)."""
+    this_week = week_of(now.astimezone(tz))
+    return this_week.shifted(-1), this_week
+
+
+def pulse_due(window: PulseWindow, *, now: datetime, schedule_from: datetime) -> bool:
+    """Whether a week's scheduled round should open now.
+
+    Only a slot at or after ``schedule_from`` (when the team was set up) counts: a slot that
+    passed before the team existed was never owed, so setting a team up sends nothing by
+    itself. A slot missed while the bot was down stays due until the round would have
+    closed, so a restart sends it once rather than never.
+    """
+    return schedule_from <= window.opens <= now < window.closes
+
+
+def reminder_due(
+    week: Week,
+    *,
+    opened_at: datetime,
+    closes_at: datetime,
+    now: datetime,
+    weekday: int,
+    clock: str,
+    tz: ZoneInfo,
+) -> bool:
+    """Whether an open round's one reminder is due: its week's reminder slot has come, the
+    round opened before it, and the round has not closed."""
+    if closes_at <= now:
+        return False
+    slot = slot_in_week(week, weekday=weekday, clock=clock, tz=tz)
+    return opened_at < slot <= now

@@ -87,10 +87,9 @@ def test_bad_week_is_refused_clearly(tmp_path: Path, week: str) -> None:
 
 
 def test_unknown_team_is_refused_clearly(tmp_path: Path) -> None:
-    result = _bot(
-        ["digest", "show", "--team", "C0NOPE", "--format", "text"],
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
-    )
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    assert _bot(["db", "upgrade"], database).returncode == 0
+    result = _bot(["digest", "show", "--team", "C0NOPE", "--format", "text"], database)
     assert result.returncode == 2
     assert "not a Partnership Pulse team" in result.stderr
 

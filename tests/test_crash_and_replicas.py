@@ -10,7 +10,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -154,11 +154,15 @@ def test_two_serve_replicas_send_each_prompt_reminder_and_digest_once(
     if database_url.startswith("sqlite"):
         pytest.skip("replicas share a PostgreSQL database; a SQLite file belongs to one process")
     _prepare(database_url)
-    today = datetime.now(UTC).weekday()
+    # The pulse and reminder slots a few minutes ago, on whatever day the test runs; the
+    # team's schedule starts before them, so the round is due as soon as the replicas tick.
+    due = datetime.now(UTC) - timedelta(minutes=5)
+    slot = f"pulse_weekday = {due.weekday()}, pulse_time = '{due:%H:%M}'"
+    reminder = f"reminder_weekday = {due.weekday()}, reminder_time = '{due:%H:%M}'"
     _execute(
         database_url,
-        f"UPDATE teams SET pulse_weekday = {today}, pulse_time = '00:00', timezone = 'UTC', "
-        f"reminder_weekday = {today}, reminder_time = '00:00'",
+        f"UPDATE teams SET {slot}, {reminder}, timezone = 'UTC', "
+        f"schedule_from = '{due - timedelta(hours=1):%Y-%m-%d %H:%M:%S}+00'",
     )
     env = _env(database_url, big_slack, SLACK_SIGNING_SECRET="s" * 32, PULSE_TICK_SECONDS="1")
     replicas = [_serve(env), _serve(env)]

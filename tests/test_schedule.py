@@ -38,9 +38,10 @@ def test_pulse_arrives_at_ten_in_each_members_own_time_zone(running: RunningBot)
 
 
 def test_pulse_keeps_local_time_across_a_daylight_saving_change(running: RunningBot) -> None:
-    setup_team(running)
     # 2026-W44: London left summer time on Sun 25 Oct; New York on Sun 1 Nov.
     monday = datetime(2026, 10, 26, tzinfo=UTC)
+    running.clock.set(monday)
+    setup_team(running)
     _tick(running, monday + timedelta(days=1, hours=13, minutes=59))
     assert all(_prompts(running, u) == 0 for u in NEW_YORK)
     _tick(running, monday + timedelta(days=1, hours=14))  # 10:00 EDT is 14:00 UTC
@@ -158,6 +159,7 @@ def test_newcomer_is_asked_next_round_and_leaver_is_not(running: RunningBot) -> 
 
 
 def test_member_left_event_alone_stops_their_prompts(running: RunningBot) -> None:
+    running.clock.set(MONDAY_W47 - timedelta(days=7))
     setup_team(running)
     _tick(running, MONDAY_W47 - timedelta(days=6) + timedelta(hours=16))  # W46 round
     leaver = MEMBERS[1]
@@ -190,6 +192,7 @@ def test_first_pulse_reaches_members_east_of_the_team_at_their_own_ten(
     east = "U0BERLIN"
     running.slack.workspace.add_user(east, "berlin", tz="Europe/Berlin")
     running.slack.workspace.join(TEAM_CHANNEL, east)
+    running.clock.set(MONDAY_W47)
     setup_team(running)
     team = team_service.find_team(db=running.bot.db, channel_id=TEAM_CHANNEL)
     wait_for(lambda: east in team_service.known_member_ids(db=running.bot.db, team_id=team.id))

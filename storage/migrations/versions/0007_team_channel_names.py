@@ -4,7 +4,7 @@ Digests, charts and prompts name the team as its members know it ("#community-sa
 not by Slack's channel id. The name is read from Slack when the team's members are read
 and follows the channel when it is renamed; a team set up before this has none until then.
 
-Revision ID: 0011
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
