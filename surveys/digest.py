@@ -14,7 +14,8 @@ from typing import cast
 from surveys.anonymity import index_shown, pooled_behaviours, shown_behaviours
 from surveys.behaviours import BEHAVIOURS, Behaviour
 from surveys.moments import NO_ONE, Moments
-from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
+from surveys.overall import Overall, Reading, design_effect, overall_of
+from surveys.statistics import Basis, IndexShift, Shift, detect_index_shift, detect_shift
 from surveys.week_answers import AnswerRow, WeekAnswers, weeks_of
 from surveys.weeks import week_ordinal
 
@@ -95,6 +96,8 @@ class Digest:
     behaviours: tuple[BehaviourFigure, ...]
     index_history: tuple[WeekIndex, ...]
     index_recent_shift: Shift = "insufficient_data"
+    index_basis: Basis | None = None
+    overall: Overall | None = None
 
     @property
     def asked(self) -> tuple[BehaviourFigure, ...]:
@@ -319,7 +322,41 @@ def compute_digest(
             for m in index_weeks
         ),
         index_recent_shift=verdict.against_recent_weeks.shift,
+        index_basis=verdict.basis,
+        overall=overall_of(
+            _readings(weeks, earlier_archive),
+            week,
+            design_effects=_design_effects(weeks),
+            family_size=family_size,
+        ),
     )
+
+
+def _readings(
+    weeks: Sequence[_Week], archived: Iterable[ArchivedFigure]
+) -> dict[str, list[Reading]]:
+    """Every behaviour's published scores, oldest first; archived ones fill purged weeks."""
+    by_behaviour: dict[str, dict[str, Reading]] = {b.id: {} for b in BEHAVIOURS}
+    for w in weeks:
+        for b in w.shown:
+            sample = w.answers.behaviour(b)
+            by_behaviour.setdefault(b, {})[w.week] = Reading(w.week, _score(sample), sample)
+    for a in archived:
+        if a.figure != INDEX:
+            by_behaviour.setdefault(a.figure, {}).setdefault(
+                a.week, Reading(a.week, a.score, NO_ONE)
+            )
+    return {b: [readings[w] for w in sorted(readings)] for b, readings in by_behaviour.items()}
+
+
+def _design_effects(weeks: Sequence[_Week]) -> dict[str, float]:
+    """Per published week, how much its behaviours' people overlap (surveys.overall)."""
+    # A shown week's index pools exactly its shown behaviours (surveys.anonymity).
+    return {
+        w.week: design_effect(w.index.sample, [w.answers.behaviour(b) for b in sorted(w.shown)])
+        for w in weeks
+        if w.index is not None and w.shown
+    }
 
 
 def _index_verdict(

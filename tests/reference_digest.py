@@ -24,6 +24,7 @@ from surveys.digest import (
     WeekIndex,
 )
 from surveys.moments import Sample, moments_of
+from surveys.overall import Reading, design_effect, overall_of
 from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
 from surveys.summary import frame_of
 from surveys.weeks import parse_week
@@ -188,7 +189,40 @@ def compute_digest(
         behaviours=tuple(figures),
         index_history=history,
         index_recent_shift=verdict.against_recent_weeks.shift,
+        index_basis=verdict.basis,
+        overall=overall_of(
+            _readings(published.behaviours, earlier_archive),
+            week,
+            design_effects=_design_effects(published),
+            family_size=family_size,
+        ),
     )
+
+
+def _readings(
+    behaviours: pd.DataFrame, archived: Sequence[ArchivedFigure]
+) -> dict[str, list[Reading]]:
+    readings: dict[str, list[Reading]] = {}
+    for b in BEHAVIOURS:
+        series = _series(
+            behaviours[behaviours["behaviour"] == b.id], [a for a in archived if a.figure == b.id]
+        )
+        readings[b.id] = [
+            Reading(w, score, moments_of(sample))
+            for w, score, sample in zip(series.weeks, series.scores, series.samples, strict=True)
+        ]
+    return readings
+
+
+def _design_effects(published: PublishedAnswers) -> dict[str, float]:
+    effects = {}
+    for week, rows in published.index.groupby("week", sort=True):
+        shown = published.behaviours[published.behaviours["week"] == week]
+        if shown.empty:
+            continue
+        parts = [moments_of(_samples(r)) for _, r in shown.groupby("behaviour", sort=True)]
+        effects[str(week)] = design_effect(moments_of(_samples(rows)), parts)
+    return effects
 
 
 def _index_history(published_index: pd.DataFrame) -> tuple[WeekIndex, ...]:
