@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import cast
 
-from surveys.anonymity import index_shown, pooled_behaviours, shown_behaviours
+from surveys.anonymity import index_shown, pooled_behaviours, publishable, shown_behaviours
 from surveys.behaviours import BEHAVIOURS, Behaviour
 from surveys.moments import NO_ONE, Moments
 from surveys.overall import Overall, Reading, design_effect, overall_of
@@ -175,11 +175,10 @@ class _Week:
 
 
 def _publish(week: str, answers: WeekAnswers, threshold: int) -> _Week:
-    counts = answers.head_counts
-    shown = shown_behaviours(counts, threshold=threshold)
-    pooled = answers.pooled(pooled_behaviours(counts, shown))
+    shown = shown_behaviours(answers.behaviours, threshold=threshold)
+    pooled = answers.pooled(pooled_behaviours(answers.behaviours, shown))
     index = _Measured(week, _score(pooled), pooled) if pooled.people else None
-    return _Week(week, answers, shown, index if index_shown(pooled.people, threshold) else None)
+    return _Week(week, answers, shown, index if index_shown(pooled, threshold) else None)
 
 
 def _ends(
@@ -208,7 +207,7 @@ def _figure(
     rule: ShiftRule,
 ) -> Figure:
     n = current.people
-    if n < threshold:
+    if not publishable(current, threshold):
         return _SUPPRESSED
     score = _score(current)
     first, previous = ends if ends else (None, None)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from surveys.anonymity import UNANIMOUS_MIN_PEOPLE
 from surveys.behaviours import BEHAVIOURS
 from surveys.digest import (
     INDEX,
@@ -44,13 +45,25 @@ class PublishedAnswers:
 def published_answers(frame: pd.DataFrame, *, threshold: int) -> PublishedAnswers:
     """Split counted answers into those behind published behaviour and index figures."""
     counted = frame[frame["point"].notna()]
-    people = counted.groupby(["week", "behaviour"])["respondent"].transform("nunique")
-    shown = people >= threshold
+    shown = _shown(counted, ["week", "behaviour"], threshold)
     behaviours = counted[shown]
     weeks_with_shown = set(behaviours["week"])
     pooled = counted[shown | ~counted["week"].isin(weeks_with_shown)]
-    index_people = pooled.groupby("week")["respondent"].transform("nunique")
-    return PublishedAnswers(behaviours=behaviours, index=pooled[index_people >= threshold])
+    return PublishedAnswers(
+        behaviours=behaviours, index=pooled[_shown(pooled, ["week"], threshold)]
+    )
+
+
+def _shown(counted: pd.DataFrame, keys: list[str], threshold: int) -> pd.Series:
+    """Enough people, and not everyone's answers averaging alike unless there are many."""
+    if counted.empty:
+        return pd.Series([], index=counted.index, dtype=bool)
+    people = counted.groupby(keys)["respondent"].transform("nunique")
+    means = counted.groupby([*keys, "respondent"])["point"].transform("mean")
+    alike = means.groupby([counted[k] for k in keys]).transform(
+        lambda m: bool((m - m.iloc[0]).abs().max() < 1e-9)
+    )
+    return (people >= threshold) & ((people >= max(UNANIMOUS_MIN_PEOPLE, threshold)) | ~alike)
 
 
 def _clean(value: float) -> float:
@@ -93,7 +106,7 @@ def _figure(
     series: _Series, week: str, *, threshold: int, current: pd.DataFrame, rule: ShiftRule
 ) -> Figure:
     n = int(current["respondent"].nunique())
-    if n < threshold:
+    if not _shown(current, ["week"], threshold).all() or current.empty:
         return _SUPPRESSED
     score = float(current["score"].mean())
     earlier = series.before(week)
