@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 from typing import cast
 
 from surveys.anonymity import index_shown, pooled_behaviours, publishable, shown_behaviours
+from surveys.behaviour_shift import behaviour_noise, detect_behaviour_shift
 from surveys.behaviours import BEHAVIOURS, Behaviour
 from surveys.moments import NO_ONE, Moments
 from surveys.overall import Overall, Reading, design_effect, overall_of
-from surveys.statistics import Basis, IndexShift, Shift, detect_index_shift, detect_shift
+from surveys.statistics import Basis, IndexShift, Shift, WeekNoise, detect_index_shift
 from surveys.week_answers import AnswerRow, WeekAnswers, weeks_of
 from surveys.weeks import week_ordinal
 
@@ -55,6 +56,7 @@ class Figure:
     change: float | None
     shift: Shift
     suppressed: bool
+    basis: Basis | None = None
 
 
 @dataclass(frozen=True)
@@ -223,31 +225,30 @@ def _figure(
     )
 
 
-def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
-    """A behaviour is compared with its previous published measurement."""
-
-    def rule(sample: Moments, previous: Moments | None) -> Shift:
-        return detect_shift(sample, previous, min_people=threshold, family_size=family_size).shift
-
-    return rule
-
-
 def _behaviour_figure(
     behaviour: str,
     weeks: Sequence[_Week],
     now: WeekAnswers,
     archived: Iterable[ArchivedFigure],
-    rule: ShiftRule,
     threshold: int,
+    readings: Mapping[str, Sequence[Reading]],
+    noise: WeekNoise,
+    family_size: int,
 ) -> Figure:
     """This week's figure of an asked behaviour, against the weeks it was shown before."""
+    earlier = [r.sample for r in readings.get(behaviour, ()) if r.sample.people]
+    current = now.behaviour(behaviour)
+    verdict = detect_behaviour_shift(
+        [*earlier, current], noise=noise, min_people=threshold, family_size=family_size
+    )
     published = {
         w.week: lambda w=w: _measured(w.week, w.answers.behaviour(behaviour))
         for w in weeks
         if behaviour in w.shown
     }
     ends = _ends(published, (a for a in archived if a.figure == behaviour))
-    return _figure(now.behaviour(behaviour), ends, threshold=threshold, rule=rule)
+    figure = _figure(current, ends, threshold=threshold, rule=lambda _s, _p: verdict.shift)
+    return figure if figure.suppressed else replace(figure, basis=verdict.basis)
 
 
 def _measured(week: str, sample: Moments) -> _Measured:
@@ -273,17 +274,22 @@ def compute_digest(
     )
     this_round = next((r for r in rounds if r.week == week), None)
     asked = set(this_round.behaviour_ids) if this_round else set()
-    family_size = len(asked) + 1
+    family_size = len(asked) + 2  # its behaviours, the index and the overall figure
     earlier_archive = [a for a in archived if a.week < week]
     weeks = [grouped.published(w, threshold) for w in sorted(grouped.weeks) if w <= week]
     earlier = [w for w in weeks if w.week < week]
     now = grouped.weeks.get(week, WeekAnswers(responded=0))
-    rule = _behaviour_rule(threshold, family_size)
+    earlier_readings = _readings(earlier, earlier_archive)
+    noise = behaviour_noise(
+        {b: [(r.week, r.sample) for r in rs] for b, rs in earlier_readings.items()}, week
+    )
     figures = [
         BehaviourFigure(
             b,
             asked=True,
-            figure=_behaviour_figure(b.id, earlier, now, earlier_archive, rule, threshold),
+            figure=_behaviour_figure(
+                b.id, earlier, now, earlier_archive, threshold, earlier_readings, noise, family_size
+            ),
         )
         if b.id in asked
         else BehaviourFigure(b, asked=False, figure=_NOT_ASKED)
@@ -314,7 +320,7 @@ def compute_digest(
             invited=this_round.invited if this_round else 0,
             responded=grouped.responded(week),
         ),
-        index=index,
+        index=index if index.suppressed else replace(index, basis=verdict.basis),
         behaviours=tuple(figures),
         index_history=tuple(
             WeekIndex(week=m.week, n=m.sample.people, score=_clean(m.score), sample=m.sample)

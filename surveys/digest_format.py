@@ -20,6 +20,7 @@ def figure_fields(figure: Figure) -> dict[str, Any]:
         "change": figure.change,
         "shift": figure.shift,
         "suppressed": figure.suppressed,
+        "basis": figure.basis,
     }
 
 
@@ -33,7 +34,6 @@ def _index_fields(digest: Digest) -> dict[str, Any]:
     fields = figure_fields(digest.index)
     del fields["previous_week"]
     fields["recent"] = digest.index_recent_shift
-    fields["basis"] = digest.index_basis
     return fields
 
 

@@ -322,10 +322,10 @@ def detect_index_shift(
             family_size=2 * family_size,
             week_noise=noise,
         )
-    return _combine(week_on_week, windowed)
+    return combine_verdicts(week_on_week, windowed)
 
 
-def _combine(week_on_week: ShiftTest, windowed: ShiftTest) -> IndexShift:
+def combine_verdicts(week_on_week: ShiftTest, windowed: ShiftTest) -> IndexShift:
     candidates: tuple[tuple[ShiftTest, Basis], ...] = (
         (week_on_week, "previous_week"),
         (windowed, "recent_weeks"),

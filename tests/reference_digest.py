@@ -7,11 +7,12 @@ Nothing in the bot uses this module: `tests/test_digest_equivalence.py` compares
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from surveys.anonymity import UNANIMOUS_MIN_PEOPLE
+from surveys.behaviour_shift import behaviour_noise, detect_behaviour_shift
 from surveys.behaviours import BEHAVIOURS
 from surveys.digest import (
     INDEX,
@@ -26,7 +27,7 @@ from surveys.digest import (
 )
 from surveys.moments import Sample, moments_of
 from surveys.overall import Reading, design_effect, overall_of
-from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
+from surveys.statistics import IndexShift, Shift, detect_index_shift
 from surveys.summary import frame_of
 from surveys.weeks import parse_week
 
@@ -123,11 +124,8 @@ def _figure(
     )
 
 
-def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
-    def rule(sample: Sample, previous: Sample | None) -> Shift:
-        return detect_shift(sample, previous, min_people=threshold, family_size=family_size).shift
-
-    return rule
+def _fixed(shift: Shift) -> ShiftRule:
+    return lambda _sample, _previous: shift
 
 
 def _index_verdict(
@@ -157,11 +155,21 @@ def compute_digest(
     this_round = next((r for r in rounds if r.week == week), None)
     asked = set(this_round.behaviour_ids) if this_round else set()
     published = published_answers(frame, threshold=threshold)
-    family_size = len(asked) + 1
+    family_size = len(asked) + 2  # its behaviours, the index and the overall figure
     week_rows = frame[frame["week"] == week]
     counted_now = week_rows[week_rows["point"].notna()]
     earlier_published = published.behaviours[published.behaviours["week"] < week]
     figures = []
+    earlier_series = {
+        b.id: _series(earlier_published[earlier_published["behaviour"] == b.id]) for b in BEHAVIOURS
+    }
+    noise = behaviour_noise(
+        {
+            b: [(w, moments_of(x)) for w, x in zip(sr.weeks, sr.samples, strict=True)]
+            for b, sr in earlier_series.items()
+        },
+        week,
+    )
     for b in BEHAVIOURS:
         if b.id not in asked:
             figures.append(BehaviourFigure(b, asked=False, figure=_NOT_ASKED))
@@ -171,8 +179,21 @@ def compute_digest(
             [a for a in earlier_archive if a.figure == b.id],
         )
         current = counted_now[counted_now["behaviour"] == b.id]
-        rule = _behaviour_rule(threshold, family_size)
-        figure = _figure(series, week, threshold=threshold, current=current, rule=rule)
+        verdict = detect_behaviour_shift(
+            [*(moments_of(x) for x in earlier_series[b.id].samples), moments_of(_samples(current))],
+            noise=noise,
+            min_people=threshold,
+            family_size=family_size,
+        )
+        figure = _figure(
+            series,
+            week,
+            threshold=threshold,
+            current=current,
+            rule=_fixed(verdict.shift),
+        )
+        if not figure.suppressed:
+            figure = replace(figure, basis=verdict.basis)
         figures.append(BehaviourFigure(b, asked=True, figure=figure))
     index_series = _series(
         published.index[published.index["week"] < week],
@@ -198,7 +219,7 @@ def compute_digest(
             invited=this_round.invited if this_round else 0,
             responded=int(week_rows["respondent"].nunique()),
         ),
-        index=index,
+        index=index if index.suppressed else replace(index, basis=verdict.basis),
         behaviours=tuple(figures),
         index_history=history,
         index_recent_shift=verdict.against_recent_weeks.shift,

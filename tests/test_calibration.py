@@ -72,3 +72,16 @@ def test_ignoring_the_weekly_wobble_would_raise_false_alarms_in_large_teams():
 def test_trend_sees_a_steady_climb_in_a_larger_team():
     rate = sim.trend_detection_rate(trials=300, size=30, before=0.2, after=0.8)
     assert rate.rate - 3 * rate.standard_error >= MIN_DETECTION, str(rate)
+
+
+# --- real weeks, through the digest itself (surveys.calibration), from week 8 on -------------
+
+REAL_WEEK_TEAMS = 40  # x 8 digests each; about 2 s a team of 30
+
+
+@pytest.mark.parametrize("size", [5, 12, 30])
+def test_stable_teams_under_real_weeks_rarely_hear_of_any_shift(size):
+    from surveys.calibration import Conditions, false_rates
+
+    rates = false_rates(Conditions(size=size), teams=REAL_WEEK_TEAMS)
+    assert rates.any_shift.rate <= MAX_FALSE_ALARMS, f"team of {size}: {rates.any_shift}"
