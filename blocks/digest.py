@@ -7,6 +7,7 @@ from typing import Any
 from blocks.text import context, divider, escape, header, section
 from surveys.digest import BehaviourFigure, Digest
 from surveys.story import Story
+from surveys.weeks import week_words
 
 _HALF = 5
 
@@ -41,16 +42,23 @@ def _behaviour_line(item: BehaviourFigure) -> str:
     b, f = item.behaviour, item.figure
     poles = f"{escape(b.unfavourable)} ↔ *{escape(b.favourable)}*"
     if f.suppressed or f.score is None:
-        return f"{poles}\n_not enough answers yet to show this one_"
+        return f"{poles}\n_not enough answers this week to show this one_"
     shift = _SHIFT_WORDS[f.shift] if f.previous is not None else "first reading"
     return f"{poles}\n{diverging_bar(f.score)}  {f.score:+.2f} · {shift}"
 
 
-def digest_message(digest: Digest, story: Story) -> dict[str, Any]:
+def digest_title(digest: Digest, team_name: str | None = None) -> str:
+    """ "Partnership pulse · #community-safety · week of 30 Nov": the team as people know it
+    and the week in words."""
+    return f"Partnership pulse · {team_name or digest.team} · {week_words(digest.week)}"
+
+
+def digest_message(digest: Digest, story: Story, *, team_name: str | None = None) -> dict[str, Any]:
     """The channel message: the five parts of the story, with this week's behaviours as bars."""
     parts = {p.heading: p.text for p in story.parts}
+    title = digest_title(digest, team_name)
     blocks: list[dict[str, Any]] = [
-        header(f"Partnership pulse · {digest.week}"),
+        header(title),
         section(f"*Where are we now?*\n{escape(parts['Where are we now'])}{_index_bar(digest)}"),
     ]
     blocks += [section(_behaviour_line(item)) for item in digest.asked]
@@ -67,5 +75,5 @@ def digest_message(digest: Digest, story: Story) -> dict[str, Any]:
             "changes are called only when they're bigger than the week-to-week noise."
         ),
     ]
-    text = f"Partnership pulse for {digest.week}: {parts['Where are we now']}"
+    text = f"{title}: {parts['Where are we now']}"
     return {"text": text, "blocks": blocks}

@@ -23,6 +23,7 @@ class OpenPrompt:
     answers: dict[str, int | None]
     closes_at: Any
     threshold: int
+    team: str | None = None
 
 
 def _figures(digest: Digest) -> list[dict[str, Any]]:
@@ -74,6 +75,7 @@ def home_view(
                 answers=item.answers,
                 closes_at=item.closes_at,
                 threshold=item.threshold,
+                team=item.team,
             )
             blocks += message["blocks"]
     else:

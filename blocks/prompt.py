@@ -9,15 +9,17 @@ from typing import Any
 from blocks.ids import AnswerValue, answer_action_id, decode_answer_value, question_block_id
 from blocks.text import button, context, divider, escape, local_time, section
 from surveys.behaviours import Behaviour, behaviour
+from surveys.questions import question_lead
 from surveys.scale import POINTS
+from surveys.weeks import week_words
 
 _POINT_WORDS = {1: "1", 2: "2", 3: "3 · in between", 4: "4", 5: "5"}
 
 
 def question_text(item: Behaviour, number: int) -> str:
-    """The question, naming both poles exactly as the briefing's table words them."""
+    """The question's own lead, then both poles exactly as the briefing's table words them."""
     return (
-        f"*{number}. In the partnership this past week, where did things sit?*\n"
+        f"*{number}. {question_lead(item.id)}*\n"
         f"*1* = {escape(item.unfavourable)}   ·   *5* = {escape(item.favourable)}"
     )
 
@@ -65,11 +67,17 @@ def prompt_message(
     answers: Mapping[str, int | None],
     closes_at: datetime,
     threshold: int = 5,
+    team: str | None = None,
 ) -> dict[str, Any]:
-    """The DM a member answers in; answered questions show the choice, and it can change."""
+    """The DM a member answers in; answered questions show the choice, and it can change.
+
+    ``team`` names the team (see `blocks.text.team_mention`): someone in two teams gets two
+    prompts, and each says which partnership it asks about.
+    """
+    title = pulse_title(week, team)
     blocks: list[dict[str, Any]] = [
         section(
-            f"*Your partnership pulse for {week}* — {len(behaviour_ids)} quick questions about "
+            f"*{title}* — {len(behaviour_ids)} quick questions about "
             "the week just past. Tap a number: 1 is the first phrase, 5 the second."
         )
     ]
@@ -87,8 +95,14 @@ def prompt_message(
         ),
     ]
     done = sum(1 for b in behaviour_ids if b in answers)
-    text = f"Your partnership pulse for {week}: {done} of {len(behaviour_ids)} answered."
+    text = f"{title}: {done} of {len(behaviour_ids)} answered."
     return {"text": text, "blocks": blocks}
+
+
+def pulse_title(week: str, team: str | None) -> str:
+    """ "Your pulse for #community-safety, week of 30 Nov": the team, and the week in words."""
+    who = f"Your pulse for {team}" if team else "Your partnership pulse"
+    return f"{who}, {week_words(week)}"
 
 
 class FreshPrompt:
@@ -99,7 +113,13 @@ class FreshPrompt:
     """
 
     def __init__(
-        self, *, week: str, behaviour_ids: Sequence[str], closes_at: datetime, threshold: int = 5
+        self,
+        *,
+        week: str,
+        behaviour_ids: Sequence[str],
+        closes_at: datetime,
+        threshold: int = 5,
+        team: str | None = None,
     ) -> None:
         template = prompt_message(
             prompt_id=0,
@@ -108,6 +128,7 @@ class FreshPrompt:
             answers={},
             closes_at=closes_at,
             threshold=threshold,
+            team=team,
         )
         self._text: str = template["text"]
         self._blocks: list[dict[str, Any]] = template["blocks"]
@@ -136,19 +157,24 @@ class FreshPrompt:
         return {"text": self._text, "blocks": blocks}
 
 
-def closed_prompt_message(*, week: str) -> dict[str, Any]:
+def closed_prompt_message(*, week: str, team: str | None = None) -> dict[str, Any]:
     """What a prompt turns into once its round has closed."""
-    text = f"The partnership pulse for {week} has closed. Thank you: the digest is in the channel."
+    which = f"The pulse for {team}" if team else "The partnership pulse"
+    text = f"{which}, {week_words(week)}, has closed. Thank you: the digest is in the channel."
     return {"text": text, "blocks": [section(text)]}
 
 
-def reminder_message(*, week: str, closes_at: datetime) -> dict[str, Any]:
-    """A single, gentle nudge to someone who has not answered yet."""
+def reminder_message(
+    *, week: str, closes_at: datetime, team: str | None = None, link: str | None = None
+) -> dict[str, Any]:
+    """A single, gentle nudge to someone who has not answered yet, with a link to the
+    questions themselves when Slack gave one (``link``), so nobody has to scroll for them."""
+    whose = f"{team}'s pulse" if team else "the partnership pulse"
+    pulse = f"{whose} ({week_words(week)})"
     text = (
-        f"A gentle nudge: this week's pulse ({week}) takes under a minute, and it's open until "
+        f"A gentle nudge: {pulse} takes under a minute, and it's open until "
         f"{local_time(closes_at)}. Your answers are anonymous."
     )
-    return {
-        "text": f"Reminder: the partnership pulse for {week} is still open.",
-        "blocks": [section(text)],
-    }
+    if link:
+        text += f"\n<{link}|Answer this week's questions ›>"
+    return {"text": f"Reminder: {pulse} is still open.", "blocks": [section(text)]}

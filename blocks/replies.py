@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from blocks.text import context, escape, section
+from surveys.digest import Digest
+from surveys.story import Story
 from surveys.summary import Summary
+from surveys.weeks import week_words
 
 USAGE_LINES = (
     ("help", "show this help"),
     ("setup", "make this channel a team (you become its manager)"),
     ("settings [#channel]", "managers: the team's day, time, threshold, digest channel, managers"),
-    ("summary [#channel] [weeks]", "managers: the team's figures pooled over recent weeks"),
+    ("summary [#channel] [weeks]", "managers: the team's story over recent weeks"),
     ("send", "managers: send this week's pulse now"),
     ("digest", "managers: post this week's digest to the channel now"),
     ("export [#channel]", "managers: a CSV of the team's published figures, by DM"),
@@ -47,6 +51,42 @@ def _pooled_line(label: str, score: float | None, answers: int, weeks: int) -> s
     if score is None:
         return f"• {label}: not enough answers to show"
     return f"• {label}: *{score:+.2f}* ({answers} answers over {weeks} week{'s' * (weeks != 1)})"
+
+
+_TOLD = (
+    "Where are we now",
+    "Where did we start from",
+    "Where are we going",
+    "What do we need to do",
+)
+
+
+def story_summary_message(
+    channel_id: str, digests: Sequence[Digest], story: Story | None
+) -> dict[str, Any]:
+    """A manager's summary: the latest digest's story, as the channel read it, with who
+    took part each week; the same words the digest uses, never a second telling."""
+    if not digests or story is None:
+        return notice("No rounds yet for this team: `/pulse send` starts the first one.")
+    first, last = week_words(digests[0].week), week_words(digests[-1].week)
+    span = first if len(digests) == 1 else f"{first} to {last}"
+    text = f"Summary for <#{channel_id}>, {span}"
+    parts = {p.heading: p.text for p in story.parts}
+    told = "\n".join(f"*{h}?* {escape(parts[h])}" for h in _TOLD if h in parts)
+    taking_part = "; ".join(
+        f"{week_words(d.week)}: {d.participation.responded} of {d.participation.invited}"
+        for d in digests
+    )
+    blocks = [
+        section(f"*{text}*"),
+        section(told),
+        section(f"*Who took part*\n{taking_part}"),
+        context(
+            "Figures show only when enough people answered to stay anonymous; changes are "
+            "called only when they're bigger than the week-to-week noise."
+        ),
+    ]
+    return {"text": text, "blocks": blocks}
 
 
 def summary_message(summary: Summary) -> dict[str, Any]:

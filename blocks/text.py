@@ -17,6 +17,12 @@ def local_time(moment: datetime) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
+def team_mention(channel_id: str, channel_name: str | None) -> str:
+    """A team as its members know it: "#name" once Slack has told us the channel's name,
+    else a channel mention, which Slack itself shows as the name."""
+    return f"#{channel_name}" if channel_name else f"<#{channel_id}>"
+
+
 def section(text: str, *, block_id: str | None = None) -> dict[str, Any]:
     """A mrkdwn section block."""
     block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}

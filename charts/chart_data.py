@@ -8,6 +8,7 @@ so they cannot reach the picture, and that can be checked without looking at pix
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,10 +18,10 @@ from surveys.digest import BehaviourFigure, Digest, Figure, WeekIndex
 from surveys.moments import AnySample
 from surveys.overall import BEHAVIOUR_COUNT, OverallPoint
 from surveys.statistics import estimate_score
-from surveys.weeks import parse_week
+from surveys.weeks import parse_week, week_words
 
-POLE_LIMIT = 38
-"""Longest pole phrase shown in full; longer ones end in an ellipsis so rows stay on one line."""
+POLE_WIDTH = 48
+"""Characters per line of a pole phrase: the briefing's longest phrases take two lines."""
 
 TREND_DF = 4
 """Degrees of freedom for the overall line's band: its readings come from teams of a handful."""
@@ -34,7 +35,7 @@ one scale step (0.5 in score) around the score, the same spread the statistics a
 single imaginary person when steadying tiny samples."""
 
 TREND_NOTE = "The overall line starts once all 13 behaviours have a reading"
-NOT_ENOUGH = "not enough answers yet"
+NOT_ENOUGH = "not enough answers this week"
 INDEX_LABEL = "This week's answers"
 INDEX_DETAIL = "this week's behaviours pooled"
 
@@ -55,9 +56,14 @@ class BehaviourRow:
     n: int | None
 
     @property
+    def lines(self) -> int:
+        """How many lines the taller of its two pole phrases takes."""
+        return 1 + max(self.them.count("\n"), self.us.count("\n"))
+
+    @property
     def label(self) -> str:
         """Both poles in one phrase, unfavourable first, as the survey asks them."""
-        return f"{self.them} ↔ {self.us}"
+        return f"{self.them} ↔ {self.us}".replace("\n", " ")
 
 
 @dataclass(frozen=True)
@@ -102,14 +108,9 @@ def signed(value: float) -> str:
 # --- what to show -------------------------------------------------------------------------
 
 
-def shorten(text: str, limit: int = POLE_LIMIT) -> str:
-    """Cut a long pole phrase at a word boundary and mark the cut with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rstrip()
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,-/") + "…"
+def wrap_pole(text: str, width: int = POLE_WIDTH) -> str:
+    """Break a long pole phrase between words so the chart shows all of it, never a cut."""
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def plausible_range(score: float, variance: float, df: float) -> tuple[float, float]:
@@ -176,7 +177,7 @@ def behaviour_row(item: BehaviourFigure) -> BehaviourRow:
     figure = item.figure
     span = None if figure.score is None else assumed_range(figure.score, figure.n or 0)
     b = item.behaviour
-    return _row(shorten(b.unfavourable), shorten(b.favourable), figure, span, is_index=False)
+    return _row(wrap_pole(b.unfavourable), wrap_pole(b.favourable), figure, span, is_index=False)
 
 
 def trend_points(history: Sequence[OverallPoint]) -> tuple[TrendPoint, ...]:
@@ -201,13 +202,16 @@ def _check_target(target: float | None) -> None:
         raise ValueError("a target must be a score between -1 and +1")
 
 
-def chart_data(digest: Digest, target: float | None = None) -> ChartData:
-    """Everything the chart will draw for this digest, computed without drawing anything."""
+def chart_data(
+    digest: Digest, target: float | None = None, *, team_name: str | None = None
+) -> ChartData:
+    """Everything the chart will draw for this digest, computed without drawing anything;
+    ``team_name`` is the team as its members know it (the channel id when not given)."""
     _check_target(target)
     trend = trend_points(digest.overall.history if digest.overall else ())
     rows = (index_row(digest), *(behaviour_row(b) for b in digest.asked))
     return ChartData(
-        title=f"Partnership Pulse · {digest.team} · {digest.week}",
+        title=f"Partnership Pulse · {team_name or digest.team} · {week_words(digest.week)}",
         rows=rows,
         trend=trend,
         baseline=trend[0].score if trend else None,

@@ -28,6 +28,7 @@ from charts.chart_data import (
     signed,
 )
 from surveys.digest import Digest
+from surveys.weeks import day_month, parse_week
 
 SUBTITLE = "Where are we now, where did we start from, where are we going?"
 
@@ -51,9 +52,11 @@ _RENDER_LOCK = threading.Lock()
 # --- drawing ------------------------------------------------------------------------------
 
 
-def render_digest_chart(digest: Digest, *, target: float | None = None) -> bytes:
+def render_digest_chart(
+    digest: Digest, *, target: float | None = None, team_name: str | None = None
+) -> bytes:
     """The digest's chart as PNG bytes, about 1200×900 pixels."""
-    return render_chart_data(chart_data(digest, target))
+    return render_chart_data(chart_data(digest, target, team_name=team_name))
 
 
 def render_chart_data(data: ChartData) -> bytes:
@@ -81,11 +84,10 @@ def _png(figure: MplFigure) -> bytes:
 
 def _draw(figure: MplFigure, data: ChartData) -> None:
     """Title, then the behaviours panel above the trend panel."""
-    rows = len(data.rows)
     grid = figure.add_gridspec(
         2,
         1,
-        height_ratios=[rows + 1.2, 4.2],
+        height_ratios=[_rows_height(data.rows), 4.2],
         hspace=0.42,
         left=0.1,
         right=0.88,
@@ -99,6 +101,15 @@ def _draw(figure: MplFigure, data: ChartData) -> None:
 
 
 # --- first panel: this week's behaviours on the them ↔ us line ------------------------------
+
+TWO_LINE_ROOM = 0.45
+"""Extra height, in rows, that each row gets when a pole phrase takes two lines."""
+
+
+def _rows_height(rows: Sequence[BehaviourRow]) -> float:
+    """The first panel's share of the figure: more room when pole phrases wrap."""
+    tallest = max((row.lines for row in rows), default=1)
+    return len(rows) * (1 + TWO_LINE_ROOM * (tallest - 1)) + 1.2
 
 
 def _draw_rows(ax: Axes, rows: Sequence[BehaviourRow]) -> None:
@@ -141,8 +152,8 @@ def _pole_labels(ax: Axes, y: int, row: BehaviourRow) -> None:
     if row.is_index:
         left |= {"fontsize": 11, "weight": "bold"}
         right |= {"fontsize": 9.5, "color": GREY}
-    ax.text(-1, y - 0.3, row.them, ha="left", va="bottom", **left)
-    ax.text(1, y - 0.3, row.us, ha="right", va="bottom", **right)
+    ax.text(-1, y - 0.3, row.them, ha="left", va="bottom", multialignment="left", **left)
+    ax.text(1, y - 0.3, row.us, ha="right", va="bottom", multialignment="right", **right)
 
 
 def _not_enough(ax: Axes, y: int) -> None:
@@ -309,11 +320,12 @@ def _band(ax: Axes, trend: Sequence[TrendPoint]) -> None:
 
 
 def _week_ticks(ax: Axes, trend: Sequence[TrendPoint]) -> None:
-    """ISO week labels, thinned to at most MAX_WEEK_LABELS, always keeping the latest."""
+    """Each week by its Monday ("16 Nov"), as the words say it, thinned to at most
+    MAX_WEEK_LABELS, always keeping the latest."""
     step = math.ceil(len(trend) / MAX_WEEK_LABELS)
     shown = list(trend)[::-1][::step][::-1]
     ax.set_xticks([p.ordinal for p in shown])
-    ax.set_xticklabels([p.week for p in shown])
+    ax.set_xticklabels([day_month(parse_week(p.week).monday) for p in shown])
 
 
 def _reference(ax: Axes, value: float, text: str, style: str, colour: str, side: str) -> None:

@@ -10,6 +10,7 @@ from delivery.context import Outbound
 from services import digests as digest_service
 from services.digests import DigestBundle
 from surveys.story import tell_story
+from surveys.weeks import week_words
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def post_digest(
     the digest when it was built already (with others, as the schedule does)."""
     bundle = built or digest_service.build_digest(db=out.db, channel_id=channel_id, week=week)
     story = tell_story(bundle.digest, target=bundle.target)
-    message = digest_message(bundle.digest, story)
+    message = digest_message(bundle.digest, story, team_name=bundle.team_name)
     out.client_for(bundle.workspace_id).chat_postMessage(channel=bundle.channel_id, **message)
     if chart:
         attach_chart(out, bundle)
@@ -38,13 +39,14 @@ def attach_chart(out: Outbound, bundle: DigestBundle) -> bool:
     so a failed upload costs the picture, never the figures."""
     digest = bundle.digest
     try:
-        image = render_digest_chart(digest, target=bundle.target)
+        image = render_digest_chart(digest, target=bundle.target, team_name=bundle.team_name)
+        when = week_words(digest.week)
         out.client_for(bundle.workspace_id).files_upload_v2(
             channel=bundle.channel_id,
             content=image,
             filename=f"partnership-pulse-{digest.week}.png",
-            title=f"Partnership pulse {digest.week}: where we are and where we're going",
-            alt_txt=f"Chart of the partnership pulse for {digest.week}",
+            title=f"Partnership pulse {bundle.team_name}, {when}: where we are, where we're going",
+            alt_txt=f"Chart of the partnership pulse for {bundle.team_name}, {when}",
         )
     except Exception as error:
         log.warning("digest chart not attached (%s); the text digest stands", type(error).__name__)

@@ -44,8 +44,27 @@ def _describe(out: Outbound, user_id: str, workspace_id: str | None = None) -> M
     )
 
 
+def learn_channel_name(out: Outbound, team: TeamRef) -> None:
+    """Keep the name the team's channel goes by, for digests and prompts to name the team;
+    without it they fall back on the channel id, so a refusal costs only the name."""
+    try:
+        channel = out.client_for(team.workspace_id).conversations_info(channel=team.channel_id)
+    except SlackApiError as error:
+        log.info(
+            "conversations.info failed for a team (%s); its name waits", error.response["error"]
+        )
+        return
+    name = (channel.get("channel") or {}).get("name")
+    if isinstance(name, str) and name != team.channel_name:
+        team_service.record_channel_name(
+            db=out.db, channel_id=team.channel_id, name=name, workspace_id=team.workspace_id
+        )
+
+
 def refresh_members(out: Outbound, team: TeamRef) -> int:
-    """Sync a team's members with its channel; look up only people not seen before."""
+    """Sync a team's members with its channel, and its name; look up only people not seen
+    before."""
+    learn_channel_name(out, team)
     present = channel_member_ids(out, team.channel_id, team.workspace_id)
     known = team_service.known_member_ids(db=out.db, team_id=team.id)
     details = [

@@ -6,13 +6,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks.prompt import FreshPrompt, reminder_message
+from blocks.text import team_mention
 from delivery.context import Outbound
 from services import rounds as round_service
 from services.errors import WorkspaceNotInstalled
-from services.rounds import PromptToSend, RoundInfo
+from services.rounds import PromptToSend, ReminderTarget, RoundInfo
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class _Pass:
                 behaviour_ids=round_.behaviour_ids,
                 closes_at=round_.closes_at,
                 threshold=round_.threshold,
+                team=team_mention(round_.channel_id, round_.channel_name),
             )
         return self.messages[round_].message(prompt.prompt_id)
 
@@ -149,14 +152,33 @@ def send_due_prompts(
     return SendReport(sent=work.sent, skipped=work.skipped, deferred=work.deferred)
 
 
+def _prompt_link(client: WebClient, target: ReminderTarget) -> str | None:
+    """The permanent link to the member's prompt; without one the nudge still goes."""
+    if not target.prompt_channel or not target.prompt_ts:
+        return None
+    try:
+        reply = client.chat_getPermalink(channel=target.prompt_channel, message_ts=target.prompt_ts)
+    except SlackApiError as error:
+        log.info("no link to the prompt for a reminder: Slack said %s", error.response.get("error"))
+        return None
+    link = reply.get("permalink")
+    return link if isinstance(link, str) and link.startswith("https://") else None
+
+
 def send_reminders(out: Outbound, *, round_id: int) -> int:
     """Nudge, once, everyone in the round who has not answered anything yet."""
     reminded = 0
     for target in round_service.claim_reminders(db=out.db, round_id=round_id, now=out.clock()):
         out.pacer.wait_turn(target.user_id)
-        message = reminder_message(week=target.week, closes_at=target.closes_at)
         try:
-            out.client_for(target.workspace_id).chat_postMessage(channel=target.user_id, **message)
+            client = out.client_for(target.workspace_id)
+            message = reminder_message(
+                week=target.week,
+                closes_at=target.closes_at,
+                team=team_mention(target.team_channel, target.team_name),
+                link=_prompt_link(client, target),
+            )
+            client.chat_postMessage(channel=target.user_id, **message)
         except SlackApiError as error:
             log.warning("reminder skipped: Slack said %s", error.response.get("error"))
             continue

@@ -13,6 +13,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     # Prompts, reminders, digests; redrawing a prompt after a click.
     "chat.postMessage": ("chat:write",),
     "chat.update": ("chat:write",),
+    # The reminder links to the member's prompt (Slack asks no scope for this one).
+    "chat.getPermalink": (),
     # A manager's export goes to their DM.
     "conversations.open": ("im:write",),
     # A team's members, in public and in private channels.

@@ -20,6 +20,7 @@ from blocks.ids import (
 )
 from blocks.prompt import closed_prompt_message, prompt_message
 from blocks.replies import notice
+from blocks.text import team_mention
 from delivery.redraws import Redraws
 from handlers.context import HandlerContext
 from handlers.gate import is_slack_id
@@ -116,8 +117,9 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
             publish_home(ctx, job.client, workspace_id=job.workspace_id, user_id=job.user_id)
         if state.channel_id is None or state.message_ts is None:
             return
+        team = team_mention(state.round.channel_id, state.round.channel_name)
         if state.round.closed or state.round.closes_at <= ctx.outbound.clock():
-            message = closed_prompt_message(week=state.round.week)
+            message = closed_prompt_message(week=state.round.week, team=team)
         else:
             message = prompt_message(
                 prompt_id=state.prompt_id,
@@ -126,6 +128,7 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
                 answers=state.answers,
                 closes_at=state.round.closes_at,
                 threshold=state.round.threshold,
+                team=team,
             )
         job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **message)
 

@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from blocks.replies import notice, summary_message, usage
+from blocks.replies import notice, story_summary_message, usage
 from delivery.digests import post_digest, post_round_digest
 from delivery.members import refresh_members
 from handlers.context import HandlerContext
@@ -23,6 +23,7 @@ from services import rounds as round_service
 from services import teams as team_service
 from services.errors import NotAManager, NotInAChannel, PulseError, TeamNotFound
 from surveys.export import export_csv
+from surveys.story import tell_story
 from surveys.weeks import week_of
 
 log = logging.getLogger(__name__)
@@ -131,8 +132,10 @@ def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand
         db=out.db, channel_id=channel, user_id=user, workspace_id=body["team_id"]
     )
     if parsed.name == "summary":
-        summary = digest_service.build_summary(db=out.db, channel_id=channel, weeks=parsed.weeks)
-        return summary_message(summary)
+        bundles = digest_service.recent_digests(db=out.db, channel_id=channel, weeks=parsed.weeks)
+        latest = bundles[-1] if bundles else None
+        story = tell_story(latest.digest, target=latest.target) if latest else None
+        return story_summary_message(channel, [b.digest for b in bundles], story)
     if parsed.name == "send":
         week = str(week_of(out.clock()))
         sent = open_and_send(out, channel_id=team.channel_id, week=week, scheduled=False)

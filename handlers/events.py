@@ -1,4 +1,4 @@
-"""Events: membership changes and App Home opening."""
+"""Events: membership changes, channel renames and App Home opening."""
 
 from __future__ import annotations
 
@@ -34,6 +34,26 @@ def _membership(ctx: HandlerContext, *, joined: bool) -> Callable[..., None]:
     return listener
 
 
+def _renamed(ctx: HandlerContext) -> Callable[..., None]:
+    """channel_rename / group_rename: digests and prompts follow the channel's new name."""
+
+    def listener(event: dict[str, Any], body: dict[str, Any]) -> None:
+        channel = event.get("channel")
+        if not isinstance(channel, dict):
+            return
+        channel_id, name = channel.get("id"), channel.get("name")
+        workspace = body.get("team_id")
+        if is_slack_id(channel_id) and isinstance(name, str):
+            team_service.record_channel_name(
+                db=ctx.outbound.db,
+                channel_id=channel_id,
+                name=name,
+                workspace_id=workspace if is_slack_id(workspace) else None,
+            )
+
+    return listener
+
+
 def _home_opened(ctx: HandlerContext) -> Callable[..., None]:
     def listener(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home" or not is_slack_id(event.get("user")):
@@ -57,3 +77,5 @@ def register(app: App, ctx: HandlerContext) -> None:
     app.event("member_joined_channel")(_membership(ctx, joined=True))
     app.event("member_left_channel")(_membership(ctx, joined=False))
     app.event("app_home_opened")(_home_opened(ctx))
+    app.event("channel_rename")(_renamed(ctx))
+    app.event("group_rename")(_renamed(ctx))

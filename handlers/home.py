@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from blocks.home import OpenPrompt, home_view
+from blocks.text import team_mention
 from handlers.context import HandlerContext
 from services.home import home_for
 
@@ -22,6 +23,7 @@ def publish_home(
             answers=p.answers,
             closes_at=p.round.closes_at,
             threshold=p.round.threshold,
+            team=team_mention(p.round.channel_id, p.round.channel_name),
         )
         for p in state.open_prompts
     ]

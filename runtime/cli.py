@@ -11,11 +11,12 @@ from delivery.digests import post_digest
 from jobs.tick import open_and_send
 from runtime.assembly import build_bot, open_database
 from services import digests as digest_service
+from services import rounds as round_service
 from storage.migrate import upgrade
 from storage.models import utc_now
 from surveys.digest_format import digest_to_dict, digest_to_text
 from surveys.export import export_csv, export_json
-from surveys.weeks import parse_week, week_of
+from surveys.weeks import parse_week, week_of, week_words
 
 log = logging.getLogger("pulse")
 
@@ -42,22 +43,38 @@ def pulse_send(settings: Settings, *, team: str, week: str | None) -> int:
     return 0
 
 
+def _no_round(team: str, week: str) -> str:
+    return f"{team} had no round in the {week_words(week)} ({week}), so there is no digest."
+
+
 def digest_show(settings: Settings, *, team: str, week: str | None, fmt: str) -> int:
-    """Print a week's digest as SPEC §4 JSON or as text."""
+    """Print a week's digest as SPEC §4 JSON or as text; a week without a round is said so
+    (nothing was asked, so "0 of 0 answered" would mislead)."""
     period = resolve_week(week)
     db = open_database(settings)
+    round_ = round_service.round_of_week(db=db, channel_id=team, week=period)
+    if round_ is None:
+        return fail(_no_round(team, period))
     bundle = digest_service.build_digest(db=db, channel_id=team, week=period)
     if fmt == "json":
         print(json.dumps(digest_to_dict(bundle.digest), indent=2, ensure_ascii=False))
     else:
-        print(digest_to_text(bundle.digest, target=bundle.target))
+        text = digest_to_text(
+            bundle.digest,
+            target=bundle.target,
+            team_name=bundle.team_name,
+            preview=not round_.closed,
+        )
+        print(text)
     return 0
 
 
 def digest_post(settings: Settings, *, team: str, week: str | None) -> int:
-    """Post a week's digest to the team's channel."""
+    """Post a week's digest to the team's channel; nothing for a week without a round."""
     period = resolve_week(week)
     bot = build_bot(settings, with_app=False)
+    if round_service.round_of_week(db=bot.outbound.db, channel_id=team, week=period) is None:
+        return fail(_no_round(team, period) + " Nothing was posted.")
     bundle = post_digest(bot.outbound, channel_id=team, week=period)
     print(f"Digest for {period} posted to {bundle.channel_id}.")
     return 0

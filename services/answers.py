@@ -63,7 +63,7 @@ def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
     if not rows:
         return None
     user_id, channel_id, message_ts, round_id, week, behaviour_ids = rows[0][:6]
-    closes_at, closed_at, team_id, team_channel, threshold, workspace_id = rows[0][6:12]
+    closes_at, closed_at, team_id, team_channel, threshold, workspace_id, name = rows[0][6:13]
     round_ = RoundInfo(
         id=round_id,
         team_id=team_id,
@@ -74,8 +74,9 @@ def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
         closed=closed_at is not None,
         threshold=threshold,
         workspace_id=workspace_id,
+        channel_name=name,
     )
-    answers = {row[12]: row[13] for row in rows if row[12] is not None}
+    answers = {row[13]: row[14] for row in rows if row[13] is not None}
     return PromptState(prompt_id, user_id, round_, answers, channel_id, message_ts)
 
 

@@ -41,6 +41,13 @@ class DigestBundle:
     channel_id: str
     target: float | None
     workspace_id: str = ""
+    channel_name: str | None = None
+
+    @property
+    def team_name(self) -> str:
+        """The team as its members know it ("#community-safety"), or its channel id until
+        Slack has told us the name."""
+        return f"#{self.channel_name}" if self.channel_name else self.digest.team
 
 
 def build_digest(*, db: Database, channel_id: str, week: str) -> DigestBundle:
@@ -170,6 +177,7 @@ def _bundles(
                 channel_id=team.digest_channel_id or team.channel_id,
                 target=team.target,
                 workspace_id=team.workspace_id,
+                channel_name=team.channel_name,
             )
     return bundles
 
@@ -252,6 +260,19 @@ def build_summary(*, db: Database, channel_id: str, weeks: int) -> Summary:
         answers=[AnswerRow(w, r, b, p) for w, r, b, p in rows],
         threshold=team.anonymity_threshold,
     )
+
+
+def recent_digests(*, db: Database, channel_id: str, weeks: int) -> list[DigestBundle]:
+    """The digests of the team's last ``weeks`` closed rounds, oldest first: a manager's
+    summary tells their story. An open round is left out, as from every published figure."""
+    with db.transaction() as session:
+        team = team_store.team_by_channel(session, channel_id)
+        if team is None:
+            raise TeamNotFound()
+        closed = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
+    recent = closed[-weeks:] if weeks > 0 else []
+    bundles = build_digests(db=db, weeks_by_channel={channel_id: recent})
+    return [bundles[channel_id, week] for week in recent]
 
 
 def published_digests(*, db: Database, channel_id: str) -> list[Digest]:

@@ -35,6 +35,7 @@ class RoundInfo:
     closed: bool
     threshold: int
     workspace_id: str = ""
+    channel_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def round_info(round_: Round, team: Team) -> RoundInfo:
         closed=round_.closed_at is not None,
         threshold=team.anonymity_threshold,
         workspace_id=team.workspace_id,
+        channel_name=team.channel_name,
     )
 
 
@@ -302,6 +304,10 @@ class ReminderTarget:
     week: str
     closes_at: datetime
     workspace_id: str = ""
+    prompt_channel: str | None = None
+    prompt_ts: str | None = None
+    team_channel: str = ""
+    team_name: str | None = None
 
 
 def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
@@ -322,7 +328,16 @@ def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[Remin
         for prompt in round_store.unanswered_sent_prompts(session, round_id):
             prompt.reminder_state = "sent"
             targets.append(
-                ReminderTarget(prompt.user_id, round_.week, round_.closes_at, workspace_id)
+                ReminderTarget(
+                    prompt.user_id,
+                    round_.week,
+                    round_.closes_at,
+                    workspace_id,
+                    prompt_channel=prompt.channel_id,
+                    prompt_ts=prompt.message_ts,
+                    team_channel=team.channel_id if team is not None else "",
+                    team_name=team.channel_name if team is not None else None,
+                )
             )
         return targets
 

@@ -23,6 +23,7 @@ class TeamRef:
     channel_id: str
     threshold: int
     target: float | None
+    channel_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,29 @@ def _ref(team: Team) -> TeamRef:
         channel_id=team.channel_id,
         threshold=team.anonymity_threshold,
         target=team.target,
+        channel_name=team.channel_name,
     )
+
+
+CHANNEL_NAME_LIMIT = 80
+"""Slack's longest channel name; anything longer is not a name Slack gave."""
+
+
+def record_channel_name(
+    *, db: Database, channel_id: str, name: str, workspace_id: str | None = None
+) -> bool:
+    """Keep the name a team's channel goes by, so messages name the team as people know it;
+    returns False when the channel is not a team or the name is not one Slack would give."""
+    name = name.strip().lstrip("#")
+    if not name or len(name) > CHANNEL_NAME_LIMIT or not name.isprintable():
+        return False
+    if any(c in name for c in " <>&*~`"):  # never a Slack name; would read as markup
+        return False
+    with db.transaction() as session:
+        named = team_store.name_channel(
+            session, channel_id=channel_id, name=name, workspace_id=workspace_id
+        )
+        return named > 0
 
 
 def setup_team(

@@ -20,7 +20,7 @@ from standin.demo_people import Person
 from standin.signer import SlackRequestSender
 from standin.webapi import StandInSlack
 from standin.workspace import DEFAULT_BOT_USER_ID, Message, Workspace
-from surveys.weeks import Week
+from surveys.weeks import Week, week_words
 
 CHANNEL_ID = "C0PARTNERS"
 CHANNEL_NAME = "community-safety-partnership"
@@ -94,5 +94,8 @@ def start_stage(slack: StandInSlack, database_url: str, clock: ManualClock) -> S
 
 
 def is_digest(message: Message, week: Week | str) -> bool:
-    """Whether a channel message is the digest of a week (its plain-text fallback says so)."""
-    return message.text.startswith(f"Partnership pulse for {week}")
+    """Whether a channel message is the digest of a week (its plain-text fallback says so);
+    an empty ``week`` matches any week's."""
+    if not message.text.startswith("Partnership pulse · "):
+        return False
+    return not str(week) or f" · {week_words(str(week))}: " in message.text

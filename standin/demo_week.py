@@ -26,7 +26,7 @@ from surveys.behaviours import behaviour
 from surveys.digest import Digest
 from surveys.digest_format import digest_to_text
 from surveys.schedule import slot_in_week
-from surveys.weeks import Week, week_of
+from surveys.weeks import Week, week_of, week_words
 
 FIRST_MONDAY = date(2026, 9, 28)
 """A fixed start (2026-W40), so every run with the same seed tells the same story."""
@@ -134,7 +134,8 @@ class WeekLoop:
         prompts: dict[str, Message] = {}
         for person in self.team:
             mine = self.prompts_of(person.user_id)
-            if len(mine) != before[person.user_id] + 1 or str(week) not in mine[-1].text:
+            said = week_words(str(week))
+            if len(mine) != before[person.user_id] + 1 or said not in mine[-1].text:
                 self.transcript.problem(
                     f"{person.real_name} did not get exactly one pulse for {week}"
                 )
@@ -222,7 +223,9 @@ class WeekLoop:
         )
         self.check_digest(bundle, tally)
         self.digests.append(bundle.digest)
-        for line in digest_to_text(bundle.digest, target=bundle.target).splitlines():
+        for line in digest_to_text(
+            bundle.digest, target=bundle.target, team_name=bundle.team_name
+        ).splitlines():
             self.transcript.say(f"    │ {line}".rstrip())
 
     def check_digest(self, bundle: DigestBundle, tally: WeekTally) -> None:

@@ -113,6 +113,7 @@ class SlackMethods:
             "chat.update": self.chat_update,
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.delete": self.chat_delete,
+            "chat.getPermalink": self.chat_get_permalink,
             "conversations.open": self.conversations_open,
             "conversations.info": self.conversations_info,
             "conversations.members": self.conversations_members,
@@ -305,6 +306,19 @@ class SlackMethods:
         if not ws.delete_message(channel_id, ts):
             return fail("message_not_found")
         return ok(channel=channel_id, ts=ts)
+
+    def chat_get_permalink(self, args: dict[str, Any], token: str | None) -> Reply:
+        """A message's permanent link, shaped as Slack's: the workspace's domain, the
+        channel, and the ts without its dot."""
+        ws = self._workspace(token)
+        channel_id, error = self._resolve_channel(ws, args.get("channel"))
+        if channel_id is None:
+            return fail(error or "channel_not_found")
+        ts = str(args.get("message_ts") or "")
+        if not ts or ws.find_message(channel_id, ts) is None:
+            return fail("message_not_found")
+        link = f"https://{ws.domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
+        return ok(channel=channel_id, permalink=link)
 
     # ---------------------------------------------------------- conversations
 

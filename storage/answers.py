@@ -82,6 +82,7 @@ _PROMPT_WITH_ANSWERS = (
         Team.channel_id,
         Team.anonymity_threshold,
         Team.workspace_id,
+        Team.channel_name,
         PendingAnswer.behaviour_id,
         PendingAnswer.point,
     )

@@ -53,6 +53,7 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))
+    channel_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     questions_per_week: Mapped[int] = mapped_column(SmallInteger, default=3)
     anonymity_threshold: Mapped[int] = mapped_column(SmallInteger, default=5)

@@ -55,6 +55,20 @@ def add_team(session: Session, *, workspace_id: str, channel_id: str, now: datet
     return team
 
 
+def name_channel(
+    session: Session, *, channel_id: str, name: str, workspace_id: str | None = None
+) -> int:
+    """Record a channel's current name on every team it is (in the workspace, when known);
+    returns how many teams it names."""
+    query = select(Team).where(Team.channel_id == channel_id)
+    if workspace_id is not None:
+        query = query.where(Team.workspace_id == workspace_id)
+    teams = session.scalars(query).all()
+    for team in teams:
+        team.channel_name = name
+    return len(teams)
+
+
 def is_manager(session: Session, *, team_id: int, user_id: str) -> bool:
     """Whether the user manages the team."""
     found = session.scalar(

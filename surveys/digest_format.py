@@ -7,6 +7,7 @@ from typing import Any
 from surveys.digest import Digest, Figure
 from surveys.overall import Overall
 from surveys.story import tell_story
+from surveys.weeks import week_words
 
 
 def figure_fields(figure: Figure) -> dict[str, Any]:
@@ -86,16 +87,24 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:+.2f}"
 
 
-def digest_to_text(digest: Digest, *, target: float | None = None) -> str:
-    """A readable digest for the terminal: the story first, then every asked behaviour."""
-    story = tell_story(digest, target=target)
-    lines = [f"Partnership Pulse — {digest.team}, week {digest.week}", ""]
+def digest_to_text(
+    digest: Digest,
+    *,
+    target: float | None = None,
+    team_name: str | None = None,
+    preview: bool = False,
+) -> str:
+    """A readable digest for the terminal: the story first, then every asked behaviour;
+    ``preview`` for a round still open, whose figures may yet change."""
+    story = tell_story(digest, target=target, preview=preview)
+    who = team_name or digest.team
+    lines = [f"Partnership Pulse — {who}, {week_words(digest.week)} ({digest.week})", ""]
     lines += [f"{part.heading}: {part.text}" for part in story.parts]
     lines += ["", 'Behaviours asked this week (−1 = all "them" … +1 = all "us"):']
     for item in digest.asked:
         f = item.figure
         if f.suppressed:
-            figures = "not enough answers to show yet"
+            figures = "not enough answers to show yet" if preview else "not enough answers"
         else:
             figures = (
                 f"now {_number(f.score)} (n={f.n}), before {_number(f.previous)}, "
@@ -103,5 +112,6 @@ def digest_to_text(digest: Digest, *, target: float | None = None) -> str:
             )
         lines.append(f"  • {item.behaviour.unfavourable} ↔ {item.behaviour.favourable}: {figures}")
     p = digest.participation
-    lines += ["", f"{p.responded} of {p.invited} people answered this week."]
+    so_far = " so far (the round is still open: a preview, not published)" if preview else ""
+    lines += ["", f"{p.responded} of {p.invited} people answered this week{so_far}."]
     return "\n".join(lines)

@@ -64,3 +64,17 @@ def week_of(day: date | datetime) -> Week:
     """The ISO week a day falls in."""
     iso = day.isocalendar()
     return Week(iso.year, iso.week)
+
+
+def week_words(text: str) -> str:
+    """A week as a reader says it, "week of 30 Nov", from its ISO name (2026-W49): people
+    do not count weeks; the JSON and the CLI keep the ISO name."""
+    return f"week of {day_month(parse_week(text).monday)}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_month(day: date) -> str:
+    """A day as "30 Nov", the same in every locale the process may run under."""
+    return f"{day.day} {_MONTHS[day.month - 1]}"

@@ -153,6 +153,45 @@ def test_digest_post_puts_the_digest_in_the_channel(running: RunningBot) -> None
     assert running.slack.messages_in(TEAM_CHANNEL)
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_digest_show_for_a_week_without_a_round_says_there_was_none(
+    running: RunningBot, fmt: str
+) -> None:
+    setup_team(running)
+    send_round(running)
+    result = _bot(
+        ["digest", "show", "--team", TEAM_CHANNEL, "--week", "2026-W30", "--format", fmt],
+        _env(running),
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "no round in the week of 20 Jul (2026-W30)" in result.stderr
+    assert "0 of 0" not in result.stderr
+
+
+def test_digest_post_for_a_week_without_a_round_posts_nothing(running: RunningBot) -> None:
+    setup_team(running)
+    send_round(running)
+    result = _bot(["digest", "post", "--team", TEAM_CHANNEL, "--week", "2026-W30"], _env(running))
+    assert result.returncode == 2
+    assert "Nothing was posted" in result.stderr
+    assert running.slack.messages_in(TEAM_CHANNEL) == []
+    assert running.slack.calls_to("files.getUploadURLExternal") == []
+
+
+def test_digest_show_of_an_open_round_says_it_is_a_preview(running: RunningBot) -> None:
+    setup_team(running)
+    send_round(running)
+    click(running, SURVEYED[0], 0, 4)
+    result = _bot(
+        ["digest", "show", "--team", TEAM_CHANNEL, "--week", ROUND_WEEK, "--format", "text"],
+        _env(running),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Not enough answers yet" in result.stdout
+    assert "still open" in result.stdout
+
+
 def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     for _ in range(2):

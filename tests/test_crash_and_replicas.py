@@ -163,16 +163,16 @@ def test_two_serve_replicas_send_each_prompt_reminder_and_digest_once(
     env = _env(database_url, big_slack, SLACK_SIGNING_SECRET="s" * 32, PULSE_TICK_SECONDS="1")
     replicas = [_serve(env), _serve(env)]
     try:
-        wait_for(lambda: len(_texts(big_slack, "Your partnership pulse")) == 500, timeout=120)
+        wait_for(lambda: len(_texts(big_slack, "Your pulse for")) == 500, timeout=120)
         _execute(database_url, "UPDATE rounds SET opened_at = opened_at - interval '2 days'")
         wait_for(lambda: len(_texts(big_slack, "Reminder")) == 500, timeout=120)
         _execute(database_url, "UPDATE rounds SET closes_at = now() - interval '1 minute'")
-        wait_for(lambda: _texts(big_slack, "Partnership pulse for")[CHANNEL] >= 1, timeout=60)
+        wait_for(lambda: _texts(big_slack, "Partnership pulse · ")[CHANNEL] >= 1, timeout=60)
         time.sleep(3)  # several more ticks from both replicas
     finally:
         for replica in replicas:
             replica.terminate()
             replica.wait(timeout=30)
-    assert set(_texts(big_slack, "Your partnership pulse").values()) == {1}
+    assert set(_texts(big_slack, "Your pulse for").values()) == {1}
     assert set(_texts(big_slack, "Reminder").values()) == {1}
-    assert _texts(big_slack, "Partnership pulse for")[CHANNEL] == 1
+    assert _texts(big_slack, "Partnership pulse · ")[CHANNEL] == 1

@@ -16,9 +16,9 @@ import standin.demo as demo
 from standin import StandInSlack
 from standin.demo_people import build_team
 from standin.demo_report import spec_json
-from standin.demo_stage import CHANNEL_ID, NEVER_ASKED, is_digest
+from standin.demo_stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, is_digest
 from standin.demo_week import FIRST_MONDAY
-from surveys.weeks import week_of
+from surveys.weeks import week_of, week_words
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -46,7 +46,7 @@ def test_demo_runs_the_loop_cleanly(
     assert status == 0, out
     weeks = [str(week_of(FIRST_MONDAY).shifted(i)) for i in range(4)]
     for week in weeks:
-        assert f"Partnership Pulse — {CHANNEL_ID}, week {week}" in out
+        assert f"Partnership Pulse — #{CHANNEL_NAME}, {week_words(week)} ({week})" in out
     assert out.count("Where are we now:") == 4
     assert "✗" not in out
     (slack,) = stand_ins
@@ -54,7 +54,9 @@ def test_demo_runs_the_loop_cleanly(
     for user_id in NEVER_ASKED:
         assert slack.dms_to(user_id) == []
     digests = [m for m in slack.messages_in(CHANNEL_ID) if is_digest(m, "")]
-    assert [m.text.split(":")[0] for m in digests] == [f"Partnership pulse for {w}" for w in weeks]
+    assert [m.text.split(":")[0] for m in digests] == [
+        f"Partnership pulse · #{CHANNEL_NAME} · {week_words(w)}" for w in weeks
+    ]
 
 
 def test_transcript_names_people_only_before_any_answers(
@@ -126,7 +128,7 @@ def test_keep_leaves_a_database_that_digest_show_and_export_read(
         timeout=120,
     )
     assert shown.returncode == 0, shown.stderr
-    assert f"{CHANNEL_ID}, week {last_week}" in shown.stdout
+    assert f"#{CHANNEL_NAME}, {week_words(last_week)} ({last_week})" in shown.stdout
     exported = subprocess.run(
         [sys.executable, "bot.py", "export", "--team", CHANNEL_ID, "--format", "csv"],
         cwd=REPO,

@@ -51,6 +51,23 @@ def test_summary_leaves_out_a_round_that_is_still_open(running: RunningBot) -> N
     wait_for(lambda: responded(running, "No rounds yet"))
 
 
+def test_summary_tells_the_digests_story_with_who_took_part(running: RunningBot) -> None:
+    _answered_round(running)
+    close_round(running)
+    running.command("summary")
+    wait_for(lambda: responded(running, "Summary for"))
+    reply = next(r["body"] for r in running.slack.responses if "Summary for" in r["body"]["text"])
+    words = str(reply["blocks"])
+    digest = next(m for m in running.slack.messages_in(TEAM_CHANNEL) if m.blocks)
+    for heading in ("Where are we now", "Where are we going", "What do we need to do"):
+        assert heading in words
+    said_in_channel = str(digest.blocks)
+    now = words.split("*Where are we now?* ")[1].split("\\n")[0]
+    assert now and now in said_in_channel
+    assert f"week of 16 Nov: {len(SURVEYED)} of {len(SURVEYED)}" in words
+    assert "Index:" not in words
+
+
 def test_export_dms_the_manager_a_csv_of_published_figures(running: RunningBot) -> None:
     _answered_round(running)
     close_round(running)

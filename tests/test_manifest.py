@@ -156,6 +156,11 @@ def test_the_socket_mode_manifest_turns_socket_mode_on_and_names_no_url() -> Non
     assert _without_urls(socket) == _without_urls(http)
 
 
+NOT_IN_THE_REFERENCE = frozenset({"chat.getPermalink"})
+"""Methods the copied method reference lacks; Slack's own page for each lists no bot scope,
+and the bot asks none for them."""
+
+
 def test_method_scopes_agree_with_slacks_method_reference() -> None:
     folder = ORACLES / "slack-methods"
     if not folder.exists():
@@ -163,6 +168,9 @@ def test_method_scopes_agree_with_slacks_method_reference() -> None:
     checked = 0
     for method, scopes in METHOD_SCOPES.items():
         path = folder / f"{method}.json"
+        if method in NOT_IN_THE_REFERENCE:
+            assert not path.exists() and scopes == (), method
+            continue
         if not path.exists():
             continue
         allowed = (json.loads(path.read_text()).get("scope") or {}).get("bot", [])
@@ -171,7 +179,7 @@ def test_method_scopes_agree_with_slacks_method_reference() -> None:
         else:
             assert allowed == [], f"{method} needs one of {allowed}"
         checked += 1
-    assert checked == len(METHOD_SCOPES)
+    assert checked == len(METHOD_SCOPES) - len(NOT_IN_THE_REFERENCE)
 
 
 @cache

@@ -64,6 +64,31 @@ def test_one_reminder_goes_only_to_those_who_have_not_answered(running: RunningB
     assert all(reminders(u) == 1 for u in SURVEYED[4:])
 
 
+def test_the_reminder_names_the_team_and_links_to_the_prompt(running: RunningBot) -> None:
+    setup_team(running)
+    _tick(running, MONDAY_W47 + timedelta(days=1, hours=16))
+    _tick(running, MONDAY_W47 + timedelta(days=3, hours=10))
+    user = SURVEYED[0]
+    prompt = next(m for m in running.slack.dms_to(user) if "pulse for" in m.text)
+    (reminder,) = [m for m in running.slack.dms_to(user) if m.text.startswith("Reminder")]
+    assert reminder.text == "Reminder: #partnership's pulse (week of 16 Nov) is still open."
+    words = (reminder.blocks or [])[0]["text"]["text"]
+    link = f"https://standin.slack.com/archives/{prompt.channel}/p{prompt.ts.replace('.', '')}"
+    assert f"<{link}|Answer this week's questions ›>" in words
+
+
+def test_a_reminder_goes_without_its_link_when_slack_gives_none(running: RunningBot) -> None:
+    setup_team(running)
+    _tick(running, MONDAY_W47 + timedelta(days=1, hours=16))
+    running.slack.fail_next("chat.getPermalink", error="message_not_found")
+    _tick(running, MONDAY_W47 + timedelta(days=3, hours=10))
+    reminders = [
+        m for u in SURVEYED for m in running.slack.dms_to(u) if m.text.startswith("Reminder")
+    ]
+    assert len(reminders) == len(SURVEYED)
+    assert sum("slack.com/archives" not in str(m.blocks) for m in reminders) == 1
+
+
 def test_round_closes_and_its_digest_is_posted_once(running: RunningBot) -> None:
     setup_team(running)
     _tick(running, MONDAY_W47 + timedelta(days=1, hours=16))
@@ -73,7 +98,7 @@ def test_round_closes_and_its_digest_is_posted_once(running: RunningBot) -> None
     assert running.slack.messages_in(TEAM_CHANNEL) == []
     _tick(running, close)
     _tick(running, close + timedelta(minutes=1))
-    digests = [m for m in running.slack.messages_in(TEAM_CHANNEL) if "2026-W47" in m.text]
+    digests = [m for m in running.slack.messages_in(TEAM_CHANNEL) if "week of 16 Nov" in m.text]
     assert len(digests) == 1
 
 
