@@ -19,11 +19,11 @@ from surveys.statistics import (
     INSUFFICIENT,
     IndexShift,
     WeekNoise,
-    combine_verdicts,
     compare_estimates,
-    detect_shift_against_window,
+    detect_lasting_shift,
     estimate_score,
     family_confidence,
+    lasting_verdict,
 )
 
 BEHAVIOUR_NOISE_PRIOR = 0.01
@@ -81,11 +81,11 @@ def detect_behaviour_shift(
         )
     windowed = INSUFFICIENT
     if len(measured) > recent:
-        windowed = detect_shift_against_window(
+        windowed = detect_lasting_shift(
             measured[-recent:],
             measured[-recent - earlier : -recent],
             min_people=min_people,
-            family_size=2 * family_size,
+            family_size=family_size,
             week_noise=noise,
         )
-    return combine_verdicts(week_on_week, windowed)
+    return lasting_verdict(week_on_week, windowed)

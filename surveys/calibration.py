@@ -170,3 +170,60 @@ def behaviour_power(
                 break
         hits.append(float(hit))
     return _rate(hits)
+
+
+SIZES = (5, 8, 12, 20, 30)
+SWINGS = (0.4, 0.6, 0.8)
+
+
+def stable_rows(teams: int) -> list[tuple[str, Conditions]]:
+    """The conditions METHOD reports: every team size by default, then each harder case."""
+    rows = [(f"{size}, default", Conditions(size=size)) for size in SIZES]
+    for size in (12, 30):
+        rows += [
+            (f"{size}, one question a week", Conditions(size=size, questions=1)),
+            (f"{size}, thirteen questions a week", Conditions(size=size, questions=13)),
+            (f"{size}, threshold 3", Conditions(size=size, threshold=3)),
+            (f"{size}, threshold 10", Conditions(size=size, threshold=10)),
+            (f"{size}, a bad week in 10", Conditions(size=size, bad_week=0.1)),
+        ]
+    return rows
+
+
+def _percent(rate: Rate | None) -> str:
+    if rate is None:
+        return "—"
+    return f"{100 * rate.rate:.1f}% ± {100 * rate.standard_error:.1f}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print METHOD's tables: false shifts of stable teams from week 8 on, and the power curve
+    of one behaviour. ``--quick`` uses fewer teams (wider Monte Carlo error)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m surveys.calibration")
+    parser.add_argument("--quick", action="store_true", help="fewer teams, about a minute")
+    args = parser.parse_args(argv)
+    teams, trials = (60, 60) if args.quick else (300, 300)
+    print(f"Stable teams, {teams} each, digests from week {FIRST_COUNTED_WEEK} on\n")
+    print(
+        "| team, conditions | digests naming any shift | in the bad week itself "
+        "| overall trend gives a direction |"
+    )
+    print("| --- | --- | --- | --- |")
+    for name, conditions in stable_rows(teams):
+        rates = false_rates(conditions, teams=teams)
+        print(
+            f"| {name} | {_percent(rates.any_shift)} | {_percent(rates.bad_week)} "
+            f"| {_percent(rates.trend_direction)} |"
+        )
+    print(f"\nOne behaviour swings at 70% response, {trials} teams each: named within two asks\n")
+    print("| team | " + " | ".join(f"20% → {round(100 * a)}%" for a in SWINGS) + " |")
+    print("| --- |" + " --- |" * len(SWINGS))
+    for size in SIZES:
+        cells = [_percent(behaviour_power(size, 0.2, a, trials=trials)) for a in SWINGS]
+        print(f"| {size} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -310,7 +310,7 @@ def compute_digest(
         index_now,
         ends,
         threshold=threshold,
-        rule=lambda _sample, _previous: verdict.week_on_week.shift,
+        rule=lambda _sample, _previous: verdict.shift,
     )
     return Digest(
         team=team,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from surveys.moments import Moments
 from surveys.statistics import (
     INSUFFICIENT,
+    LASTING_ERROR_RATE,
+    NAMED_SHIFTS,
     ScoreEstimate,
     Shift,
     ShiftTest,
@@ -118,7 +120,7 @@ def overall_of(
     shift = INSUFFICIENT.shift
     if now is not None and previous is not None and this_change is not None:
         earlier = [c for c in changes if c.week < week]
-        shift = _test(this_change, earlier, design_effects, family_size).shift
+        shift = _lasting(this_change, earlier, design_effects, family_size)
     return Overall(
         score=None if now is None else round(now.score, 10),
         previous=None if now is None or previous is None else round(previous.score, 10),
@@ -197,22 +199,46 @@ def week_noise(earlier: Sequence[_Change], design_effects: Mapping[str, float]) 
 
 
 def _test(
+    change: _Change, design_effects: Mapping[str, float], confidence: float, extra: WeekNoise
+) -> ShiftTest:
+    """Some re-measured behaviours against their readings before, as one mean."""
+    pairs = [(n, o) for n, o in change.pairs if n.sample.people and o.sample.people]
+    if not pairs:
+        return INSUFFICIENT
+    return compare_estimates(
+        _side([n for n, _ in pairs], design_effects, len(pairs)),
+        _side([o for _, o in pairs], design_effects, len(pairs)),
+        confidence=confidence,
+        extra=(extra.variance, extra.df),
+    )
+
+
+def _lasting(
     change: _Change,
     earlier: Sequence[_Change],
     design_effects: Mapping[str, float],
     family_size: int,
-) -> ShiftTest:
-    """This week's re-measured behaviours against their readings before, as one mean."""
-    pairs = [(n, o) for n, o in change.pairs if n.sample.people and o.sample.people]
-    if not pairs:
-        return INSUFFICIENT
-    noise = week_noise(earlier, design_effects)
-    return compare_estimates(
-        _side([n for n, _ in pairs], design_effects, len(pairs)),
-        _side([o for _, o in pairs], design_effects, len(pairs)),
-        confidence=family_confidence(family_size),
-        extra=(2 * noise.variance, noise.df),
+) -> Shift:
+    """This week's and the week before's like-for-like changes together, named only if each
+    week's on its own points the same way (statistics.detect_lasting_shift): a bad week for
+    everyone moves one week's changes, a lasting change every week's until all are re-read."""
+    if not earlier:
+        return INSUFFICIENT.shift
+    last, before = earlier[-1], earlier[:-1]
+    noise = week_noise(before, design_effects)
+    both = _Change(change.week, change.pairs + last.pairs)
+    pooled = _test(
+        both, design_effects, family_confidence(family_size), WeekNoise(noise.variance, noise.df)
     )
+    if pooled.shift not in NAMED_SHIFTS:
+        return pooled.shift
+    alone = family_confidence(1, error_rate=LASTING_ERROR_RATE)
+    lasts = all(
+        _test(c, design_effects, alone, WeekNoise(2 * noise.variance, noise.df)).shift
+        == pooled.shift
+        for c in (change, last)
+    )
+    return pooled.shift if lasts else "none"
 
 
 def _trend(changes: Sequence[_Change], week: str) -> Trend:
