@@ -98,12 +98,12 @@ def _start(digest: Digest) -> str:
 
 
 def _overall_movement(digest: Digest) -> str | None:
-    """Name a real move of the overall figure since its previous value."""
+    """Name a real move of the overall figure, one that has lasted two weeks."""
     overall = digest.overall
     if overall is None or overall.shift not in _NAMED:
         return None
     return (
-        f"Since last week our overall figure moved {_DIRECTION[overall.shift]} "
+        f"Over the last two weeks our overall figure has moved {_DIRECTION[overall.shift]} "
         "on the behaviours measured again."
     )
 
