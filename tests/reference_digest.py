@@ -208,7 +208,7 @@ def compute_digest(
         week,
         threshold=threshold,
         current=index_now,
-        rule=lambda _sample, _previous: verdict.week_on_week.shift,
+        rule=lambda _sample, _previous: verdict.shift,
     )
     history = _index_history(published.index[published.index["week"] <= week])
     return Digest(
