@@ -35,7 +35,7 @@ def _index_bar(digest: Digest) -> str:
     score = digest.index.score
     if digest.index.suppressed or score is None:
         return ""
-    return f"\n{diverging_bar(score)}  *index {score:+.2f}*"
+    return f"\n{diverging_bar(score)}  *this week's answers {score:+.2f}*"
 
 
 def _behaviour_line(item: BehaviourFigure) -> str:

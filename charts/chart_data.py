@@ -16,12 +16,15 @@ from scipy import special
 
 from surveys.digest import BehaviourFigure, Digest, Figure, WeekIndex
 from surveys.moments import AnySample
+from surveys.overall import BEHAVIOUR_COUNT, OverallPoint
 from surveys.statistics import estimate_score
 from surveys.weeks import parse_week, week_words
 
 POLE_WIDTH = 48
 """Characters per line of a pole phrase: the briefing's longest phrases take two lines."""
-"""Longest pole phrase shown in full; longer ones end in an ellipsis so rows stay on one line."""
+
+TREND_DF = 4
+"""Degrees of freedom for the overall line's band: its readings come from teams of a handful."""
 
 CONFIDENCE = 0.95
 """How sure the bars and the band are meant to be: 95% plausible ranges."""
@@ -31,10 +34,10 @@ ASSUMED_PERSON_VARIANCE = 0.25
 one scale step (0.5 in score) around the score, the same spread the statistics assume for a
 single imaginary person when steadying tiny samples."""
 
-TREND_NOTE = "The trend appears after two weeks with enough answers"
+TREND_NOTE = "The overall line starts once all 13 behaviours have a reading"
 NOT_ENOUGH = "not enough answers this week"
-INDEX_LABEL = "Partnership index"
-INDEX_DETAIL = "all answers this week"
+INDEX_LABEL = "This week's answers"
+INDEX_DETAIL = "this week's behaviours pooled"
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,8 @@ class BehaviourRow:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One published week of the index, with its plausible range."""
+    """One week of the overall figure (all 13 behaviours, each at its latest reading), with its
+    plausible range; ``n`` is the behaviours behind it."""
 
     week: str
     ordinal: int
@@ -176,13 +180,20 @@ def behaviour_row(item: BehaviourFigure) -> BehaviourRow:
     return _row(wrap_pole(b.unfavourable), wrap_pole(b.favourable), figure, span, is_index=False)
 
 
-def trend_points(history: Sequence[WeekIndex]) -> tuple[TrendPoint, ...]:
-    """Published weeks only, each with a range from its own people."""
+def trend_points(history: Sequence[OverallPoint]) -> tuple[TrendPoint, ...]:
+    """The overall figure week by week, each with a range from the readings behind it.
+
+    The line is like for like: it moves only when a behaviour is measured again, not with
+    which behaviours a week happened to ask.
+    """
     points = []
-    for week in history:
-        low, high = sample_range(week.score, week.sample)
-        ordinal = parse_week(week.week).ordinal
-        points.append(TrendPoint(week.week, ordinal, week.score, low, high, week.n))
+    for point in history:
+        # Each reading rests on a handful of people: few degrees of freedom keep the band honest.
+        low, high = plausible_range(point.score, point.variance, float(TREND_DF))
+        ordinal = parse_week(point.week).ordinal
+        points.append(
+            TrendPoint(point.week, ordinal, round(point.score, 10), low, high, BEHAVIOUR_COUNT)
+        )
     return tuple(points)
 
 
@@ -197,7 +208,7 @@ def chart_data(
     """Everything the chart will draw for this digest, computed without drawing anything;
     ``team_name`` is the team as its members know it (the channel id when not given)."""
     _check_target(target)
-    trend = trend_points(digest.index_history)
+    trend = trend_points(digest.overall.history if digest.overall else ())
     rows = (index_row(digest), *(behaviour_row(b) for b in digest.asked))
     return ChartData(
         title=f"Partnership Pulse · {team_name or digest.team} · {week_words(digest.week)}",

@@ -85,7 +85,7 @@ def _pools_needed(
     """Rounds whose index pools only some of their behaviours, at their team's threshold."""
     needed = {}
     for round_id, answers in by_round.items():
-        pool = index_pool(answers.head_counts, thresholds[rounds[round_id][0]])
+        pool = index_pool(answers.behaviours, thresholds[rounds[round_id][0]])
         if pool is not None:
             needed[round_id] = pool
     return needed

@@ -104,17 +104,17 @@ def named_lines(ids: Iterable[str], named: dict[str, list[str]]) -> list[str]:
 
 
 def index_line(digests: Sequence[Digest]) -> str:
-    """The index from first to last week, and the last digest's trend in its own words."""
+    """The overall figure from its first to its last week, and the last digest's trend."""
     if not digests:
         return "No digests."
     last = digests[-1]
-    history = last.index_history
+    history = last.overall.history if last.overall else ()
     trend = tell_story(last).trend.wording
     if not history:
-        return f"Index: not shown yet. {trend}"
+        return f"Overall: not shown yet (every behaviour needs a reading). {trend}"
     first, final = history[0], history[-1]
     return (
-        f"Index: {first.score:+.2f} in {first.week} → {final.score:+.2f} in {final.week}.\n"
+        f"Overall: {first.score:+.2f} in {first.week} → {final.score:+.2f} in {final.week}.\n"
         f"Trend: {trend}"
     )
 

@@ -1,9 +1,13 @@
 """Which answers may be published, so that no figure can be worked out from the others.
 
-A figure from fewer people than the team's threshold is suppressed. A week's index pools
-the answers of the behaviours shown that week only: pooling a suppressed behaviour with
-shown ones would let anyone recover it by subtraction. When every behaviour of a week is
-suppressed the index may pool them all, because nothing shown can be subtracted from it.
+One rule (`publishable`) decides every figure. A figure from fewer people than the team's
+threshold is withheld. So is a figure in which every person's answers sit at the same place
+(for one behaviour: everyone chose the same point) unless it stands for at least
+UNANIMOUS_MIN_PEOPLE people: otherwise it would tell each of them what every other one said.
+A week's index pools the answers of the behaviours shown that week only: pooling a withheld
+behaviour with shown ones would let anyone recover it by subtraction. When every behaviour of
+a week is withheld the index may pool them all, because nothing shown can be subtracted from
+it.
 """
 
 from __future__ import annotations
@@ -13,8 +17,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from surveys.moments import Moments
+
 MINIMUM_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
+UNANIMOUS_MIN_PEOPLE = 10
+"""Fewest people a figure may show in which everyone answered alike (docs/METHOD.md)."""
 
 
 class ThresholdTooLow(ValueError):
@@ -38,28 +46,71 @@ class PublishedAnswers:
     index: pd.DataFrame
 
 
+def without_spread(sample: Moments) -> bool:
+    """Whether every person's answers average exactly the figure's score (for one behaviour:
+    everyone chose the same point). Decided in whole numbers: Σ(tᵢ·K − T·kᵢ)² = 0."""
+    k, t = sample.answers, sample.total
+    return (
+        k * k * sample.total_squares - 2 * t * k * sample.cross + t * t * sample.size_squares == 0
+    )
+
+
+def publishable(sample: Moments, threshold: int) -> bool:
+    """The publishing rule for every figure: enough people, and no unanimity that a handful
+    of people could read each other's answers from."""
+    if sample.people < threshold:
+        return False
+    return sample.people >= max(UNANIMOUS_MIN_PEOPLE, threshold) or not without_spread(sample)
+
+
+def _publishable_groups(counted: pd.DataFrame, keys: list[str], threshold: int) -> pd.Series:
+    """`publishable` for each group of answer rows, as a mask over the rows."""
+    person = counted.groupby([*keys, "respondent"])["point"].agg(["sum", "count"])
+    person["t"] = (person["sum"] - 3 * person["count"]).astype(int)
+    person = person.reset_index()
+    shown: dict[tuple[object, ...], bool] = {}
+    for key, rows in person.groupby(keys):
+        ts, ks = rows["t"].tolist(), rows["count"].tolist()
+        sample = Moments(
+            people=len(ts),
+            answers=sum(ks),
+            total=sum(ts),
+            total_squares=sum(x * x for x in ts),
+            cross=sum(x * y for x, y in zip(ts, ks, strict=True)),
+            size_squares=sum(y * y for y in ks),
+        )
+        shown[key if isinstance(key, tuple) else (key,)] = publishable(sample, threshold)
+    index = pd.MultiIndex.from_frame(counted[keys]) if len(keys) > 1 else counted[keys[0]]
+    values = [shown[k if isinstance(k, tuple) else (k,)] for k in index]
+    return pd.Series(values, index=counted.index, dtype=bool)
+
+
 def published_answers(frame: pd.DataFrame, *, threshold: int) -> PublishedAnswers:
     """Split counted answers into those behind published behaviour and index figures."""
     counted = frame[frame["point"].notna()]
-    people = counted.groupby(["week", "behaviour"])["respondent"].transform("nunique")
-    shown = people >= threshold
+    if counted.empty:
+        return PublishedAnswers(behaviours=counted, index=counted)
+    shown = _publishable_groups(counted, ["week", "behaviour"], threshold)
     behaviours = counted[shown]
     weeks_with_shown = set(behaviours["week"])
     pooled = counted[shown | ~counted["week"].isin(weeks_with_shown)]
-    index_people = pooled.groupby("week")["respondent"].transform("nunique")
-    return PublishedAnswers(behaviours=behaviours, index=pooled[index_people >= threshold])
+    if pooled.empty:
+        return PublishedAnswers(behaviours=behaviours, index=pooled)
+    return PublishedAnswers(
+        behaviours=behaviours, index=pooled[_publishable_groups(pooled, ["week"], threshold)]
+    )
 
 
-def shown_behaviours(people: Mapping[str, int], *, threshold: int) -> frozenset[str]:
-    """The behaviours of one week whose figures may be shown, from each one's head count."""
-    return frozenset(b for b, n in people.items() if n >= threshold)
+def shown_behaviours(samples: Mapping[str, Moments], *, threshold: int) -> frozenset[str]:
+    """The behaviours of one week whose figures may be shown."""
+    return frozenset(b for b, m in samples.items() if m.people and publishable(m, threshold))
 
 
-def pooled_behaviours(people: Mapping[str, int], shown: frozenset[str]) -> frozenset[str]:
+def pooled_behaviours(samples: Mapping[str, Moments], shown: frozenset[str]) -> frozenset[str]:
     """The behaviours a week's index pools: the shown ones, or all of them if none is shown."""
-    return shown or frozenset(people)
+    return shown or frozenset(b for b, m in samples.items() if m.people)
 
 
-def index_shown(pooled_people: int, threshold: int) -> bool:
-    """Whether a week's index, pooling this many people, may be shown."""
-    return pooled_people >= threshold
+def index_shown(pooled: Moments, threshold: int) -> bool:
+    """Whether a week's index, pooling these answers, may be shown."""
+    return publishable(pooled, threshold)

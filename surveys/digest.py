@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import cast
 
-from surveys.anonymity import index_shown, pooled_behaviours, shown_behaviours
+from surveys.anonymity import index_shown, pooled_behaviours, publishable, shown_behaviours
+from surveys.behaviour_shift import behaviour_noise, detect_behaviour_shift
 from surveys.behaviours import BEHAVIOURS, Behaviour
 from surveys.moments import NO_ONE, Moments
-from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
+from surveys.overall import Overall, Reading, design_effect, overall_of
+from surveys.statistics import Basis, IndexShift, Shift, WeekNoise, detect_index_shift
 from surveys.week_answers import AnswerRow, WeekAnswers, weeks_of
 from surveys.weeks import week_ordinal
 
@@ -54,6 +56,7 @@ class Figure:
     change: float | None
     shift: Shift
     suppressed: bool
+    basis: Basis | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class Digest:
     behaviours: tuple[BehaviourFigure, ...]
     index_history: tuple[WeekIndex, ...]
     index_recent_shift: Shift = "insufficient_data"
+    index_basis: Basis | None = None
+    overall: Overall | None = None
 
     @property
     def asked(self) -> tuple[BehaviourFigure, ...]:
@@ -172,11 +177,10 @@ class _Week:
 
 
 def _publish(week: str, answers: WeekAnswers, threshold: int) -> _Week:
-    counts = answers.head_counts
-    shown = shown_behaviours(counts, threshold=threshold)
-    pooled = answers.pooled(pooled_behaviours(counts, shown))
+    shown = shown_behaviours(answers.behaviours, threshold=threshold)
+    pooled = answers.pooled(pooled_behaviours(answers.behaviours, shown))
     index = _Measured(week, _score(pooled), pooled) if pooled.people else None
-    return _Week(week, answers, shown, index if index_shown(pooled.people, threshold) else None)
+    return _Week(week, answers, shown, index if index_shown(pooled, threshold) else None)
 
 
 def _ends(
@@ -205,7 +209,7 @@ def _figure(
     rule: ShiftRule,
 ) -> Figure:
     n = current.people
-    if n < threshold:
+    if not publishable(current, threshold):
         return _SUPPRESSED
     score = _score(current)
     first, previous = ends if ends else (None, None)
@@ -221,31 +225,30 @@ def _figure(
     )
 
 
-def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
-    """A behaviour is compared with its previous published measurement."""
-
-    def rule(sample: Moments, previous: Moments | None) -> Shift:
-        return detect_shift(sample, previous, min_people=threshold, family_size=family_size).shift
-
-    return rule
-
-
 def _behaviour_figure(
     behaviour: str,
     weeks: Sequence[_Week],
     now: WeekAnswers,
     archived: Iterable[ArchivedFigure],
-    rule: ShiftRule,
     threshold: int,
+    readings: Mapping[str, Sequence[Reading]],
+    noise: WeekNoise,
+    family_size: int,
 ) -> Figure:
     """This week's figure of an asked behaviour, against the weeks it was shown before."""
+    earlier = [r.sample for r in readings.get(behaviour, ()) if r.sample.people]
+    current = now.behaviour(behaviour)
+    verdict = detect_behaviour_shift(
+        [*earlier, current], noise=noise, min_people=threshold, family_size=family_size
+    )
     published = {
         w.week: lambda w=w: _measured(w.week, w.answers.behaviour(behaviour))
         for w in weeks
         if behaviour in w.shown
     }
     ends = _ends(published, (a for a in archived if a.figure == behaviour))
-    return _figure(now.behaviour(behaviour), ends, threshold=threshold, rule=rule)
+    figure = _figure(current, ends, threshold=threshold, rule=lambda _s, _p: verdict.shift)
+    return figure if figure.suppressed else replace(figure, basis=verdict.basis)
 
 
 def _measured(week: str, sample: Moments) -> _Measured:
@@ -271,17 +274,22 @@ def compute_digest(
     )
     this_round = next((r for r in rounds if r.week == week), None)
     asked = set(this_round.behaviour_ids) if this_round else set()
-    family_size = len(asked) + 1
+    family_size = len(asked) + 2  # its behaviours, the index and the overall figure
     earlier_archive = [a for a in archived if a.week < week]
     weeks = [grouped.published(w, threshold) for w in sorted(grouped.weeks) if w <= week]
     earlier = [w for w in weeks if w.week < week]
     now = grouped.weeks.get(week, WeekAnswers(responded=0))
-    rule = _behaviour_rule(threshold, family_size)
+    earlier_readings = _readings(earlier, earlier_archive)
+    noise = behaviour_noise(
+        {b: [(r.week, r.sample) for r in rs] for b, rs in earlier_readings.items()}, week
+    )
     figures = [
         BehaviourFigure(
             b,
             asked=True,
-            figure=_behaviour_figure(b.id, earlier, now, earlier_archive, rule, threshold),
+            figure=_behaviour_figure(
+                b.id, earlier, now, earlier_archive, threshold, earlier_readings, noise, family_size
+            ),
         )
         if b.id in asked
         else BehaviourFigure(b, asked=False, figure=_NOT_ASKED)
@@ -302,7 +310,7 @@ def compute_digest(
         index_now,
         ends,
         threshold=threshold,
-        rule=lambda _sample, _previous: verdict.week_on_week.shift,
+        rule=lambda _sample, _previous: verdict.shift,
     )
     return Digest(
         team=team,
@@ -312,14 +320,48 @@ def compute_digest(
             invited=this_round.invited if this_round else 0,
             responded=grouped.responded(week),
         ),
-        index=index,
+        index=index if index.suppressed else replace(index, basis=verdict.basis),
         behaviours=tuple(figures),
         index_history=tuple(
             WeekIndex(week=m.week, n=m.sample.people, score=_clean(m.score), sample=m.sample)
             for m in index_weeks
         ),
         index_recent_shift=verdict.against_recent_weeks.shift,
+        index_basis=verdict.basis,
+        overall=overall_of(
+            _readings(weeks, earlier_archive),
+            week,
+            design_effects=_design_effects(weeks),
+            family_size=family_size,
+        ),
     )
+
+
+def _readings(
+    weeks: Sequence[_Week], archived: Iterable[ArchivedFigure]
+) -> dict[str, list[Reading]]:
+    """Every behaviour's published scores, oldest first; archived ones fill purged weeks."""
+    by_behaviour: dict[str, dict[str, Reading]] = {b.id: {} for b in BEHAVIOURS}
+    for w in weeks:
+        for b in w.shown:
+            sample = w.answers.behaviour(b)
+            by_behaviour.setdefault(b, {})[w.week] = Reading(w.week, _score(sample), sample)
+    for a in archived:
+        if a.figure != INDEX:
+            by_behaviour.setdefault(a.figure, {}).setdefault(
+                a.week, Reading(a.week, a.score, NO_ONE)
+            )
+    return {b: [readings[w] for w in sorted(readings)] for b, readings in by_behaviour.items()}
+
+
+def _design_effects(weeks: Sequence[_Week]) -> dict[str, float]:
+    """Per published week, how much its behaviours' people overlap (surveys.overall)."""
+    # A shown week's index pools exactly its shown behaviours (surveys.anonymity).
+    return {
+        w.week: design_effect(w.index.sample, [w.answers.behaviour(b) for b in sorted(w.shown)])
+        for w in weeks
+        if w.index is not None and w.shown
+    }
 
 
 def _index_verdict(

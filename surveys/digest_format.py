@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveys.digest import Digest, Figure
+from surveys.overall import Overall
 from surveys.story import tell_story
 from surveys.weeks import week_words
 
@@ -20,14 +21,42 @@ def figure_fields(figure: Figure) -> dict[str, Any]:
         "change": figure.change,
         "shift": figure.shift,
         "suppressed": figure.suppressed,
+        "basis": figure.basis,
     }
 
 
-def _index_fields(index: Figure) -> dict[str, Any]:
-    """SPEC §4 gives the index no `previous_week`: its `previous` is the week before's index."""
-    fields = figure_fields(index)
+def _index_fields(digest: Digest) -> dict[str, Any]:
+    """SPEC §4 gives the index no `previous_week`: its `previous` is the week before's index.
+
+    `shift` is this week against the previous measurement (so it agrees with `change`);
+    `recent` is the last two measurements against the four before; `basis` names the one of
+    them a shift named in the words rests on (docs/METHOD.md).
+    """
+    fields = figure_fields(digest.index)
     del fields["previous_week"]
+    fields["recent"] = digest.index_recent_shift
     return fields
+
+
+def overall_fields(overall: Overall | None) -> dict[str, Any]:
+    """SPEC §4's `overall`: the like-for-like index, `null` figures until all 13 are measured."""
+    if overall is None:
+        return {
+            "score": None, "previous": None, "baseline": None, "baseline_week": None,
+            "change": None, "shift": "insufficient_data", "trend": "unclear",
+            "covered": 0, "suppressed": False,
+        }  # fmt: skip
+    return {
+        "score": overall.score,
+        "previous": overall.previous,
+        "baseline": overall.baseline,
+        "baseline_week": overall.baseline_week,
+        "change": overall.change,
+        "shift": overall.shift,
+        "trend": overall.trend.direction,
+        "covered": overall.covered,
+        "suppressed": overall.suppressed,
+    }
 
 
 def digest_to_dict(digest: Digest) -> dict[str, Any]:
@@ -48,7 +77,8 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
             "invited": digest.participation.invited,
             "responded": digest.participation.responded,
         },
-        "index": _index_fields(digest.index),
+        "index": _index_fields(digest),
+        "overall": overall_fields(digest.overall),
         "behaviours": behaviours,
     }
 

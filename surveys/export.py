@@ -29,6 +29,7 @@ COLUMNS = (
     "change",
     "shift",
     "suppressed",
+    "basis",
     "invited",
     "responded",
 )

@@ -87,6 +87,7 @@ class IndexShift:
 
 
 INSUFFICIENT = ShiftTest("insufficient_data", None, None, None)
+NAMED_SHIFTS = ("towards_favourable", "towards_unfavourable")
 
 
 def point_score(point: int) -> float:
@@ -256,6 +257,7 @@ def detect_shift_against_window(
     min_people: int,
     family_size: int = 4,
     week_noise: WeekNoise | None = None,
+    error_rate: float | None = None,
 ) -> ShiftTest:
     """Compare the recent measurements, pooled, with the earlier ones, pooled.
 
@@ -275,7 +277,7 @@ def detect_shift_against_window(
     return compare_estimates(
         estimate_score(_pool(recent_kept)),
         estimate_score(_pool(earlier_kept)),
-        confidence=family_confidence(family_size),
+        confidence=family_confidence(family_size, error_rate=error_rate),
         extra=(noise.variance * (1 / len(recent_kept) + 1 / len(earlier_kept)), noise.df),
     )
 
@@ -315,27 +317,65 @@ def detect_index_shift(
         )
     windowed = INSUFFICIENT
     if len(measured) > recent_weeks:
-        windowed = detect_shift_against_window(
+        windowed = detect_lasting_shift(
             measured[-recent_weeks:],
             measured[-recent_weeks - earlier_weeks : -recent_weeks],
             min_people=min_people,
-            family_size=2 * family_size,
+            family_size=family_size,
             week_noise=noise,
         )
-    return _combine(week_on_week, windowed)
+    return lasting_verdict(week_on_week, windowed)
 
 
-def _combine(week_on_week: ShiftTest, windowed: ShiftTest) -> IndexShift:
-    candidates: tuple[tuple[ShiftTest, Basis], ...] = (
-        (week_on_week, "previous_week"),
-        (windowed, "recent_weeks"),
+LASTING_ERROR_RATE = 0.1
+"""Each of the last two readings must on its own lie beyond the earlier ones at this two-sided
+rate (one-sided 5%): a move that shows in one week only, a bad week for everyone, is not named."""
+
+
+def detect_lasting_shift(
+    recent: Sequence[AnySample],
+    earlier: Sequence[AnySample],
+    *,
+    min_people: int,
+    family_size: int,
+    week_noise: WeekNoise,
+) -> ShiftTest:
+    """The recent readings, pooled, against the earlier ones, named only if the move lasts.
+
+    Nothing in one week tells a bad week for everyone from a lasting change, so a shift is
+    named only when the pooled comparison names it and every recent reading, on its own, lies
+    beyond the earlier ones in the same direction. A real change passes by its second reading.
+    """
+    pooled = detect_shift_against_window(
+        recent, earlier, min_people=min_people, family_size=family_size, week_noise=week_noise
     )
-    for test, basis in candidates:
-        if test.shift in ("towards_favourable", "towards_unfavourable"):
-            return IndexShift(test.shift, basis, week_on_week, windowed)
-    if week_on_week.shift == "none" or windowed.shift == "none":
-        return IndexShift("none", None, week_on_week, windowed)
-    return IndexShift("insufficient_data", None, week_on_week, windowed)
+    if pooled.shift not in NAMED_SHIFTS:
+        return pooled
+    kept = [s for s in recent if people(s) >= min_people]
+    lasts = len(kept) == len(recent) and all(
+        detect_shift_against_window(
+            [sample],
+            earlier,
+            min_people=min_people,
+            family_size=1,
+            week_noise=week_noise,
+            error_rate=LASTING_ERROR_RATE,
+        ).shift
+        == pooled.shift
+        for sample in kept
+    )
+    if lasts:
+        return pooled
+    return ShiftTest("none", pooled.difference, pooled.low, pooled.high)
+
+
+def lasting_verdict(week_on_week: ShiftTest, lasting: ShiftTest) -> IndexShift:
+    """The verdict is the lasting one; week on week is kept for the record, never named alone."""
+    if lasting.shift in NAMED_SHIFTS:
+        return IndexShift(lasting.shift, "recent_weeks", week_on_week, lasting)
+    if "none" in (week_on_week.shift, lasting.shift):
+        return IndexShift("none", None, week_on_week, lasting)
+    return IndexShift("insufficient_data", None, week_on_week, lasting)
 
 
 def _pool(samples: Sequence[AnySample]) -> Moments:

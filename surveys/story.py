@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from surveys.conversation import Conversation, conversation_for
 from surveys.digest import BehaviourFigure, Digest
 from surveys.trend import Trend, index_trend
-from surveys.weeks import parse_week, week_words
+from surveys.weeks import week_words
 
 NOT_ENOUGH = "Not enough answers this week to show without risking anyone's anonymity."
 NOT_ENOUGH_YET = "Not enough answers yet to show a figure without risking anyone's anonymity."
@@ -51,47 +51,73 @@ def describe_score(score: float) -> str:
     return 'on the "them" side for now'
 
 
-def _now(digest: Digest, *, preview: bool = False) -> str:
+OVERALL_DEFINITION = (
+    "Our overall figure is the average of all 13 behaviours, each at its latest reading, "
+    "so it compares like with like whichever behaviours a week asked."
+)
+
+
+def _this_week(digest: Digest, *, preview: bool = False) -> str:
+    """This week's answers, pooled: what the index says, named for what it is."""
     index = digest.index
     if index.suppressed or index.score is None:
         return NOT_ENOUGH_YET if preview else NOT_ENOUGH
+    asked = len(digest.asked)
+    behaviours = "behaviour" if asked == 1 else "behaviours"
     return (
-        f"Our index is {index.score:+.2f}, {describe_score(index.score)} (from {index.n} people)."
+        f"This week's answers on its {asked} {behaviours} average {index.score:+.2f} "
+        f"(from {index.n} people)."
+    )
+
+
+def _now(digest: Digest, *, preview: bool = False) -> str:
+    overall = digest.overall
+    if overall is None or overall.score is None:
+        covered = overall.covered if overall else 0
+        waiting = (
+            f"Our overall figure appears once each of the 13 behaviours has a reading "
+            f"({covered} of 13 so far)."
+        )
+        return f"{waiting} {_this_week(digest, preview=preview)}"
+    return (
+        f"Overall we are at {overall.score:+.2f}, {describe_score(overall.score)}. "
+        f"{OVERALL_DEFINITION} {_this_week(digest, preview=preview)}"
     )
 
 
 def _start(digest: Digest) -> str:
-    index = digest.index
-    if index.baseline is None or index.suppressed:
-        return "We'll know once this week's figure can be shown."
-    first = digest.index_history[0].week if digest.index_history else digest.week
-    if first == digest.week:
-        return "This is our first measurement: it becomes our starting point."
-    return f"We started at {index.baseline:+.2f} in the {week_words(first)}."
+    overall = digest.overall
+    if overall is None or overall.baseline is None:
+        return "We'll know once every behaviour has a reading: that becomes our starting point."
+    if overall.baseline_week == digest.week or overall.baseline_week is None:
+        return "This is our first overall figure: it becomes our starting point."
+    return (
+        f"Our first overall figure was {overall.baseline:+.2f}, "
+        f"in the {week_words(overall.baseline_week)}."
+    )
 
 
-def _index_movement(digest: Digest) -> str | None:
-    """Name a real move of the index, saying which comparison found it."""
-    if digest.index.shift in _NAMED:
-        return f"Since last time our index moved {_DIRECTION[digest.index.shift]}."
-    if digest.index_recent_shift in _NAMED:
-        return (
-            f"Over the last two weeks our index has moved {_DIRECTION[digest.index_recent_shift]}"
-            " compared with the weeks before."
-        )
-    return None
+def _overall_movement(digest: Digest) -> str | None:
+    """Name a real move of the overall figure, one that has lasted two weeks."""
+    overall = digest.overall
+    if overall is None or overall.shift not in _NAMED:
+        return None
+    return (
+        f"Over the last two weeks our overall figure has moved {_DIRECTION[overall.shift]} "
+        "on the behaviours measured again."
+    )
 
 
 def _going(digest: Digest, trend: Trend) -> str:
-    """The index's move, the longer run, then the behaviours that moved, improvers first and
-    celebrated. A week's real move and a longer run too unclear to call are said together
-    without one contradicting the other."""
+    """The overall figure's move, the longer run, then the behaviours that moved, improvers
+    first and celebrated. A week's real move and a longer run too unclear to call are said
+    together without one contradicting the other."""
     moved = sorted(
         (b for b in digest.asked if b.figure.shift in _NAMED),
         key=lambda b: b.figure.shift != "towards_favourable",
     )
     named = "; ".join(_moved_words(b) for b in moved)
-    movement = _index_movement(digest)
+    movement = _overall_movement(digest)
     longer = _longer_run(trend, anything_moved=bool(movement or moved))
     lead = f"{movement} {longer}" if movement else longer
     return f"{lead} {named}." if named else lead
@@ -123,7 +149,7 @@ def _quoted(item: BehaviourFigure) -> str:
 def _target(digest: Digest, target: float | None) -> str:
     if target is None:
         return "No target set yet: a manager can set one with /pulse target <score>."
-    score = digest.index.score
+    score = digest.overall.score if digest.overall else None
     if score is None:
         return f"Our target is {target:+.2f}; we'll compare once there are enough answers."
     if score >= target:
@@ -162,8 +188,10 @@ def _focus(digest: Digest) -> tuple[BehaviourFigure | None, str]:
 
 
 def _trend(digest: Digest) -> Trend:
-    history = [(parse_week(w.week).ordinal, w.sample) for w in digest.index_history]
-    return index_trend(history, min_people=digest.threshold)
+    """The overall figure's trend; a digest built without one has "too early to tell"."""
+    if digest.overall is not None:
+        return digest.overall.trend
+    return index_trend([], min_people=digest.threshold)
 
 
 def tell_story(digest: Digest, *, target: float | None = None, preview: bool = False) -> Story:

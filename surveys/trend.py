@@ -61,7 +61,7 @@ def index_trend(
     if len(used) < TREND_MIN_WEEKS:
         return _too_early(len(used))
     slope, standard_error = _fit_line(used)
-    return _describe_trend(slope, standard_error, len(used))
+    return describe_slope(slope, standard_error, len(used), df=len(used) - 2)
 
 
 def _fit_line(used: Sequence[tuple[int, float]]) -> tuple[float, float]:
@@ -79,8 +79,13 @@ def _fit_line(used: Sequence[tuple[int, float]]) -> tuple[float, float]:
     return slope, math.sqrt(sum(r * r for r in residuals) / (k - 2) / sxx)
 
 
-def _describe_trend(slope: float, standard_error: float, weeks: int) -> Trend:
-    df = weeks - 2
+def describe_slope(
+    slope: float | None, standard_error: float | None, weeks: int, *, df: int
+) -> Trend:
+    """A slope per week and its standard error (on df degrees of freedom) as a trend in words;
+    no slope is "too early to tell"."""
+    if slope is None or standard_error is None or df < 1:
+        return _too_early(weeks)
     half = float(special.stdtrit(df, 1 - (1 - TREND_CONFIDENCE) / 2)) * standard_error
     strong = float(special.stdtrit(df, 1 - (1 - TREND_STRONG_CONFIDENCE) / 2)) * standard_error
     low, high = slope - half, slope + half

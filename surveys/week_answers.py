@@ -59,11 +59,12 @@ class WeekAnswers:
         raise PoolNotRead(f"the pool of {sorted(behaviours)} was not worked out")
 
 
-def index_pool(head_counts: Mapping[str, int], threshold: int) -> frozenset[str] | None:
+def index_pool(behaviours: Mapping[str, Moments], threshold: int) -> frozenset[str] | None:
     """The behaviours a week's index pools when that is not all of them, else None: only then
     does the index need moments beyond the week's own."""
-    pooled = pooled_behaviours(head_counts, shown_behaviours(head_counts, threshold=threshold))
-    return None if pooled == frozenset(head_counts) else pooled
+    pooled = pooled_behaviours(behaviours, shown_behaviours(behaviours, threshold=threshold))
+    answered = frozenset(b for b, m in behaviours.items() if m.people)
+    return None if pooled == answered else pooled
 
 
 def weeks_of(answers: Iterable[AnswerRow], threshold: int) -> dict[str, WeekAnswers]:
@@ -85,7 +86,7 @@ def _week_of(people: Mapping[str, list[tuple[str, int | None]]], threshold: int)
         everything=_moments(counted, frozenset(behaviours)),
         behaviours=by_behaviour,
     )
-    pool = index_pool(week.head_counts, threshold)
+    pool = index_pool(week.behaviours, threshold)
     if pool is None:
         return week
     return WeekAnswers(

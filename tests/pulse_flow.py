@@ -110,9 +110,15 @@ def click(
 
 
 def everyone_answers(running: Loop, point: int, *, question: int = 0) -> None:
-    """Every surveyed person clicks the same point, so a figure has enough people to show."""
-    for user in SURVEYED:
-        click(running, user, question, point)
+    """Every surveyed person answers, so a figure has enough people to show: all at ``point``
+    but the first, one step away (a figure in which a handful all agree is withheld)."""
+    for i, user in enumerate(SURVEYED):
+        click(running, user, question, point if i else neighbour(point))
+
+
+def neighbour(point: int) -> int:
+    """The point one step from ``point`` towards the middle of the scale."""
+    return point - 1 if point > 3 else point + 1
 
 
 def close_round(running: Loop) -> None:

@@ -7,10 +7,12 @@ Nothing in the bot uses this module: `tests/test_digest_equivalence.py` compares
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from surveys.anonymity import UNANIMOUS_MIN_PEOPLE
+from surveys.behaviour_shift import behaviour_noise, detect_behaviour_shift
 from surveys.behaviours import BEHAVIOURS
 from surveys.digest import (
     INDEX,
@@ -24,7 +26,8 @@ from surveys.digest import (
     WeekIndex,
 )
 from surveys.moments import Sample, moments_of
-from surveys.statistics import IndexShift, Shift, detect_index_shift, detect_shift
+from surveys.overall import Reading, design_effect, overall_of
+from surveys.statistics import IndexShift, Shift, detect_index_shift
 from surveys.summary import frame_of
 from surveys.weeks import parse_week
 
@@ -43,13 +46,25 @@ class PublishedAnswers:
 def published_answers(frame: pd.DataFrame, *, threshold: int) -> PublishedAnswers:
     """Split counted answers into those behind published behaviour and index figures."""
     counted = frame[frame["point"].notna()]
-    people = counted.groupby(["week", "behaviour"])["respondent"].transform("nunique")
-    shown = people >= threshold
+    shown = _shown(counted, ["week", "behaviour"], threshold)
     behaviours = counted[shown]
     weeks_with_shown = set(behaviours["week"])
     pooled = counted[shown | ~counted["week"].isin(weeks_with_shown)]
-    index_people = pooled.groupby("week")["respondent"].transform("nunique")
-    return PublishedAnswers(behaviours=behaviours, index=pooled[index_people >= threshold])
+    return PublishedAnswers(
+        behaviours=behaviours, index=pooled[_shown(pooled, ["week"], threshold)]
+    )
+
+
+def _shown(counted: pd.DataFrame, keys: list[str], threshold: int) -> pd.Series:
+    """Enough people, and not everyone's answers averaging alike unless there are many."""
+    if counted.empty:
+        return pd.Series([], index=counted.index, dtype=bool)
+    people = counted.groupby(keys)["respondent"].transform("nunique")
+    means = counted.groupby([*keys, "respondent"])["point"].transform("mean")
+    alike = means.groupby([counted[k] for k in keys]).transform(
+        lambda m: bool((m - m.iloc[0]).abs().max() < 1e-9)
+    )
+    return (people >= threshold) & ((people >= max(UNANIMOUS_MIN_PEOPLE, threshold)) | ~alike)
 
 
 def _clean(value: float) -> float:
@@ -92,7 +107,7 @@ def _figure(
     series: _Series, week: str, *, threshold: int, current: pd.DataFrame, rule: ShiftRule
 ) -> Figure:
     n = int(current["respondent"].nunique())
-    if n < threshold:
+    if not _shown(current, ["week"], threshold).all() or current.empty:
         return _SUPPRESSED
     score = float(current["score"].mean())
     earlier = series.before(week)
@@ -109,11 +124,8 @@ def _figure(
     )
 
 
-def _behaviour_rule(threshold: int, family_size: int) -> ShiftRule:
-    def rule(sample: Sample, previous: Sample | None) -> Shift:
-        return detect_shift(sample, previous, min_people=threshold, family_size=family_size).shift
-
-    return rule
+def _fixed(shift: Shift) -> ShiftRule:
+    return lambda _sample, _previous: shift
 
 
 def _index_verdict(
@@ -143,11 +155,21 @@ def compute_digest(
     this_round = next((r for r in rounds if r.week == week), None)
     asked = set(this_round.behaviour_ids) if this_round else set()
     published = published_answers(frame, threshold=threshold)
-    family_size = len(asked) + 1
+    family_size = len(asked) + 2  # its behaviours, the index and the overall figure
     week_rows = frame[frame["week"] == week]
     counted_now = week_rows[week_rows["point"].notna()]
     earlier_published = published.behaviours[published.behaviours["week"] < week]
     figures = []
+    earlier_series = {
+        b.id: _series(earlier_published[earlier_published["behaviour"] == b.id]) for b in BEHAVIOURS
+    }
+    noise = behaviour_noise(
+        {
+            b: [(w, moments_of(x)) for w, x in zip(sr.weeks, sr.samples, strict=True)]
+            for b, sr in earlier_series.items()
+        },
+        week,
+    )
     for b in BEHAVIOURS:
         if b.id not in asked:
             figures.append(BehaviourFigure(b, asked=False, figure=_NOT_ASKED))
@@ -157,8 +179,21 @@ def compute_digest(
             [a for a in earlier_archive if a.figure == b.id],
         )
         current = counted_now[counted_now["behaviour"] == b.id]
-        rule = _behaviour_rule(threshold, family_size)
-        figure = _figure(series, week, threshold=threshold, current=current, rule=rule)
+        verdict = detect_behaviour_shift(
+            [*(moments_of(x) for x in earlier_series[b.id].samples), moments_of(_samples(current))],
+            noise=noise,
+            min_people=threshold,
+            family_size=family_size,
+        )
+        figure = _figure(
+            series,
+            week,
+            threshold=threshold,
+            current=current,
+            rule=_fixed(verdict.shift),
+        )
+        if not figure.suppressed:
+            figure = replace(figure, basis=verdict.basis)
         figures.append(BehaviourFigure(b, asked=True, figure=figure))
     index_series = _series(
         published.index[published.index["week"] < week],
@@ -173,7 +208,7 @@ def compute_digest(
         week,
         threshold=threshold,
         current=index_now,
-        rule=lambda _sample, _previous: verdict.week_on_week.shift,
+        rule=lambda _sample, _previous: verdict.shift,
     )
     history = _index_history(published.index[published.index["week"] <= week])
     return Digest(
@@ -184,11 +219,44 @@ def compute_digest(
             invited=this_round.invited if this_round else 0,
             responded=int(week_rows["respondent"].nunique()),
         ),
-        index=index,
+        index=index if index.suppressed else replace(index, basis=verdict.basis),
         behaviours=tuple(figures),
         index_history=history,
         index_recent_shift=verdict.against_recent_weeks.shift,
+        index_basis=verdict.basis,
+        overall=overall_of(
+            _readings(published.behaviours, earlier_archive),
+            week,
+            design_effects=_design_effects(published),
+            family_size=family_size,
+        ),
     )
+
+
+def _readings(
+    behaviours: pd.DataFrame, archived: Sequence[ArchivedFigure]
+) -> dict[str, list[Reading]]:
+    readings: dict[str, list[Reading]] = {}
+    for b in BEHAVIOURS:
+        series = _series(
+            behaviours[behaviours["behaviour"] == b.id], [a for a in archived if a.figure == b.id]
+        )
+        readings[b.id] = [
+            Reading(w, score, moments_of(sample))
+            for w, score, sample in zip(series.weeks, series.scores, series.samples, strict=True)
+        ]
+    return readings
+
+
+def _design_effects(published: PublishedAnswers) -> dict[str, float]:
+    effects = {}
+    for week, rows in published.index.groupby("week", sort=True):
+        shown = published.behaviours[published.behaviours["week"] == week]
+        if shown.empty:
+            continue
+        parts = [moments_of(_samples(r)) for _, r in shown.groupby("behaviour", sort=True)]
+        effects[str(week)] = design_effect(moments_of(_samples(rows)), parts)
+    return effects
 
 
 def _index_history(published_index: pd.DataFrame) -> tuple[WeekIndex, ...]:

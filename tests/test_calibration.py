@@ -72,3 +72,53 @@ def test_ignoring_the_weekly_wobble_would_raise_false_alarms_in_large_teams():
 def test_trend_sees_a_steady_climb_in_a_larger_team():
     rate = sim.trend_detection_rate(trials=300, size=30, before=0.2, after=0.8)
     assert rate.rate - 3 * rate.standard_error >= MIN_DETECTION, str(rate)
+
+
+# --- real weeks, through the digest itself (surveys.calibration), from week 8 on -------------
+# Shocks, turnover, fixed responders and varying response are on in every case (Conditions).
+
+REAL_WEEK_TEAMS = 40  # x 8 digests each
+
+
+def _upper_within_margin(rate, bar):
+    """The rate may exceed its bar by no more than three Monte Carlo standard errors."""
+    return rate.rate - 3 * rate.standard_error <= bar
+
+
+REAL_WEEK_CASES = {
+    "team of 5": dict(size=5),
+    "team of 8": dict(size=8),
+    "team of 12": dict(size=12),
+    "team of 20": dict(size=20),
+    "team of 30": dict(size=30),
+    "12, one question a week": dict(size=12, questions=1),
+    "12, thirteen questions a week": dict(size=12, questions=13),
+    "12, threshold 3": dict(size=12, threshold=3),
+    "30, threshold 10": dict(size=30, threshold=10),
+}
+
+
+@pytest.mark.parametrize("case", REAL_WEEK_CASES, ids=str)
+def test_stable_teams_under_real_weeks_rarely_hear_of_any_shift(case):
+    from surveys.calibration import Conditions, false_rates
+
+    rates = false_rates(Conditions(**REAL_WEEK_CASES[case]), teams=REAL_WEEK_TEAMS)
+    assert _upper_within_margin(rates.any_shift, MAX_FALSE_ALARMS), f"{case}: {rates.any_shift}"
+    assert _upper_within_margin(rates.trend_direction, 0.05), f"{case}: {rates.trend_direction}"
+
+
+def test_a_bad_week_for_everyone_is_rarely_called_a_shift_of_the_team():
+    from surveys.calibration import Conditions, false_rates
+
+    rates = false_rates(Conditions(size=30, bad_week=0.1), teams=60, seed=5)
+    assert rates.bad_week is not None
+    assert _upper_within_margin(rates.bad_week, MAX_FALSE_ALARMS), str(rates.bad_week)
+    assert _upper_within_margin(rates.any_shift, MAX_FALSE_ALARMS), str(rates.any_shift)
+
+
+@pytest.mark.parametrize("size", [20, 30])
+def test_one_behaviour_swinging_from_them_to_us_is_named_within_two_asks(size):
+    from surveys.calibration import behaviour_power
+
+    rate = behaviour_power(size, 0.2, 0.8, trials=60)
+    assert rate.rate + 3 * rate.standard_error >= MIN_DETECTION, str(rate)

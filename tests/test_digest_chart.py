@@ -18,12 +18,14 @@ from matplotlib.text import Text
 from PIL import Image
 
 from charts import ChartData, chart_data, render_digest_chart
-from charts.chart_data import POLE_WIDTH, wrap_pole
+from charts.chart_data import POLE_WIDTH, TREND_NOTE, sample_range, wrap_pole
 from charts.digest_chart import build_figure
 from surveys.behaviours import BEHAVIOURS, Behaviour
 from surveys.digest import BehaviourFigure, Digest, Figure, Participation, WeekIndex
 from surveys.moments import Sample, moments_of
-from surveys.statistics import people, score
+from surveys.overall import Overall, OverallPoint
+from surveys.statistics import estimate_score, people, score
+from surveys.trend import index_trend
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SAMPLE_PATH = "/tmp/digest-chart-sample.png"
@@ -101,6 +103,27 @@ def make_digest(
         index=index,
         behaviours=behaviours,
         index_history=index_history,
+        overall=overall_along(index_history),
+    )
+
+
+def overall_along(weeks: tuple[WeekIndex, ...]) -> Overall:
+    """An overall figure that follows the given weeks (the chart draws only its history)."""
+    points = tuple(
+        OverallPoint(w.week, w.score, estimate_score(w.sample).variance / 4) for w in weeks
+    )
+    last = points[-1] if points else None
+    return Overall(
+        score=last.score if last else None,
+        previous=points[-2].score if len(points) > 1 else None,
+        previous_week=points[-2].week if len(points) > 1 else None,
+        baseline=points[0].score if points else None,
+        baseline_week=points[0].week if points else None,
+        change=None,
+        shift="none",
+        trend=index_trend([], min_people=3),
+        covered=13 if points else 0,
+        history=points,
     )
 
 
@@ -184,15 +207,18 @@ def test_index_row_range_comes_from_this_weeks_people() -> None:
     digest = normal_digest()
     data = chart_data(digest)
     assert data.rows[0].score == digest.index.score
-    assert (data.rows[0].low, data.rows[0].high) == (data.trend[-1].low, data.trend[-1].high)
+    this_week = digest.index_history[-1]
+    assert (data.rows[0].low, data.rows[0].high) == sample_range(this_week.score, this_week.sample)
 
 
-def test_trend_has_every_published_week_with_a_band_and_the_start() -> None:
+def test_line_is_the_overall_figure_week_by_week_with_a_band_and_the_start() -> None:
     digest = normal_digest()
+    assert digest.overall is not None
     data = chart_data(digest, target=0.4)
-    assert [p.week for p in data.trend] == [w.week for w in digest.index_history]
+    assert [p.week for p in data.trend] == [p.week for p in digest.overall.history]
+    assert [p.score for p in data.trend] == [p.score for p in digest.overall.history]
     assert all(p.low <= p.score <= p.high for p in data.trend)
-    assert data.baseline == digest.index_history[0].score
+    assert data.baseline == digest.overall.history[0].score
     assert data.target == 0.4
     assert data.trend_note is None
 
@@ -200,7 +226,7 @@ def test_trend_has_every_published_week_with_a_band_and_the_start() -> None:
 @pytest.mark.parametrize("case", ["first", "unpublished"])
 def test_too_few_weeks_for_a_trend_gets_a_friendly_note(case: str) -> None:
     data = chart_data(ALL_CASES[case]())
-    assert data.trend_note == "The trend appears after two weeks with enough answers"
+    assert data.trend_note == TREND_NOTE
 
 
 def test_suppressed_figures_become_words_not_numbers() -> None:

@@ -275,14 +275,23 @@ def test_week_noise_starts_from_the_prior_and_grows_with_a_wobbly_history():
     assert wobbly.df > calm.df
 
 
-def test_index_names_a_swing_at_once_and_again_through_the_recent_weeks():
+def test_index_names_a_swing_once_it_lasts_into_a_second_week():
     before = [(w, week_with_score(1)) for w in range(1, 9)]
     history = [*before, (9, week_with_score(9)), (10, week_with_score(9))]
     first = detect_index_shift(history[:-1], min_people=5)
     second = detect_index_shift(history, min_people=5)
-    assert (first.shift, first.basis) == ("towards_favourable", "previous_week")
+    assert first.week_on_week.shift == "towards_favourable"
+    assert first.shift == "none"
     assert second.week_on_week.shift == "none"
     assert (second.shift, second.basis) == ("towards_favourable", "recent_weeks")
+
+
+def test_index_does_not_name_one_bad_week_for_everyone():
+    before = [(w, week_with_score(5)) for w in range(1, 9)]
+    history = [*before, (9, week_with_score(0)), (10, week_with_score(5))]
+    for end in (9, 10):
+        verdict = detect_index_shift(history[:end], min_people=5)
+        assert verdict.shift == "none"
 
 
 def test_index_catches_a_smaller_swing_on_the_second_measurement():
@@ -308,8 +317,9 @@ def test_index_skips_suppressed_weeks_when_finding_the_previous_measurement():
 
 
 def test_index_allows_for_a_team_whose_weeks_wobble():
-    calm = [(w, week_with_score(1)) for w in range(1, 10)] + [(10, week_with_score(9))]
-    wobbly = [(w, week_with_score(1 if w % 2 else 9)) for w in range(1, 11)]
+    after = [(9, week_with_score(9)), (10, week_with_score(9))]
+    calm = [(w, week_with_score(1)) for w in range(1, 9)] + after
+    wobbly = [(w, week_with_score(1 if w % 2 else 9)) for w in range(1, 9)] + after
     assert detect_index_shift(calm, min_people=5).shift == "towards_favourable"
     assert detect_index_shift(wobbly, min_people=5).shift == "none"
 
