@@ -19,6 +19,12 @@ SLASH_FIELDS = ("command", "user_id", "channel_id", "team_id")
 ID_FIELDS = ("user_id", "channel_id", "team_id")
 MAX_CLOCK_SKEW = 60 * 5
 _SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,31}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}", re.ASCII)
+# Slack's payloads nest a dozen levels at most; far deeper is no payload of Slack's, and
+# Python's parser (or anything walking the result) would run out of stack on it.
+MAX_NESTING = 64
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
 def is_slack_id(value: object) -> TypeGuard[str]:
@@ -29,8 +35,12 @@ def is_slack_id(value: object) -> TypeGuard[str]:
 def signature_is_valid(
     body: bytes, timestamp: str, signature: str, *, secret: str, now: float | None = None
 ) -> bool:
-    """Slack's v0 signature over the raw bytes, within five minutes of our clock."""
-    if not timestamp.isdigit() or not signature.startswith("v0="):
+    """Slack's v0 signature over the raw bytes, within five minutes of our clock.
+
+    Headers are checked as ASCII first: `isdigit` accepts digits `int` refuses (superscripts)
+    or reads (other scripts), and `compare_digest` raises on non-ASCII text.
+    """
+    if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
         return False
     current = time.time() if now is None else now
     if abs(current - int(timestamp)) > MAX_CLOCK_SKEW:
@@ -49,11 +59,25 @@ class Refusal:
 
 
 def _json_object(text: str) -> dict[str, Any] | None:
+    if _nesting(text) > MAX_NESTING:
+        raise _Malformed("body is nested too deeply")
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _nesting(text: str) -> int:
+    """How deep a JSON text's brackets go, those inside its strings aside; without recursion."""
+    depth = deepest = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        depth += 1 if token in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _check_nested(document: dict[str, Any]) -> str | None:

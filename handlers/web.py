@@ -65,7 +65,8 @@ class _BoltAdapter(SlackRequestHandler):
     form as a slash command, so a command that mentions the word (in its text, or in a
     channel's or person's name) arrives whole, where Bolt alone would take it for an empty
     interaction. And a payload whose ids are not the shapes Bolt assumes is malformed,
-    answered 400 rather than 500.
+    answered 400 rather than 500. What no listener takes (an event the bot does not handle,
+    a modal closed) is acknowledged: Bolt's 404 would have Slack send it again.
     """
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
@@ -80,7 +81,10 @@ class _BoltAdapter(SlackRequestHandler):
                 )
         except (AttributeError, IndexError, KeyError, TypeError, ValueError):
             return BoltResponse(status=400, body="payload is malformed")
-        return self.app.dispatch(bolt_request)
+        response = self.app.dispatch(bolt_request)
+        if response.status == 404:
+            return BoltResponse(status=200, body="")
+        return response
 
 
 class PulseWsgiApp:
