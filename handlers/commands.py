@@ -71,6 +71,12 @@ def _quick_reply(
                 "or now with `/pulse send`. I've opened the team's settings for you to "
                 f"change the day, time and more; `{ctx.command} settings` opens them again."
             )
+        if result.adopted:
+            return notice(
+                "This channel is already a team, and it had no manager left: you're now its "
+                f"manager. Its settings are open for you; `{ctx.command} settings` opens them "
+                "again."
+            )
         return notice(
             "This channel is already a team, and you're one of its managers. "
             f"Its settings are open for you; `{ctx.command} settings` opens them again."
