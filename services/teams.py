@@ -136,9 +136,10 @@ def is_opted_out(*, db: Database, workspace_id: str, user_id: str) -> bool:
 
 
 def record_membership(
-    *, db: Database, channel_id: str, user_id: str, joined: bool, workspace_id: str | None = None
+    *, db: Database, channel_id: str, user_id: str, joined: bool, workspace_id: str
 ) -> bool:
-    """Follow a join or leave event; returns False when the channel is not a team."""
+    """Follow a join or leave event in one workspace; False when the channel is not a team
+    there."""
     with db.transaction() as session:
         team = team_store.team_by_channel(session, channel_id, workspace_id)
         if team is None:
