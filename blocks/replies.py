@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from blocks.text import context, escape, section
+from blocks.text import context, escape, local_time, section
 from surveys.summary import Summary
 
 USAGE_LINES = (
@@ -47,6 +48,18 @@ def _pooled_line(label: str, score: float | None, answers: int, weeks: int) -> s
     if score is None:
         return f"• {label}: not enough answers to show"
     return f"• {label}: *{score:+.2f}* ({answers} answers over {weeks} week{'s' * (weeks != 1)})"
+
+
+def first_round_open_message(
+    *, channel_id: str, week: str, closes_at: datetime, threshold: int
+) -> dict[str, Any]:
+    """A summary asked for while the team's first round is still open: there is nothing to
+    pool yet, and saying when there will be is the useful answer."""
+    return notice(
+        f"<#{channel_id}>'s first round ({week}) is still open, so there is nothing to "
+        f"summarise yet. Its figures appear when it closes, {local_time(closes_at)}, "
+        f"if at least {threshold} people answered."
+    )
 
 
 def summary_message(summary: Summary) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from blocks.replies import notice, summary_message, usage
+from blocks.replies import first_round_open_message, notice, summary_message, usage
 from delivery.digests import post_digest, post_round_digest
 from delivery.members import refresh_members
 from handlers.context import HandlerContext
@@ -138,6 +138,14 @@ def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand
     )
     if parsed.name == "summary":
         summary = digest_service.build_summary(db=out.db, channel_id=channel, weeks=parsed.weeks)
+        latest = digest_service.latest_round(db=out.db, channel_id=channel)
+        if not summary.weeks and latest is not None and not latest.closed:
+            return first_round_open_message(
+                channel_id=channel,
+                week=latest.week,
+                closes_at=latest.closes_at,
+                threshold=latest.threshold,
+            )
         return summary_message(summary)
     if parsed.name == "send":
         week = str(week_of(out.clock()))
