@@ -193,6 +193,23 @@ def check_request(body: bytes, headers: dict[str, str], *, secret: str) -> Admit
         return Refusal(400, str(problem))
 
 
+def replay_key(admitted: Admitted, headers: dict[str, str]) -> str | None:
+    """What identifies a request that must take effect once, or None for one that may repeat.
+
+    A slash command is known by its signature (Slack never sends the same command twice, so
+    a second arrival is a replay); an event by its id (Slack's own retries keep it). Clicks
+    are left out: recording the same answer again changes nothing.
+    """
+    body = admitted.body
+    if "command" in body and "type" not in body:
+        seed = "command:" + headers.get("x-slack-signature", "")
+    elif body.get("type") == "event_callback" and isinstance(body.get("event_id"), str):
+        seed = "event:" + body["event_id"]
+    else:
+        return None
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
 def is_json(text: str, headers: dict[str, str]) -> bool:
     """Whether Bolt will read the body as JSON; the gate must read it the same way."""
     content_type = headers.get("content-type", "").split(";")[0]
