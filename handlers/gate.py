@@ -145,17 +145,26 @@ def _read_form(text: str) -> dict[str, Any]:
         _raise_if(_check_interaction(payload))
         return payload
     fields = {name: values[0] for name, values in form.items()}
+    _check_slash(fields)
+    return fields
+
+
+def _check_slash(fields: dict[str, Any]) -> None:
     missing = [f for f in SLASH_FIELDS if not fields.get(f)]
     _raise_if(f"slash command lacks {', '.join(missing)}" if missing else None)
     malformed = [f for f in ID_FIELDS if not is_slack_id(fields[f])]
     _raise_if(f"slash command has a malformed {', '.join(malformed)}" if malformed else None)
-    return fields
 
 
 def _read_json(text: str) -> dict[str, Any]:
     document = _json_object(text)
     if document is None:
         raise _Malformed("body is not a JSON object")
+    _check_document(document)
+    return document
+
+
+def _check_document(document: dict[str, Any]) -> None:
     _raise_if(_check_nested(document))
     kind = document.get("type")
     if kind == "url_verification":
@@ -166,7 +175,24 @@ def _read_json(text: str) -> dict[str, Any]:
             raise _Malformed("event_callback has no event")
     elif kind != "app_rate_limited":
         raise _Malformed("unknown request type")
-    return document
+
+
+JSON_TYPES = frozenset({"url_verification", "event_callback", "app_rate_limited"})
+
+
+def shape_problem(body: dict[str, Any]) -> str | None:
+    """Why a body already parsed is malformed, or None: the gate's checks, for a request
+    that reached Bolt without the gate (over Socket Mode), so that nothing acts on it."""
+    try:
+        if "command" in body and "type" not in body:
+            _check_slash(body)
+        elif body.get("type") in JSON_TYPES:
+            _check_document(body)
+        else:
+            _raise_if(_check_interaction(body))
+    except _Malformed as problem:
+        return str(problem)
+    return None
 
 
 def _raise_if(problem: str | None) -> None:
