@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import Manager
+from storage.models import Manager, Member
 from tests.support import MANAGER, MEMBERS, TEAM_CHANNEL, RunningBot, wait_for
 
 NEWCOMER = MEMBERS[0]
@@ -17,9 +17,15 @@ def _managers(running: RunningBot) -> set[str]:
         return set(session.scalars(select(Manager.user_id)))
 
 
+def _in_channel(running: RunningBot) -> set[str]:
+    with running.bot.db.transaction() as session:
+        return set(session.scalars(select(Member.user_id).where(Member.in_channel.is_(True))))
+
+
 def _set_up(running: RunningBot) -> None:
+    """Setup, and its first look at the channel's members over (it runs after the reply)."""
     assert running.command("setup").status == 200
-    wait_for(lambda: running.slack.calls_to("conversations.members"))
+    wait_for(lambda: set(MEMBERS) <= _in_channel(running))
 
 
 def _reply(running: RunningBot, text: str, user: str) -> str:
