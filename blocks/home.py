@@ -63,9 +63,13 @@ def home_view(
     digests: Sequence[Digest],
     opted_out: bool,
     managed_channels: Sequence[str] = (),
+    notice: str | None = None,
 ) -> dict[str, Any]:
-    """The App Home tab for one member (with a settings button per team they manage)."""
+    """The App Home tab for one member (with a settings button per team they manage), with
+    a line on top when a button they pressed could not do what it said."""
     blocks: list[dict[str, Any]] = [header("Partnership Pulse")]
+    if notice:
+        blocks.append(context(escape(notice)))
     if open_prompts:
         for item in open_prompts:
             message = prompt_message(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from blocks.text import context, escape, section
+from blocks.text import context, escape, local_time, section
 from surveys.digest import Digest
 from surveys.story import Story
 from surveys.summary import Summary
@@ -87,6 +88,18 @@ def story_summary_message(
         ),
     ]
     return {"text": text, "blocks": blocks}
+
+
+def first_round_open_message(
+    *, channel_id: str, week: str, closes_at: datetime, threshold: int
+) -> dict[str, Any]:
+    """A summary asked for while the team's first round is still open: there is nothing to
+    pool yet, and saying when there will be is the useful answer."""
+    return notice(
+        f"<#{channel_id}>'s first round ({week_words(week)}) is still open, so there is nothing to "
+        f"summarise yet. Its figures appear when it closes, {local_time(closes_at)}, "
+        f"if at least {threshold} people answered."
+    )
 
 
 def summary_message(summary: Summary) -> dict[str, Any]:

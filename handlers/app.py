@@ -13,6 +13,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from delivery.client import make_client
 from handlers import actions, commands, events, install, settings
 from handlers.context import HandlerContext
+from handlers.gate import shape_problem
 
 log = logging.getLogger("handlers")
 
@@ -37,6 +38,21 @@ def _on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
     """Log the failure (never the payload: it may hold an answer) and answer politely."""
     log.exception("handler failed on a %s request", body.get("type") or "slash command")
     return BoltResponse(status=500, body="Something went wrong on our side. Please try again.")
+
+
+def _well_formed(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Drop a malformed payload before any listener acts on it.
+
+    Over HTTP the gate has refused it already (400); over Socket Mode nothing else would,
+    and a click whose `view` is not an object would be recorded and redrawn before anything
+    noticed it. It is acknowledged all the same: over Socket Mode an envelope left
+    unacknowledged is delivered again.
+    """
+    problem = shape_problem(body)
+    if problem:
+        log.info("malformed request dropped: %s", problem)
+        return BoltResponse(status=200, body="")
+    return next()
 
 
 def _metered_client(api_url: str) -> Callable[..., Any]:
@@ -82,6 +98,7 @@ def build_app(
         oauth_settings=oauth,
     )
     app.error(_on_error)
+    app.middleware(_well_formed)
     app.middleware(_metered_client(ctx.outbound.client.base_url))
     register_all(app, ctx)
     return app

@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from blocks.replies import notice, story_summary_message, usage
+from blocks.replies import first_round_open_message, notice, story_summary_message, usage
 from delivery.digests import post_digest, post_round_digest
 from delivery.members import refresh_members
 from handlers.context import HandlerContext
@@ -71,6 +71,12 @@ def _quick_reply(
                 "The first pulse goes out at the next scheduled time (Tuesdays 10:00), "
                 "or now with `/pulse send`. I've opened the team's settings for you to "
                 f"change the day, time and more; `{ctx.command} settings` opens them again."
+            )
+        if result.adopted:
+            return notice(
+                "This channel is already a team, and it had no manager left: you're now its "
+                f"manager. Its settings are open for you; `{ctx.command} settings` opens them "
+                "again."
             )
         return notice(
             "This channel is already a team, and you're one of its managers. "
@@ -133,6 +139,14 @@ def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand
     )
     if parsed.name == "summary":
         bundles = digest_service.recent_digests(db=out.db, channel_id=channel, weeks=parsed.weeks)
+        latest_round = digest_service.latest_round(db=out.db, channel_id=channel)
+        if not bundles and latest_round is not None and not latest_round.closed:
+            return first_round_open_message(
+                channel_id=channel,
+                week=latest_round.week,
+                closes_at=latest_round.closes_at,
+                threshold=latest_round.threshold,
+            )
         latest = bundles[-1] if bundles else None
         story = tell_story(latest.digest, target=latest.target) if latest else None
         return story_summary_message(channel, [b.digest for b in bundles], story)

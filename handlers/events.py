@@ -19,16 +19,19 @@ log = logging.getLogger(__name__)
 
 
 def _membership(ctx: HandlerContext, *, joined: bool) -> Callable[..., None]:
+    """A join or leave, in the workspace the event names: a channel id alone could be a team
+    in another workspace (a shared channel is a team in each), so without one it is ignored."""
+
     def listener(event: dict[str, Any], body: dict[str, Any]) -> None:
         channel, user = event.get("channel"), event.get("user")
         workspace = body.get("team_id")
-        if is_slack_id(channel) and is_slack_id(user):
+        if is_slack_id(channel) and is_slack_id(user) and is_slack_id(workspace):
             team_service.record_membership(
                 db=ctx.outbound.db,
                 channel_id=channel,
                 user_id=user,
                 joined=joined,
-                workspace_id=workspace if is_slack_id(workspace) else None,
+                workspace_id=workspace,
             )
 
     return listener

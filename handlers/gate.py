@@ -19,6 +19,12 @@ SLASH_FIELDS = ("command", "user_id", "channel_id", "team_id")
 ID_FIELDS = ("user_id", "channel_id", "team_id")
 MAX_CLOCK_SKEW = 60 * 5
 _SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,31}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}", re.ASCII)
+# Slack's payloads nest a dozen levels at most; far deeper is no payload of Slack's, and
+# Python's parser (or anything walking the result) would run out of stack on it.
+MAX_NESTING = 64
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
 def is_slack_id(value: object) -> TypeGuard[str]:
@@ -29,8 +35,12 @@ def is_slack_id(value: object) -> TypeGuard[str]:
 def signature_is_valid(
     body: bytes, timestamp: str, signature: str, *, secret: str, now: float | None = None
 ) -> bool:
-    """Slack's v0 signature over the raw bytes, within five minutes of our clock."""
-    if not timestamp.isdigit() or not signature.startswith("v0="):
+    """Slack's v0 signature over the raw bytes, within five minutes of our clock.
+
+    Headers are checked as ASCII first: `isdigit` accepts digits `int` refuses (superscripts)
+    or reads (other scripts), and `compare_digest` raises on non-ASCII text.
+    """
+    if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
         return False
     current = time.time() if now is None else now
     if abs(current - int(timestamp)) > MAX_CLOCK_SKEW:
@@ -49,11 +59,25 @@ class Refusal:
 
 
 def _json_object(text: str) -> dict[str, Any] | None:
+    if _nesting(text) > MAX_NESTING:
+        raise _Malformed("body is nested too deeply")
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _nesting(text: str) -> int:
+    """How deep a JSON text's brackets go, those inside its strings aside; without recursion."""
+    depth = deepest = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        depth += 1 if token in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _check_nested(document: dict[str, Any]) -> str | None:
@@ -121,17 +145,26 @@ def _read_form(text: str) -> dict[str, Any]:
         _raise_if(_check_interaction(payload))
         return payload
     fields = {name: values[0] for name, values in form.items()}
+    _check_slash(fields)
+    return fields
+
+
+def _check_slash(fields: dict[str, Any]) -> None:
     missing = [f for f in SLASH_FIELDS if not fields.get(f)]
     _raise_if(f"slash command lacks {', '.join(missing)}" if missing else None)
     malformed = [f for f in ID_FIELDS if not is_slack_id(fields[f])]
     _raise_if(f"slash command has a malformed {', '.join(malformed)}" if malformed else None)
-    return fields
 
 
 def _read_json(text: str) -> dict[str, Any]:
     document = _json_object(text)
     if document is None:
         raise _Malformed("body is not a JSON object")
+    _check_document(document)
+    return document
+
+
+def _check_document(document: dict[str, Any]) -> None:
     _raise_if(_check_nested(document))
     kind = document.get("type")
     if kind == "url_verification":
@@ -142,7 +175,24 @@ def _read_json(text: str) -> dict[str, Any]:
             raise _Malformed("event_callback has no event")
     elif kind != "app_rate_limited":
         raise _Malformed("unknown request type")
-    return document
+
+
+JSON_TYPES = frozenset({"url_verification", "event_callback", "app_rate_limited"})
+
+
+def shape_problem(body: dict[str, Any]) -> str | None:
+    """Why a body already parsed is malformed, or None: the gate's checks, for a request
+    that reached Bolt without the gate (over Socket Mode), so that nothing acts on it."""
+    try:
+        if "command" in body and "type" not in body:
+            _check_slash(body)
+        elif body.get("type") in JSON_TYPES:
+            _check_document(body)
+        else:
+            _raise_if(_check_interaction(body))
+    except _Malformed as problem:
+        return str(problem)
+    return None
 
 
 def _raise_if(problem: str | None) -> None:
@@ -167,6 +217,23 @@ def check_request(body: bytes, headers: dict[str, str], *, secret: str) -> Admit
         return Admitted(_read_json(text) if is_json(text, headers) else _read_form(text))
     except _Malformed as problem:
         return Refusal(400, str(problem))
+
+
+def replay_key(admitted: Admitted, headers: dict[str, str]) -> str | None:
+    """What identifies a request that must take effect once, or None for one that may repeat.
+
+    A slash command is known by its signature (Slack never sends the same command twice, so
+    a second arrival is a replay); an event by its id (Slack's own retries keep it). Clicks
+    are left out: recording the same answer again changes nothing.
+    """
+    body = admitted.body
+    if "command" in body and "type" not in body:
+        seed = "command:" + headers.get("x-slack-signature", "")
+    elif body.get("type") == "event_callback" and isinstance(body.get("event_id"), str):
+        seed = "event:" + body["event_id"]
+    else:
+        return None
+    return hashlib.sha256(seed.encode()).hexdigest()
 
 
 def is_json(text: str, headers: dict[str, str]) -> bool:

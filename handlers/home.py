@@ -11,9 +11,14 @@ from services.home import home_for
 
 
 def publish_home(
-    ctx: HandlerContext, client: WebClient, *, workspace_id: str, user_id: str
+    ctx: HandlerContext,
+    client: WebClient,
+    *,
+    workspace_id: str,
+    user_id: str,
+    notice: str | None = None,
 ) -> None:
-    """Render and publish one member's App Home."""
+    """Render and publish one member's App Home (with a notice on top, when given)."""
     state = home_for(db=ctx.outbound.db, workspace_id=workspace_id, user_id=user_id)
     prompts = [
         OpenPrompt(
@@ -32,5 +37,6 @@ def publish_home(
         digests=state.digests,
         opted_out=state.opted_out,
         managed_channels=state.managed_channels,
+        notice=notice,
     )
     client.views_publish(user_id=user_id, view=view)

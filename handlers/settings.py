@@ -16,6 +16,7 @@ from blocks.ids import SETTINGS_VIEW, ActionId, SettingsField
 from blocks.settings import settings_modal, settings_problem_view, settings_saved_view
 from handlers.context import HandlerContext
 from handlers.gate import is_slack_id
+from handlers.home import publish_home
 from services import settings as settings_service
 from services.errors import PulseError
 from services.settings import InvalidSettings, SettingsForm
@@ -124,7 +125,12 @@ def submit(ctx: HandlerContext) -> Callable[..., None]:
 
 
 def open_from_home(ctx: HandlerContext) -> Callable[..., None]:
-    """App Home's Settings button beside a team its manager sees."""
+    """App Home's Settings button beside a team its manager sees.
+
+    The button's value names a team, and a value can be altered: whether the caller manages
+    that team is settled before anything opens. Anyone else gets their App Home redrawn as
+    it truly is (without that team's button), with a line saying why, and no modal.
+    """
 
     def listener(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -138,21 +144,30 @@ def open_from_home(ctx: HandlerContext) -> Callable[..., None]:
         if not (is_slack_id(channel) and is_slack_id(user_id) and isinstance(trigger_id, str)):
             return
         try:
-            open_settings(
-                ctx,
-                client,
-                trigger_id=trigger_id,
-                workspace_id=workspace,
-                channel_id=channel,
-                user_id=user_id,
+            current = settings_service.settings_for_manager(
+                db=ctx.outbound.db, workspace_id=workspace, channel_id=channel, user_id=user_id
             )
         except PulseError as error:
-            try:
-                client.views_open(trigger_id=trigger_id, view=settings_problem_view(error.reply))
-            except SlackApiError as slack_error:
-                log.warning("refusal not shown: Slack said %s", slack_error.response.get("error"))
+            if workspace:
+                _refuse_in_home(ctx, client, workspace, user_id, error.reply)
+            return
+        try:
+            client.views_open(
+                trigger_id=trigger_id, view=settings_modal(current, workspace_id=workspace)
+            )
+        except SlackApiError as error:
+            log.warning("settings modal not opened: Slack said %s", error.response.get("error"))
 
     return listener
+
+
+def _refuse_in_home(
+    ctx: HandlerContext, client: WebClient, workspace: str, user_id: str, reply: str
+) -> None:
+    try:
+        publish_home(ctx, client, workspace_id=workspace, user_id=user_id, notice=reply)
+    except SlackApiError as error:
+        log.warning("refusal not shown: Slack said %s", error.response.get("error"))
 
 
 def register(app: App, ctx: HandlerContext) -> None:

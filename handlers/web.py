@@ -17,11 +17,14 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
+from sqlalchemy.exc import SQLAlchemyError
 
-from handlers.gate import Refusal, check_request
+from handlers.gate import Refusal, check_request, replay_key
 from metrics import HTTP_REQUESTS, REGISTRY, Sample
+from services.replays import first_sighting
 from services.stats import totals
 from storage.database import Database
+from storage.models import utc_now
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_DRAINED_BYTES = 4 * 1024 * 1024
@@ -65,7 +68,8 @@ class _BoltAdapter(SlackRequestHandler):
     form as a slash command, so a command that mentions the word (in its text, or in a
     channel's or person's name) arrives whole, where Bolt alone would take it for an empty
     interaction. And a payload whose ids are not the shapes Bolt assumes is malformed,
-    answered 400 rather than 500.
+    answered 400 rather than 500. What no listener takes (an event the bot does not handle,
+    a modal closed) is acknowledged: Bolt's 404 would have Slack send it again.
     """
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
@@ -80,7 +84,10 @@ class _BoltAdapter(SlackRequestHandler):
                 )
         except (AttributeError, IndexError, KeyError, TypeError, ValueError):
             return BoltResponse(status=400, body="payload is malformed")
-        return self.app.dispatch(bolt_request)
+        response = self.app.dispatch(bolt_request)
+        if response.status == 404:
+            return BoltResponse(status=200, body="")
+        return response
 
 
 class PulseWsgiApp:
@@ -128,10 +135,19 @@ class PulseWsgiApp:
             _drain(environ["wsgi.input"], min(length, MAX_DRAINED_BYTES))
             return _plain(start_response, "413 Payload Too Large", "request body too large")
         body = environ["wsgi.input"].read(length) if length else b""
-        verdict = check_request(body, _headers(environ), secret=self._secret)
+        headers = _headers(environ)
+        verdict = check_request(body, headers, secret=self._secret)
         if isinstance(verdict, Refusal):
             status = "401 Unauthorized" if verdict.status == 401 else "400 Bad Request"
             return _plain(start_response, status, verdict.reason)
+        key = replay_key(verdict, headers)
+        try:
+            repeated = key is not None and not first_sighting(db=self._db, key=key, now=utc_now())
+        except SQLAlchemyError:
+            return _plain(start_response, "503 Service Unavailable", "database unreachable")
+        if repeated:
+            # Already acted on: acknowledged, so Slack's own retry of an event stops here.
+            return _plain(start_response, "200 OK", "")
         environ["wsgi.input"] = io.BytesIO(body)
         environ[ADMITTED_BODY] = verdict.body
         return self._slack(environ, start_response)

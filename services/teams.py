@@ -28,10 +28,12 @@ class TeamRef:
 
 @dataclass(frozen=True)
 class SetupResult:
-    """A team after setup, and whether this call created it."""
+    """A team after setup, whether this call created it, and whether the caller took on a
+    team that had no manager left."""
 
     team: TeamRef
     created: bool
+    adopted: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,21 +83,27 @@ def setup_team(
 ) -> SetupResult:
     """Make a channel a team with the default settings; the caller becomes a manager.
 
-    Running it again in a team's channel is harmless; a non-manager cannot take over an
-    existing team.
+    Running it again in a team's channel is harmless; a non-manager cannot take over a team
+    that still has a manager in its channel. A team whose managers have all gone (left the
+    channel, or asked to be forgotten) would otherwise be out of everyone's reach, so the
+    caller takes it on.
     """
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id, workspace_id)
-        created = team is None
+        team = team_store.team_by_channel(session, channel_id, workspace_id, for_update=True)
+        created, adopted = team is None, False
         if team is None:
             team = team_store.add_team(
                 session, workspace_id=workspace_id, channel_id=channel_id, now=now
             )
         elif not team_store.is_manager(session, team_id=team.id, user_id=user_id):
-            raise NotAManager("This channel is already a team. Ask one of its managers to add you.")
+            if team_store.present_managers(session, team.id):
+                raise NotAManager(
+                    "This channel is already a team. Ask one of its managers to add you."
+                )
+            adopted = True
         team_store.add_manager(session, team_id=team.id, user_id=user_id)
         team_store.set_in_channel(session, team_id=team.id, user_id=user_id, in_channel=True)
-        return SetupResult(team=_ref(team), created=created)
+        return SetupResult(team=_ref(team), created=created, adopted=adopted)
 
 
 def active_teams(*, db: Database) -> list[TeamRef]:
@@ -151,9 +159,10 @@ def is_opted_out(*, db: Database, workspace_id: str, user_id: str) -> bool:
 
 
 def record_membership(
-    *, db: Database, channel_id: str, user_id: str, joined: bool, workspace_id: str | None = None
+    *, db: Database, channel_id: str, user_id: str, joined: bool, workspace_id: str
 ) -> bool:
-    """Follow a join or leave event; returns False when the channel is not a team."""
+    """Follow a join or leave event in one workspace; False when the channel is not a team
+    there."""
     with db.transaction() as session:
         team = team_store.team_by_channel(session, channel_id, workspace_id)
         if team is None:

@@ -200,3 +200,16 @@ class ArchivedFigure(Base):
     figure: Mapped[str] = mapped_column(String(120))
     n: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
+
+
+class SeenRequest(Base):
+    """A signed request already acted on, kept while Slack's signature on it could still be
+    accepted, so that the same request sent again takes no effect a second time.
+
+    The key is a digest (of the signature, or of an event's id), never the request itself.
+    """
+
+    __tablename__ = "seen_requests"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -12,13 +12,16 @@ from storage.models import Manager, Member, OptOut, Team
 
 
 def team_by_channel(
-    session: Session, channel_id: str, workspace_id: str | None = None
+    session: Session, channel_id: str, workspace_id: str | None = None, *, for_update: bool = False
 ) -> Team | None:
     """The team a channel is, if it has been set up; within one workspace when it is known
-    (a channel shared between workspaces can be a team in each)."""
+    (a channel shared between workspaces can be a team in each). `for_update` locks its row
+    on PostgreSQL, so two callers deciding about its managers take turns."""
     query = select(Team).where(Team.channel_id == channel_id)
     if workspace_id is not None:
         query = query.where(Team.workspace_id == workspace_id)
+    if for_update:
+        query = query.with_for_update()
     return session.scalars(query.order_by(Team.id)).first()
 
 
@@ -76,6 +79,23 @@ def is_manager(session: Session, *, team_id: int, user_id: str) -> bool:
         select(Manager.id).where(Manager.team_id == team_id, Manager.user_id == user_id)
     )
     return found is not None
+
+
+def present_managers(session: Session, team_id: int) -> list[str]:
+    """The team's managers who have not left its channel nor had their account deactivated
+    (a manager not seen in the channel yet counts as present)."""
+    gone = select(Member.id).where(
+        Member.team_id == team_id,
+        Member.user_id == Manager.user_id,
+        (Member.in_channel.is_(False)) | (Member.deactivated.is_(True)),
+    )
+    return list(
+        session.scalars(
+            select(Manager.user_id)
+            .where(Manager.team_id == team_id, ~gone.exists())
+            .order_by(Manager.user_id)
+        )
+    )
 
 
 def add_manager(session: Session, *, team_id: int, user_id: str) -> None:

@@ -48,6 +48,20 @@ def test_digest_command_closes_an_open_round_before_publishing(running: RunningB
 def test_summary_leaves_out_a_round_that_is_still_open(running: RunningBot) -> None:
     _answered_round(running)
     running.command("summary")
+    wait_for(lambda: responded(running, "summarise") or responded(running, "No rounds"))
+    (reply,) = [
+        r["body"]["text"]
+        for r in running.slack.responses
+        if "summarise" in str(r["body"]) or "No rounds" in str(r["body"])
+    ]
+    assert "first round (2026-W47) is still open" in reply
+    assert "figures appear when it closes" in reply and "<!date^" in reply
+    assert "No rounds yet" not in reply and "/pulse send" not in reply
+
+
+def test_summary_before_any_round_says_how_to_start_one(running: RunningBot) -> None:
+    running.command("setup")
+    running.command("summary")
     wait_for(lambda: responded(running, "No rounds yet"))
 
 
