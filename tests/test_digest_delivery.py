@@ -54,7 +54,7 @@ def test_summary_leaves_out_a_round_that_is_still_open(running: RunningBot) -> N
         for r in running.slack.responses
         if "summarise" in str(r["body"]) or "No rounds" in str(r["body"])
     ]
-    assert "first round (2026-W47) is still open" in reply
+    assert "first round (week of 16 Nov) is still open" in reply
     assert "figures appear when it closes" in reply and "<!date^" in reply
     assert "No rounds yet" not in reply and "/pulse send" not in reply
 
