@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from services.digests import digest_batches
 from storage import privacy as privacy_store
 from storage import teams as team_store
-from storage.database import Database
+from storage.database import Database, retrying
 from surveys.digest import INDEX, Digest
 
 DEFAULT_RETENTION_DAYS = 730  # about 24 months
@@ -30,12 +30,16 @@ def forget_member(*, db: Database, workspace_id: str, user_id: str) -> Forgotten
     Answers of closed rounds were unlinked from everyone when those rounds closed, so the
     published figures they make up stay as they are.
     """
-    with db.transaction() as session:
-        prompts = privacy_store.delete_prompts_of(
-            session, workspace_id=workspace_id, user_id=user_id
-        )
-        team_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
-        return Forgotten(prompts=prompts)
+
+    def forget() -> Forgotten:
+        with db.transaction() as session:
+            prompts = privacy_store.delete_prompts_of(
+                session, workspace_id=workspace_id, user_id=user_id
+            )
+            team_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
+            return Forgotten(prompts=prompts)
+
+    return retrying(forget)
 
 
 def purge_expired_answers(

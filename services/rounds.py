@@ -15,7 +15,7 @@ from services.errors import TeamNotFound
 from storage import answers as answer_store
 from storage import rounds as round_store
 from storage import teams as team_store
-from storage.database import Database
+from storage.database import Database, retrying
 from storage.models import Member, Prompt, Round, Team
 from surveys.rotation import behaviours_for_week
 from surveys.schedule import round_closes_at, slot_in_week, zone
@@ -241,17 +241,24 @@ def deliveries(db: Database) -> Iterator[Deliveries]:
 
 def close_due_rounds(*, db: Database, now: datetime) -> list[RoundInfo]:
     """Close every round whose time is up, unlinking its answers from people."""
-    closed: list[RoundInfo] = []
-    with db.transaction() as session:
-        for round_ in round_store.rounds_due_to_close(session, now=now):
-            closed.append(_close(session, round_, now))
-    return closed
+
+    def close_all() -> list[RoundInfo]:
+        with db.transaction() as session:
+            return [
+                _close(session, r, now) for r in round_store.rounds_due_to_close(session, now=now)
+            ]
+
+    return retrying(close_all)
 
 
 def close_round(*, db: Database, round_id: int, now: datetime) -> RoundInfo:
-    """Close one round now."""
+    """Close one round now (or find it closed)."""
+    return retrying(lambda: _close_one(db, round_id, now))
+
+
+def _close_one(db: Database, round_id: int, now: datetime) -> RoundInfo:
     with db.transaction() as session:
-        round_ = round_store.round_by_id(session, round_id)
+        round_ = round_store.lock_round(session, round_id)
         assert round_ is not None
         if round_.closed_at is not None:
             team = team_store.team_by_id(session, round_.team_id)

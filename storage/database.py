@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -155,3 +156,27 @@ class Database:
     def dispose(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
+
+
+T = TypeVar("T")
+
+# PostgreSQL's "deadlock detected" and "could not serialize": the transaction was rolled
+# back whole, and running it again is the documented remedy.
+_RETRYABLE = frozenset({"40P01", "40001"})
+
+
+def conflicted(error: BaseException) -> bool:
+    """Whether PostgreSQL rolled a transaction back because of another one."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in _RETRYABLE
+
+
+def retrying(work: Callable[[], T], *, attempts: int = 4) -> T:
+    """Run a unit of work again if PostgreSQL rolled it back for a conflict; any other
+    error, or the last conflict, is raised for the caller to report."""
+    for _ in range(attempts - 1):
+        try:
+            return work()
+        except DBAPIError as error:
+            if not conflicted(error):
+                raise
+    return work()
