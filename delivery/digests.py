@@ -6,6 +6,7 @@ import logging
 
 from blocks.digest import digest_message
 from charts.digest_chart import render_digest_chart
+from delivery.closed_redraws import redraw_closed
 from delivery.context import Outbound
 from services import digests as digest_service
 from services import rounds as round_service
@@ -85,4 +86,5 @@ def close_and_post(out: Outbound, *, round_: RoundInfo) -> bool:
         out, round_id=round_.id, channel_id=round_.channel_id, week=round_.week
     ):
         post_digest(out, channel_id=round_.channel_id, week=round_.week)
+    redraw_closed(out)
     return True

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks.prompt import FreshPrompt, reminder_message
 from delivery.context import Outbound
+from services import redraws as redraw_service
 from services import rounds as round_service
 from services.errors import WorkspaceNotInstalled
 from services.rounds import PromptToSend, RoundInfo
@@ -156,12 +157,17 @@ def send_reminders(out: Outbound, *, round_id: int) -> int:
         out.pacer.wait_turn(target.user_id)
         message = reminder_message(week=target.week, closes_at=target.closes_at)
         try:
-            out.client_for(target.workspace_id).chat_postMessage(channel=target.user_id, **message)
+            reply = out.client_for(target.workspace_id).chat_postMessage(
+                channel=target.user_id, **message
+            )
         except SlackApiError as error:
             log.warning("reminder skipped: Slack said %s", error.response.get("error"))
             continue
         except WorkspaceNotInstalled:
             log.warning("reminder skipped: the workspace has uninstalled the app")
             continue
+        redraw_service.reminder_sent(
+            db=out.db, round_id=round_id, channel_id=reply["channel"], message_ts=reply["ts"]
+        )
         reminded += 1
     return reminded

@@ -13,6 +13,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     # Prompts, reminders, digests; redrawing a prompt after a click.
     "chat.postMessage": ("chat:write",),
     "chat.update": ("chat:write",),
+    "chat.delete": ("chat:write",),
     # A manager's export goes to their DM.
     "conversations.open": ("im:write",),
     # A team's members, in public and in private channels.

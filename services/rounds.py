@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.errors import TeamNotFound
 from storage import answers as answer_store
+from storage import redraws as redraw_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database, retrying
@@ -269,6 +270,7 @@ def _close_one(db: Database, round_id: int, now: datetime) -> RoundInfo:
 
 def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
     answer_store.unlink_answers(session, round_.id)
+    redraw_store.queue_at_close(session, round_.id)
     round_store.clear_reminder_marks(session, round_.id)
     for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
         prompt.state = "expired"
@@ -309,6 +311,7 @@ class ReminderTarget:
     week: str
     closes_at: datetime
     workspace_id: str = ""
+    round_id: int = 0
 
 
 def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
@@ -329,7 +332,9 @@ def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[Remin
         for prompt in round_store.unanswered_sent_prompts(session, round_id):
             prompt.reminder_state = "sent"
             targets.append(
-                ReminderTarget(prompt.user_id, round_.week, round_.closes_at, workspace_id)
+                ReminderTarget(
+                    prompt.user_id, round_.week, round_.closes_at, workspace_id, round_.id
+                )
             )
         return targets
 

@@ -56,6 +56,7 @@ class Tally:
     linked_left: int = 0
     server_errors: int = 0
     over_invited: int = 0
+    unequal_messages: int = 0
     notes: list[str] = field(default_factory=list)
 
     def broken(self) -> int:
@@ -67,6 +68,7 @@ class Tally:
             + self.linked_left
             + self.server_errors
             + self.over_invited
+            + self.unequal_messages
         )
 
     def line(self, label: str) -> str:
@@ -75,7 +77,8 @@ class Tally:
             f"{label}: {self.trials} trials, lost closes {self.lost_closes}, lost acknowledged "
             f"answers {self.lost_answers}, answers recorded but refused {self.phantom_answers}, "
             f"linked answers left {self.linked_left}, 5xx {self.server_errors}, "
-            f"n > invited {self.over_invited}"
+            f"n > invited {self.over_invited}, rounds whose DMs differ after close "
+            f"{self.unequal_messages}"
         )
 
 
@@ -162,9 +165,15 @@ def check_round(
     tally: Tally,
     *,
     forgotten: str | None = None,
+    prompts: dict[str, Any] | None = None,
 ) -> None:
     """Count, for one trial, every promise the closed round breaks."""
     tally.trials += 1
+    if prompts is not None:
+        shown = distinct_prompt_messages(running.slack, prompts, forgotten)
+        if shown != 1:
+            tally.unequal_messages += 1
+            tally.notes.append(f"{week}: {shown} different prompt messages left after close")
     tally.server_errors += sum(1 for c in clicks if c.status >= 500)
     refused = refused_keys(running.slack)
     expected = expected_answers(clicks, refused, forgotten)
@@ -207,3 +216,20 @@ def check_round(
         tally.notes.append(
             f"{week}: lost {lost}, phantom {phantom}, linked {linked}, n {most}/{invited}"
         )
+
+
+def distinct_prompt_messages(
+    slack: StandInSlack, prompts: dict[str, Any], forgotten: str | None
+) -> int:
+    """How many different messages the round's prompt DMs now show (one when every DM was
+    redrawn alike), counting reminders still standing as different ones."""
+    shown = set()
+    for user, prompt in prompts.items():
+        if user == forgotten:
+            continue
+        for message in slack.dms_to(user):
+            if message.ts == prompt.ts:
+                shown.add(repr((message.text, message.blocks)))
+            elif "nudge" in repr(message.blocks):
+                shown.add(repr(("reminder", user)))
+    return len(shown)

@@ -89,7 +89,7 @@ def _trials(
             running.command("digest")
             wait_for(partial(responded, running, f"The {week} round"), timeout=30)
         settle(running.slack)
-        check_round(running, week, clicks, tally, forgotten=forgotten)
+        check_round(running, week, clicks, tally, forgotten=forgotten, prompts=prompts)
     print("\n" + tally.line(f"{label} [{running.bot.db.engine.dialect.name}]"))
     for note in tally.notes[:10]:
         print("  ", note)
