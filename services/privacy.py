@@ -14,6 +14,8 @@ from storage.database import Database, retrying
 from surveys.digest import INDEX, Digest
 
 DEFAULT_RETENTION_DAYS = 730  # about 24 months
+FORGOTTEN_TABLES = ("pending_answers", "prompts", "members", "managers", "opt_outs")
+"""Tables a forgotten person's rows are deleted from."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,9 @@ def forget_member(*, db: Database, workspace_id: str, user_id: str) -> Forgotten
             team_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
             return Forgotten(prompts=prompts)
 
-    return retrying(forget)
+    forgotten = retrying(forget)
+    db.erase_deleted(*FORGOTTEN_TABLES)
+    return forgotten
 
 
 def purge_expired_answers(
@@ -73,6 +77,8 @@ def purge_expired_answers(
     for round_id, team_id, _ in targets:
         if team_id not in channels or round_id in no_digest:
             purged += _archive_and_delete(db, round_id, team_id, None)
+    if purged:
+        db.erase_deleted("answers")
     return purged
 
 

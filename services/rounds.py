@@ -240,6 +240,10 @@ def deliveries(db: Database) -> Iterator[Deliveries]:
         recorder.settle()
 
 
+LINKED_TABLES = ("pending_answers", "prompts")
+"""Tables whose deleted or changed rows linked an answer or a reminder to a person."""
+
+
 def close_due_rounds(*, db: Database, now: datetime) -> list[RoundInfo]:
     """Close every round whose time is up, unlinking its answers from people."""
 
@@ -254,7 +258,9 @@ def close_due_rounds(*, db: Database, now: datetime) -> list[RoundInfo]:
 
 def close_round(*, db: Database, round_id: int, now: datetime) -> RoundInfo:
     """Close one round now (or find it closed)."""
-    return retrying(lambda: _close_one(db, round_id, now))
+    closed = retrying(lambda: _close_one(db, round_id, now))
+    db.erase_deleted(*LINKED_TABLES)
+    return closed
 
 
 def _close_one(db: Database, round_id: int, now: datetime) -> RoundInfo:
