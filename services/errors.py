@@ -36,7 +36,7 @@ class NotYourPrompt(PulseError):
 
 
 class RoundClosed(PulseError):
-    reply = "This pulse has just closed, so your answer wasn't recorded. The next one comes soon."
+    reply = "This pulse has closed, so your answer wasn't recorded. The next one comes soon."
 
 
 class InvalidAnswer(PulseError):
