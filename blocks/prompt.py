@@ -90,8 +90,10 @@ def prompt_message(
         divider(),
         context(
             f"Anonymous: your team sees figures only when at least {threshold} people have "
-            f"answered, and never who said what. You can change an answer until "
-            f"{local_time(closes_at)}. `/pulse optout` pauses these."
+            f"answered, and never who said what. Until {local_time(closes_at)} your answers "
+            "stay linked to you so you can change them; then they are unlinked and this "
+            "message is redrawn the same for everyone (Slack may keep earlier versions of "
+            "an edited message on some plans). `/pulse optout` pauses these."
         ),
     ]
     done = sum(1 for b in behaviour_ids if b in answers)

@@ -6,9 +6,12 @@ import logging
 
 from blocks.digest import digest_message
 from charts.digest_chart import render_digest_chart
+from delivery.closed_redraws import redraw_closed
 from delivery.context import Outbound
 from services import digests as digest_service
+from services import rounds as round_service
 from services.digests import DigestBundle
+from services.rounds import RoundInfo
 from surveys.story import tell_story
 from surveys.weeks import week_words
 
@@ -70,4 +73,20 @@ def post_round_digest(
     except Exception:
         digest_service.release_digest_post(db=out.db, round_id=round_id)
         raise
+    return True
+
+
+def close_and_post(out: Outbound, *, round_: RoundInfo) -> bool:
+    """Post a round's digest, closing the round first if it is still open: figures published
+    while answers can still change could be compared with later ones to single someone
+    out. True if this call closed the round."""
+    if round_.closed:
+        post_digest(out, channel_id=round_.channel_id, week=round_.week)
+        return False
+    round_service.close_round(db=out.db, round_id=round_.id, now=out.clock())
+    if not post_round_digest(
+        out, round_id=round_.id, channel_id=round_.channel_id, week=round_.week
+    ):
+        post_digest(out, channel_id=round_.channel_id, week=round_.week)
+    redraw_closed(out)
     return True

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from blocks.prompt import FreshPrompt, reminder_message
 from blocks.text import team_mention
 from delivery.context import Outbound
+from services import redraws as redraw_service
 from services import rounds as round_service
 from services.errors import WorkspaceNotInstalled
 from services.rounds import PromptToSend, ReminderTarget, RoundInfo
@@ -178,12 +179,15 @@ def send_reminders(out: Outbound, *, round_id: int) -> int:
                 team=team_mention(target.team_channel, target.team_name),
                 link=_prompt_link(client, target),
             )
-            client.chat_postMessage(channel=target.user_id, **message)
+            reply = client.chat_postMessage(channel=target.user_id, **message)
         except SlackApiError as error:
             log.warning("reminder skipped: Slack said %s", error.response.get("error"))
             continue
         except WorkspaceNotInstalled:
             log.warning("reminder skipped: the workspace has uninstalled the app")
             continue
+        redraw_service.reminder_sent(
+            db=out.db, round_id=round_id, channel_id=reply["channel"], message_ts=reply["ts"]
+        )
         reminded += 1
     return reminded

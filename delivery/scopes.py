@@ -15,6 +15,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.update": ("chat:write",),
     # The reminder links to the member's prompt (Slack asks no scope for this one).
     "chat.getPermalink": (),
+    "chat.delete": ("chat:write",),
     # A manager's export goes to their DM.
     "conversations.open": ("im:write",),
     # A team's members, in public and in private channels.

@@ -118,19 +118,25 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
         if state.channel_id is None or state.message_ts is None:
             return
         team = team_mention(state.round.channel_id, state.round.channel_name)
+        closed = closed_prompt_message(week=state.round.week, team=team)
         if state.round.closed or state.round.closes_at <= ctx.outbound.clock():
-            message = closed_prompt_message(week=state.round.week, team=team)
-        else:
-            message = prompt_message(
-                prompt_id=state.prompt_id,
-                week=state.round.week,
-                behaviour_ids=state.round.behaviour_ids,
-                answers=state.answers,
-                closes_at=state.round.closes_at,
-                threshold=state.round.threshold,
-                team=team,
-            )
+            job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **closed)
+            return
+        message = prompt_message(
+            prompt_id=state.prompt_id,
+            week=state.round.week,
+            behaviour_ids=state.round.behaviour_ids,
+            answers=state.answers,
+            closes_at=state.round.closes_at,
+            threshold=state.round.threshold,
+            team=team,
+        )
         job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **message)
+        # A close that committed while this was drawn may have redrawn the message first;
+        # drawing it closed again leaves the answers shown nowhere.
+        after = answer_service.prompt_state(db=ctx.outbound.db, prompt_id=job.prompt_id)
+        if after is None or after.round.closed:
+            job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **closed)
 
     return draw
 

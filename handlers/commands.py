@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks.replies import first_round_open_message, notice, story_summary_message, usage
-from delivery.digests import post_digest, post_round_digest
+from delivery.digests import close_and_post
 from delivery.members import refresh_members
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
@@ -19,7 +19,6 @@ from handlers.settings import open_settings
 from jobs.tick import open_and_send
 from services import digests as digest_service
 from services import privacy as privacy_service
-from services import rounds as round_service
 from services import teams as team_service
 from services.errors import NotAManager, NotInAChannel, PulseError, TeamNotFound
 from surveys.export import export_csv
@@ -183,13 +182,8 @@ def _digest_now(ctx: HandlerContext, channel: str) -> dict[str, Any]:
     latest = digest_service.latest_round(db=out.db, channel_id=channel)
     if latest is None:
         return notice("There's nothing to digest yet: `/pulse send` starts the first round.")
-    if not latest.closed:
-        round_service.close_round(db=out.db, round_id=latest.id, now=out.clock())
-        if post_round_digest(out, round_id=latest.id, channel_id=channel, week=latest.week):
-            return notice(
-                f"The {latest.week} round is now closed, and its digest is in <#{channel}>."
-            )
-    post_digest(out, channel_id=channel, week=latest.week)
+    if close_and_post(out, round_=latest):
+        return notice(f"The {latest.week} round is now closed, and its digest is in <#{channel}>.")
     return notice(f"The digest for {latest.week} is in <#{channel}>.")
 
 
@@ -241,6 +235,13 @@ def complete(ctx: HandlerContext) -> Callable[..., None]:
             reply = notice(
                 "Slack didn't accept that just now (is the bot invited to the channel?). "
                 "Nothing was published; please try again in a moment."
+            )
+        except Exception:
+            # Said to the manager, never swallowed: "On it…" must not be the last word.
+            log.exception("/pulse %s failed", parsed.name)
+            reply = notice(
+                "Something went wrong on our side and that didn't finish. "
+                "Please try again in a moment."
             )
         respond(response_type="ephemeral", replace_original=False, **reply)
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from delivery.closed_redraws import redraw_closed
 from delivery.context import Outbound
 from delivery.digests import post_round_digest
 from delivery.members import refresh_members
@@ -60,6 +61,7 @@ def run_tick(out: Outbound) -> TickReport:
     closed = round_service.close_due_rounds(db=out.db, now=out.clock())
     digests += post_digests(out, closed)
     digests += post_digests(out, round_service.closed_without_digest(db=out.db))
+    redraw_closed(out)
     return TickReport(opened, sent, reminded, len(closed), digests)
 
 

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from config.settings import Settings
-from delivery.digests import post_digest
+from delivery.digests import close_and_post
 from jobs.tick import open_and_send
 from runtime.assembly import build_bot, open_database
 from services import digests as digest_service
@@ -70,13 +70,17 @@ def digest_show(settings: Settings, *, team: str, week: str | None, fmt: str) ->
 
 
 def digest_post(settings: Settings, *, team: str, week: str | None) -> int:
-    """Post a week's digest to the team's channel; nothing for a week without a round."""
+    """Post a week's digest to the team's channel, closing its round first if it is open;
+    nothing for a week without a round."""
     period = resolve_week(week)
     bot = build_bot(settings, with_app=False)
-    if round_service.round_of_week(db=bot.outbound.db, channel_id=team, week=period) is None:
+    round_ = round_service.round_of_week(db=bot.outbound.db, channel_id=team, week=period)
+    if round_ is None:
         return fail(_no_round(team, period) + " Nothing was posted.")
-    bundle = post_digest(bot.outbound, channel_id=team, week=period)
-    print(f"Digest for {period} posted to {bundle.channel_id}.")
+    if close_and_post(bot.outbound, round_=round_):
+        print(f"Round {period} closed; its digest is posted to {round_.channel_id}.")
+    else:
+        print(f"Digest for {period} posted to {round_.channel_id}.")
     return 0
 
 

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 from services.digests import digest_batches
 from storage import privacy as privacy_store
 from storage import teams as team_store
-from storage.database import Database
+from storage.database import Database, retrying
 from surveys.digest import INDEX, Digest
 
 DEFAULT_RETENTION_DAYS = 730  # about 24 months
+FORGOTTEN_TABLES = ("pending_answers", "prompts", "members", "managers", "opt_outs")
+"""Tables a forgotten person's rows are deleted from."""
 
 
 @dataclass(frozen=True)
@@ -30,12 +32,18 @@ def forget_member(*, db: Database, workspace_id: str, user_id: str) -> Forgotten
     Answers of closed rounds were unlinked from everyone when those rounds closed, so the
     published figures they make up stay as they are.
     """
-    with db.transaction() as session:
-        prompts = privacy_store.delete_prompts_of(
-            session, workspace_id=workspace_id, user_id=user_id
-        )
-        team_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
-        return Forgotten(prompts=prompts)
+
+    def forget() -> Forgotten:
+        with db.transaction() as session:
+            prompts = privacy_store.delete_prompts_of(
+                session, workspace_id=workspace_id, user_id=user_id
+            )
+            team_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
+            return Forgotten(prompts=prompts)
+
+    forgotten = retrying(forget)
+    db.erase_deleted(*FORGOTTEN_TABLES)
+    return forgotten
 
 
 def purge_expired_answers(
@@ -69,6 +77,8 @@ def purge_expired_answers(
     for round_id, team_id, _ in targets:
         if team_id not in channels or round_id in no_digest:
             purged += _archive_and_delete(db, round_id, team_id, None)
+    if purged:
+        db.erase_deleted("answers")
     return purged
 
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from services.errors import TeamNotFound
 from storage import answers as answer_store
+from storage import redraws as redraw_store
 from storage import rounds as round_store
 from storage import teams as team_store
-from storage.database import Database
+from storage.database import Database, retrying
 from storage.models import Member, Prompt, Round, Team
 from surveys.rotation import behaviours_for_week
 from surveys.schedule import round_closes_at, slot_in_week, zone
@@ -241,19 +242,32 @@ def deliveries(db: Database) -> Iterator[Deliveries]:
         recorder.settle()
 
 
+LINKED_TABLES = ("pending_answers", "prompts")
+"""Tables whose deleted or changed rows linked an answer or a reminder to a person."""
+
+
 def close_due_rounds(*, db: Database, now: datetime) -> list[RoundInfo]:
     """Close every round whose time is up, unlinking its answers from people."""
-    closed: list[RoundInfo] = []
-    with db.transaction() as session:
-        for round_ in round_store.rounds_due_to_close(session, now=now):
-            closed.append(_close(session, round_, now))
-    return closed
+
+    def close_all() -> list[RoundInfo]:
+        with db.transaction() as session:
+            return [
+                _close(session, r, now) for r in round_store.rounds_due_to_close(session, now=now)
+            ]
+
+    return retrying(close_all)
 
 
 def close_round(*, db: Database, round_id: int, now: datetime) -> RoundInfo:
-    """Close one round now."""
+    """Close one round now (or find it closed)."""
+    closed = retrying(lambda: _close_one(db, round_id, now))
+    db.erase_deleted(*LINKED_TABLES)
+    return closed
+
+
+def _close_one(db: Database, round_id: int, now: datetime) -> RoundInfo:
     with db.transaction() as session:
-        round_ = round_store.round_by_id(session, round_id)
+        round_ = round_store.lock_round(session, round_id)
         assert round_ is not None
         if round_.closed_at is not None:
             team = team_store.team_by_id(session, round_.team_id)
@@ -264,6 +278,7 @@ def close_round(*, db: Database, round_id: int, now: datetime) -> RoundInfo:
 
 def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
     answer_store.unlink_answers(session, round_.id)
+    redraw_store.queue_at_close(session, round_.id)
     round_store.clear_reminder_marks(session, round_.id)
     for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
         prompt.state = "expired"
@@ -308,6 +323,7 @@ class ReminderTarget:
     prompt_ts: str | None = None
     team_channel: str = ""
     team_name: str | None = None
+    round_id: int = 0
 
 
 def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
@@ -337,6 +353,7 @@ def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[Remin
                     prompt_ts=prompt.message_ts,
                     team_channel=team.channel_id if team is not None else "",
                     team_name=team.channel_name if team is not None else None,
+                    round_id=round_.id,
                 )
             )
         return targets

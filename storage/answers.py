@@ -27,13 +27,19 @@ class AnswerTarget:
 
 
 # Built once: the answer path runs these on every click, and building a statement costs
-# more than running it.
-_ANSWER_TARGET = (
-    select(Prompt.user_id, Round.closed_at, Round.closes_at, Round.behaviour_ids)
-    .join(Round, Round.id == Prompt.round_id)
-    .where(Prompt.id == bindparam("prompt_id"))
-    .with_for_update(of=Prompt)
+# more than running it. A click locks its round (shared: clicks don't wait for each other)
+# before its prompt, the order every writer of a round's answers keeps: a round that is
+# closing holds its row exclusively, so a click either commits before the close reads the
+# answers or waits for it and then finds the round closed.
+_ANSWER_ROUND = (
+    select(Round.closed_at, Round.closes_at, Round.behaviour_ids)
+    .where(
+        Round.id
+        == select(Prompt.round_id).where(Prompt.id == bindparam("prompt_id")).scalar_subquery()
+    )
+    .with_for_update(read=True)
 )
+_ANSWER_PROMPT = select(Prompt.user_id).where(Prompt.id == bindparam("prompt_id")).with_for_update()
 
 
 def _upsert(dialect: Any) -> Prepared:
@@ -58,13 +64,17 @@ _UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
 def lock_answer_target(connection: Connection, prompt_id: int) -> AnswerTarget | None:
-    """The prompt an answer is for, with its round, read in one statement; the prompt row
-    is locked (on PostgreSQL) so that a double click, its retry and a round closing settle
-    in turn."""
-    row = connection.execute(_ANSWER_TARGET, {"prompt_id": prompt_id}).first()
-    if row is None:
+    """The prompt an answer is for, with its round. On PostgreSQL the round is locked
+    shared, then the prompt exclusively, so that a double click, its retry, a round
+    closing and a member being forgotten settle in turn and never wait on each other in a
+    circle; SQLite has one writer at a time."""
+    round_row = connection.execute(_ANSWER_ROUND, {"prompt_id": prompt_id}).first()
+    if round_row is None:
         return None
-    user_id, closed_at, closes_at, behaviour_ids = row
+    user_id = connection.execute(_ANSWER_PROMPT, {"prompt_id": prompt_id}).scalar()
+    if user_id is None:
+        return None
+    closed_at, closes_at, behaviour_ids = round_row
     return AnswerTarget(user_id, closed_at, closes_at, tuple(behaviour_ids))
 
 
@@ -156,11 +166,12 @@ def team_answers(
         .join(Round, Round.id == Answer.round_id)
         .where(*chosen)
     ).all()
+    # Only open rounds' answers are linked; a closed round's count only once, unlinked.
     open_ = session.execute(
         select(Round.week, PendingAnswer.prompt_id, PendingAnswer.behaviour_id, PendingAnswer.point)
         .join(Prompt, Prompt.id == PendingAnswer.prompt_id)
         .join(Round, Round.id == Prompt.round_id)
-        .where(*chosen)
+        .where(*chosen, Round.closed_at.is_(None))
     ).all()
     return [(w, f"c{r}", b, p) for w, r, b, p in closed] + [
         (w, f"o{r}", b, p) for w, r, b, p in open_

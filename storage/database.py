@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -26,6 +27,8 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Deleted rows are overwritten with zeros, not left on free pages to be carved back.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
     dbapi_connection.isolation_level = None
 
@@ -159,6 +162,49 @@ class Database:
             return False
         return True
 
+    def erase_deleted(self, *tables: str) -> None:
+        """Make rows just deleted from these tables unreadable from the database's files.
+
+        SQLite zeroes deleted rows itself (secure_delete), but earlier copies of their
+        pages stay in the -wal file until a checkpoint copies the pages back and truncates
+        it. PostgreSQL leaves dead tuples in the table's files until VACUUM removes them;
+        VACUUM cannot run inside a transaction, so this runs after the deleting one has
+        committed. Neither reaches backups or archived WAL: README says what remains.
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self._one_writer or nullcontext(), self.engine.connect() as connection:
+                outside = connection.execution_options(**{ONE_STATEMENT: True})
+                outside.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                outside.commit()
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.exec_driver_sql(f'VACUUM FULL "{table}"')
+
     def dispose(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
+
+
+T = TypeVar("T")
+
+# PostgreSQL's "deadlock detected" and "could not serialize": the transaction was rolled
+# back whole, and running it again is the documented remedy.
+_RETRYABLE = frozenset({"40P01", "40001"})
+
+
+def conflicted(error: BaseException) -> bool:
+    """Whether PostgreSQL rolled a transaction back because of another one."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in _RETRYABLE
+
+
+def retrying(work: Callable[[], T], *, attempts: int = 4) -> T:
+    """Run a unit of work again if PostgreSQL rolled it back for a conflict; any other
+    error, or the last conflict, is raised for the caller to report."""
+    for _ in range(attempts - 1):
+        try:
+            return work()
+        except DBAPIError as error:
+            if not conflicted(error):
+                raise
+    return work()

@@ -63,7 +63,8 @@ def closed_answers(team_ids: Collection[int], up_to_week: str) -> Subquery:
 
 
 def open_answers(team_ids: Collection[int], up_to_week: str) -> Subquery:
-    """Answers so far of the teams' open rounds up to a week, keyed by opaque prompt ids."""
+    """Answers so far of the teams' open rounds up to a week, keyed by opaque prompt ids.
+    A closed round's answers are counted from their unlinked copies only."""
     return (
         select(
             Prompt.round_id.label("round_id"),
@@ -73,7 +74,7 @@ def open_answers(team_ids: Collection[int], up_to_week: str) -> Subquery:
         )
         .join(Prompt, Prompt.id == PendingAnswer.prompt_id)
         .join(Round, Round.id == Prompt.round_id)
-        .where(Round.team_id.in_(team_ids), Round.week <= up_to_week)
+        .where(Round.team_id.in_(team_ids), Round.week <= up_to_week, Round.closed_at.is_(None))
         .subquery()
     )
 

@@ -213,3 +213,21 @@ class SeenRequest(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class ClosedRedraw(Base):
+    """A DM to redraw or delete once its round has closed: the outbox that leaves every
+    member of a round with the same message, whatever they chose or whether they were
+    reminded. A reminder is recorded when it is sent ('waiting'); a round's prompts and
+    reminders become 'due' when it closes, and each row goes once its message is done."""
+
+    __tablename__ = "closed_redraws"
+    __table_args__ = (Index("ix_closed_redraws_state_id", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # prompt: redrawn; reminder: deleted
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="due")
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

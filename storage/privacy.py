@@ -8,12 +8,25 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, ArchivedFigure, Prompt, Round, Team
+from storage.rounds import lock_rounds
 
 
 def delete_prompts_of(session: Session, *, workspace_id: str, user_id: str) -> int:
-    """Every prompt sent to the person in the workspace; open answers go with them."""
+    """Every prompt sent to the person in the workspace; open answers go with them.
+
+    Their open rounds are locked first (shared), as a click locks them, so a round closing
+    meanwhile either goes first or waits, and never waits in a circle with this."""
     rounds = select(Round.id).join(Team, Team.id == Round.team_id)
     rounds = rounds.where(Team.workspace_id == workspace_id)
+    lock_rounds(
+        session,
+        session.scalars(
+            select(Prompt.round_id)
+            .join(Round, Round.id == Prompt.round_id)
+            .where(Prompt.user_id == user_id, Prompt.round_id.in_(rounds))
+            .where(Round.closed_at.is_(None))
+        ),
+    )
     result = session.execute(
         delete(Prompt)
         .where(Prompt.user_id == user_id, Prompt.round_id.in_(rounds))

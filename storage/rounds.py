@@ -37,6 +37,27 @@ def round_by_id(session: Session, round_id: int) -> Round | None:
     return session.get(Round, round_id)
 
 
+def lock_round(session: Session, round_id: int) -> Round | None:
+    """A round, locked for closing: clicks on it (which lock it shared) finish first, and
+    those that come after wait, then find it closed."""
+    return session.scalars(
+        select(Round)
+        .where(Round.id == round_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def lock_rounds(session: Session, round_ids: Iterable[int]) -> None:
+    """Lock rounds shared, in id order, before touching their prompts: the order clicks and
+    closes keep, so no two of them wait on each other in a circle."""
+    ids = sorted(set(round_ids))
+    if ids:
+        session.execute(
+            select(Round.id).where(Round.id.in_(ids)).order_by(Round.id).with_for_update(read=True)
+        ).all()
+
+
 def open_rounds(session: Session, *, team_id: int | None = None) -> Sequence[Round]:
     """Rounds that have not closed, oldest first."""
     query = select(Round).where(Round.closed_at.is_(None))
@@ -58,9 +79,14 @@ def latest_round(session: Session, team_id: int) -> Round | None:
 
 
 def rounds_due_to_close(session: Session, *, now: datetime) -> Sequence[Round]:
-    """Open rounds whose time is up."""
+    """Open rounds whose time is up, locked for closing (in id order); a round another
+    process closed meanwhile is not among them."""
     return session.scalars(
-        select(Round).where(Round.closed_at.is_(None), Round.closes_at <= now).order_by(Round.id)
+        select(Round)
+        .where(Round.closed_at.is_(None), Round.closes_at <= now)
+        .order_by(Round.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
 
 

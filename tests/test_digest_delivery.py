@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.pulse_flow import SURVEYED, click, close_round, send_round, setup_team
+from tests.pulse_flow import (
+    SURVEYED,
+    button,
+    click,
+    close_round,
+    latest_prompt,
+    send_round,
+    setup_team,
+)
 from tests.support import MANAGER, TEAM_CHANNEL, RunningBot, responded, wait_for
 
 
@@ -38,9 +46,20 @@ def test_digest_text_stands_when_the_chart_upload_fails(running: RunningBot) -> 
 
 def test_digest_command_closes_an_open_round_before_publishing(running: RunningBot) -> None:
     _answered_round(running)
+    stale = latest_prompt(running, SURVEYED[0])  # as a client that has not yet redrawn it
     running.command("digest")
     wait_for(lambda: responded(running, "now closed"))
-    reply = click(running, SURVEYED[0], 1, 5)
+    block_id, element = button(stale, 1, 5)
+    reply = running.sender.block_action(
+        user_id=SURVEYED[0],
+        action_id=element["action_id"],
+        value=element["value"],
+        block_id=block_id,
+        channel_id=stale.channel,
+        message_ts=stale.ts,
+        response_url=running.slack.response_url("stale-click"),
+        message_blocks=stale.blocks,
+    )
     assert reply.status == 200
     wait_for(lambda: responded(running, "has closed"))
 
