@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from blocks.replies import notice, story_summary_message, usage
 from delivery.digests import post_digest, post_round_digest
 from delivery.members import refresh_members
+from handlers.action_modal import open_action_modal
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
 from handlers.settings import open_settings
@@ -106,6 +107,8 @@ def _quick_reply(
     team_service.team_for_manager(db=db, channel_id=channel, user_id=user, workspace_id=workspace)
     if parsed.name == "settings":
         return notice(f"Opening the settings for <#{channel}>…")
+    if parsed.name == "action":
+        return notice(f"Opening a new agreed action for <#{channel}>…")
     return notice("On it…")
 
 
@@ -209,6 +212,8 @@ def complete(ctx: HandlerContext) -> Callable[..., None]:
             parsed.name == "setup" and _is_channel(body["channel_id"])
         ):
             _open_settings(ctx, body, parsed, client)
+        if parsed.name == "action":
+            _open_action(ctx, body, parsed, client)
         if parsed.name == "setup":
             _learn_members(ctx, body)
             return
@@ -245,6 +250,26 @@ def _open_settings(
         return
     try:
         open_settings(
+            ctx,
+            client,
+            trigger_id=trigger_id,
+            workspace_id=body["team_id"],
+            channel_id=_team_channel(ctx, body, parsed),
+            user_id=body["user_id"],
+        )
+    except PulseError:
+        return
+
+
+def _open_action(
+    ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand, client: WebClient
+) -> None:
+    """After the ack: the agreed-action modal, for a manager (the ack has told anyone else)."""
+    trigger_id = body.get("trigger_id")
+    if not isinstance(trigger_id, str) or not trigger_id:
+        return
+    try:
+        open_action_modal(
             ctx,
             client,
             trigger_id=trigger_id,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import cast
 
+from surveys.actions import ActionReport
 from surveys.anonymity import index_shown, pooled_behaviours, shown_behaviours
 from surveys.behaviours import BEHAVIOURS, Behaviour
 from surveys.moments import NO_ONE, Moments
@@ -95,6 +96,7 @@ class Digest:
     behaviours: tuple[BehaviourFigure, ...]
     index_history: tuple[WeekIndex, ...]
     index_recent_shift: Shift = "insufficient_data"
+    actions: tuple[ActionReport, ...] = ()  # the agreed actions it lists (surveys.actions)
 
     @property
     def asked(self) -> tuple[BehaviourFigure, ...]:
