@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveys.actions import ActionReport
 from surveys.digest import Digest, Figure
 from surveys.story import tell_story
 from surveys.weeks import week_words
@@ -30,6 +31,24 @@ def _index_fields(index: Figure) -> dict[str, Any]:
     return fields
 
 
+def action_fields(report: ActionReport) -> dict[str, Any]:
+    """An agreed action under the SPEC §4 names; ``since`` is null until the behaviour has
+    been shown again since the action was agreed."""
+    a, since = report.action, report.since
+    return {
+        "id": a.id,
+        "behaviour": a.behaviour_id,
+        "text": a.text,
+        "owner": a.owner,
+        "agreed_week": a.agreed_week,
+        "review_week": a.review_week,
+        "status": a.status,
+        "since": None
+        if since is None
+        else {"then": since.then, "now": since.now, "shift": since.shift},
+    }
+
+
 def digest_to_dict(digest: Digest) -> dict[str, Any]:
     """The digest exactly as the outside contract names its fields."""
     behaviours = [
@@ -50,6 +69,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         },
         "index": _index_fields(digest.index),
         "behaviours": behaviours,
+        "actions": [action_fields(report) for report in digest.actions],
     }
 
 
@@ -81,7 +101,25 @@ def digest_to_text(
                 f"start {_number(f.baseline)}, {f.shift.replace('_', ' ')}"
             )
         lines.append(f"  • {item.behaviour.unfavourable} ↔ {item.behaviour.favourable}: {figures}")
+    if digest.actions:
+        lines += ["", "Agreed actions:"]
+        lines += [f"  • {action_text(report)}" for report in digest.actions]
     p = digest.participation
     so_far = " so far (the round is still open: a preview, not published)" if preview else ""
     lines += ["", f"{p.responded} of {p.invited} people answered this week{so_far}."]
     return "\n".join(lines)
+
+
+def action_text(report: ActionReport) -> str:
+    """One agreed action as a terminal line, with how its behaviour moved since."""
+    a, since = report.action, report.since
+    line = (
+        f"{a.text} (on {a.behaviour_id}; owner {a.owner or 'none'}; agreed {a.agreed_week}, "
+        f"review {week_words(a.review_week)}; {a.status})"
+    )
+    if since is not None:
+        line += (
+            f" — since agreed: {_number(since.then)} → {_number(since.now)}, "
+            f"{since.shift.replace('_', ' ')}"
+        )
+    return line
