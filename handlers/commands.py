@@ -18,11 +18,13 @@ from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
 from handlers.settings import open_settings
 from jobs.tick import open_and_send
+from services import actions as action_service
 from services import digests as digest_service
 from services import privacy as privacy_service
 from services import rounds as round_service
 from services import teams as team_service
 from services.errors import NotAManager, NotInAChannel, PulseError, TeamNotFound
+from surveys.action_export import export_actions_csv
 from surveys.export import export_csv
 from surveys.story import tell_story
 from surveys.weeks import week_of
@@ -162,6 +164,14 @@ def _export(ctx: HandlerContext, channel: str, user: str, workspace: str) -> dic
         filename=f"partnership-pulse-{channel}.csv",
         title=f"Partnership pulse figures for #{channel}",
     )
+    actions = action_service.team_actions(db=out.db, channel_id=channel)
+    if actions:
+        client.files_upload_v2(
+            channel=dm,
+            content=export_actions_csv(channel, actions).encode(),
+            filename=f"partnership-pulse-{channel}-actions.csv",
+            title=f"Agreed actions for #{channel}",
+        )
     return notice(f"I've sent you the published figures for <#{channel}> ({len(digests)} weeks).")
 
 

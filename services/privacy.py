@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from services.digests import digest_batches
+from storage import actions as action_store
 from storage import privacy as privacy_store
 from storage import teams as team_store
 from storage.database import Database
@@ -35,6 +36,7 @@ def forget_member(*, db: Database, workspace_id: str, user_id: str) -> Forgotten
             session, workspace_id=workspace_id, user_id=user_id
         )
         team_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
+        action_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
         return Forgotten(prompts=prompts)
 
 
