@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from blocks.actions import agree_button, digest_action_blocks
 from blocks.text import context, divider, escape, header, section
 from surveys.digest import BehaviourFigure, Digest
 from surveys.story import Story
@@ -68,7 +69,9 @@ def digest_message(digest: Digest, story: Story, *, team_name: str | None = None
         section(f"*Where did we start from?*\n{escape(parts['Where did we start from'])}"),
         section(f"*Where are we going?*\n{escape(parts['Where are we going'])}"),
         section(f"*How will we know?*\n{escape(parts['How will we know'])}"),
+        *digest_action_blocks(digest.actions),
         section(f"*What do we need to do?*\n{escape(parts['What do we need to do'])}"),
+        *agree_button(digest.team, story.focus.behaviour.id if story.focus else None),
         context(
             f"{digest.participation.responded} of {digest.participation.invited} people took "
             f"part. Figures show only when at least {digest.threshold} people answered; "

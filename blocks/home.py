@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from blocks.actions import home_action_blocks
 from blocks.digest import diverging_bar
 from blocks.ids import ActionId
 from blocks.prompt import prompt_message
 from blocks.text import button, context, divider, escape, header, section
+from surveys.actions import AgreedAction
 from surveys.digest import Digest
 
 
@@ -64,6 +66,7 @@ def home_view(
     opted_out: bool,
     managed_channels: Sequence[str] = (),
     notice: str | None = None,
+    actions: Sequence[tuple[str, AgreedAction, bool]] = (),
 ) -> dict[str, Any]:
     """The App Home tab for one member (with a settings button per team they manage), with
     a line on top when a button they pressed could not do what it said."""
@@ -90,6 +93,9 @@ def home_view(
             blocks += _figures(digest)
     else:
         blocks.append(context("Figures appear here after your team's first round closes."))
+    if actions:
+        blocks.append(divider())
+        blocks += home_action_blocks(actions)
     blocks += _managed(managed_channels)
     blocks.append(divider())
     if opted_out:

@@ -16,10 +16,28 @@ class ActionId(StrEnum):
     OPT_OUT = "home-opt-out"
     OPT_IN = "home-opt-in"
     OPEN_SETTINGS = "home-open-settings"
+    AGREE_ACTION = "action-agree"
+    ACTION_DONE = "action-done"
+    ACTION_DROP = "action-drop"
+    OWNER_DONE = "action-owner-done"
+    OWNER_NOT_YET = "action-owner-not-yet"
 
 
 # The callback id of the team settings modal.
 SETTINGS_VIEW = "team-settings"
+# The callback id of the modal a manager agrees an action in.
+ACTION_VIEW = "agreed-action"
+
+
+class ActionField(StrEnum):
+    """The action modal's inputs: block id and action id of each, and the key of its
+    problem when the form is refused."""
+
+    BEHAVIOUR = "behaviour"
+    SUGGESTION = "suggestion"
+    OWN_WORDS = "own_words"
+    OWNER = "owner"
+    REVIEW_WEEK = "review_week"
 
 
 class SettingsField(StrEnum):

@@ -21,6 +21,7 @@ USAGE_LINES = (
     ("digest", "managers: post this week's digest to the channel now"),
     ("export [#channel]", "managers: a CSV of the team's published figures, by DM"),
     ("target <score>", "managers: set the team's target index, from -1 to +1"),
+    ("action [#channel]", "managers: agree an action on a behaviour, its owner and review week"),
     ("optout", "pause your prompts"),
     ("forget-me", "delete everything that names you (published figures stay)"),
     ("optin", "resume your prompts"),

@@ -13,14 +13,17 @@ from slack_sdk.errors import SlackApiError
 from blocks.replies import first_round_open_message, notice, story_summary_message, usage
 from delivery.digests import close_and_post
 from delivery.members import refresh_members
+from handlers.action_modal import open_action_modal
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
 from handlers.settings import open_settings
 from jobs.tick import open_and_send
+from services import actions as action_service
 from services import digests as digest_service
 from services import privacy as privacy_service
 from services import teams as team_service
 from services.errors import NotAManager, NotInAChannel, PulseError, TeamNotFound
+from surveys.action_export import export_actions_csv
 from surveys.export import export_csv
 from surveys.story import tell_story
 from surveys.weeks import week_of
@@ -111,6 +114,8 @@ def _quick_reply(
     team_service.team_for_manager(db=db, channel_id=channel, user_id=user, workspace_id=workspace)
     if parsed.name == "settings":
         return notice(f"Opening the settings for <#{channel}>…")
+    if parsed.name == "action":
+        return notice(f"Opening a new agreed action for <#{channel}>…")
     return notice("On it…")
 
 
@@ -172,6 +177,14 @@ def _export(ctx: HandlerContext, channel: str, user: str, workspace: str) -> dic
         filename=f"partnership-pulse-{channel}.csv",
         title=f"Partnership pulse figures for #{channel}",
     )
+    actions = action_service.team_actions(db=out.db, channel_id=channel)
+    if actions:
+        client.files_upload_v2(
+            channel=dm,
+            content=export_actions_csv(channel, actions).encode(),
+            filename=f"partnership-pulse-{channel}-actions.csv",
+            title=f"Agreed actions for #{channel}",
+        )
     return notice(f"I've sent you the published figures for <#{channel}> ({len(digests)} weeks).")
 
 
@@ -217,6 +230,8 @@ def complete(ctx: HandlerContext) -> Callable[..., None]:
             parsed.name == "setup" and _is_channel(body["channel_id"])
         ):
             _open_settings(ctx, body, parsed, client)
+        if parsed.name == "action":
+            _open_action(ctx, body, parsed, client)
         if parsed.name == "setup":
             _learn_members(ctx, body)
             return
@@ -260,6 +275,26 @@ def _open_settings(
         return
     try:
         open_settings(
+            ctx,
+            client,
+            trigger_id=trigger_id,
+            workspace_id=body["team_id"],
+            channel_id=_team_channel(ctx, body, parsed),
+            user_id=body["user_id"],
+        )
+    except PulseError:
+        return
+
+
+def _open_action(
+    ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand, client: WebClient
+) -> None:
+    """After the ack: the agreed-action modal, for a manager (the ack has told anyone else)."""
+    trigger_id = body.get("trigger_id")
+    if not isinstance(trigger_id, str) or not trigger_id:
+        return
+    try:
+        open_action_modal(
             ctx,
             client,
             trigger_id=trigger_id,

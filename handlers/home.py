@@ -38,5 +38,13 @@ def publish_home(
         opted_out=state.opted_out,
         managed_channels=state.managed_channels,
         notice=notice,
+        actions=[
+            (
+                team_mention(item.channel_id, item.channel_name),
+                item.action,
+                item.channel_id in state.managed_channels,
+            )
+            for item in state.actions
+        ],
     )
     client.views_publish(user_id=user_id, view=view)

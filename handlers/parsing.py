@@ -18,6 +18,7 @@ SUBCOMMANDS = frozenset(
         "optin",
         "forget-me",
         "target",
+        "action",
     }
 )
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
@@ -93,7 +94,7 @@ def parse_command(text: str) -> ParsedCommand:
         return _summary(args)
     if name == "target":
         return _target(args)
-    if name in {"send", "digest", "export", "settings"} and args:
+    if name in {"send", "digest", "export", "settings", "action"} and args:
         if len(args) > 1:
             raise CommandProblem(f"`{name}` takes at most a channel.")
         return ParsedCommand(name, channel_id=_channel(args[0]))

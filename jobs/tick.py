@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from delivery.actions import ask_reviews, tell_owners
 from delivery.closed_redraws import redraw_closed
 from delivery.context import Outbound
 from delivery.digests import post_round_digest
@@ -43,7 +44,9 @@ def open_and_send(out: Outbound, *, channel_id: str, week: str, scheduled: bool)
     round_ = round_service.open_round(
         db=out.db, channel_id=channel_id, week=week, now=out.clock(), scheduled=scheduled
     )
-    return send_due_prompts(out, round_id=round_.id).sent
+    sent = send_due_prompts(out, round_id=round_.id).sent
+    ask_reviews(out)
+    return sent
 
 
 def run_tick(out: Outbound) -> TickReport:
@@ -56,6 +59,8 @@ def run_tick(out: Outbound) -> TickReport:
         except Exception:
             log.exception("could not open the round for a team")
     sent = send_due_prompts(out).sent
+    tell_owners(out)
+    ask_reviews(out)
     for round_ in schedule_service.rounds_due_reminder(db=out.db, now=out.clock()):
         reminded += send_reminders(out, round_id=round_.id)
     closed = round_service.close_due_rounds(db=out.db, now=out.clock())

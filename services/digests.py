@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import update
@@ -16,12 +16,15 @@ from sqlalchemy import update
 from services import digest_moments
 from services.errors import TeamNotFound
 from services.rounds import RoundInfo, round_info
+from storage import actions as action_store
 from storage import answers as answer_store
 from storage import digest_queries as digest_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database
 from storage.models import Round, Team
+from surveys.action_since import report_actions
+from surveys.actions import AgreedAction
 from surveys.digest import (
     AnswerRow,
     ArchivedFigure,
@@ -152,6 +155,7 @@ class TeamReads:
     answers: dict[int, TeamAnswers]
     rounds: dict[int, list[RoundFacts]]
     archived: dict[int, list[ArchivedFigure]]
+    actions: dict[int, list[AgreedAction]] = field(default_factory=dict)
 
 
 def _bundles(
@@ -172,6 +176,16 @@ def _bundles(
                 threshold=team.anonymity_threshold,
                 archived=reads.archived.get(team.id, []),
             )
+            if reads.actions.get(team.id):
+                digest = replace(
+                    digest,
+                    actions=report_actions(
+                        reads.actions[team.id],
+                        answers,
+                        week=week,
+                        threshold=team.anonymity_threshold,
+                    ),
+                )
             bundles[channel, week] = DigestBundle(
                 digest=digest,
                 channel_id=team.digest_channel_id or team.channel_id,
@@ -197,6 +211,7 @@ def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]])
         weeks = digest_store.round_weeks(session, team_ids=ids, up_to_week=up_to)
         facts = digest_store.round_facts(session, team_ids=ids, weeks=every_week)
         kept = digest_store.archived_figures(session, team_ids=ids)
+        actions = action_store.actions_of_teams(session, ids)
         answers = digest_moments.team_answers(
             session,
             rounds={r: (t, w) for r, t, w in weeks},
@@ -209,7 +224,7 @@ def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]])
     archived: dict[int, list[ArchivedFigure]] = {}
     for team_id, week, figure, score in kept:
         archived.setdefault(team_id, []).append(ArchivedFigure(week, figure, score))
-    return TeamReads(teams, answers, rounds, archived)
+    return TeamReads(teams, answers, rounds, archived, actions)
 
 
 def claim_digest_post(*, db: Database, round_id: int, now: datetime) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.actions import TeamAction, open_actions_for
 from services.answers import PromptState, open_prompts_of
 from services.digests import build_digests
 from storage import rounds as round_store
@@ -20,6 +21,7 @@ class HomeState:
     digests: list[Digest]
     opted_out: bool
     managed_channels: tuple[str, ...] = ()
+    actions: tuple[TeamAction, ...] = ()  # open agreed actions of the member's teams
 
 
 def _latest_closed_weeks(db: Database, workspace_id: str, user_id: str) -> list[tuple[str, str]]:
@@ -41,9 +43,13 @@ def home_for(*, db: Database, workspace_id: str, user_id: str) -> HomeState:
         opted_out = team_store.is_opted_out(session, workspace_id=workspace_id, user_id=user_id)
         managed = team_store.managed_teams(session, workspace_id=workspace_id, user_id=user_id)
         managed_channels = tuple(team.channel_id for team in managed)
+        mine = team_store.teams_of_user(session, workspace_id=workspace_id, user_id=user_id)
+        teams = {t.id: t for t in (*mine, *managed)}
+        actions = tuple(open_actions_for(session, list(teams.values())))
     return HomeState(
         open_prompts=open_prompts_of(db=db, workspace_id=workspace_id, user_id=user_id),
         digests=digests,
         opted_out=opted_out,
         managed_channels=managed_channels,
+        actions=actions,
     )

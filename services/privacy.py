@@ -8,14 +8,22 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from services.digests import digest_batches
+from storage import actions as action_store
 from storage import privacy as privacy_store
 from storage import teams as team_store
 from storage.database import Database, retrying
 from surveys.digest import INDEX, Digest
 
 DEFAULT_RETENTION_DAYS = 730  # about 24 months
-FORGOTTEN_TABLES = ("pending_answers", "prompts", "members", "managers", "opt_outs")
-"""Tables a forgotten person's rows are deleted from."""
+FORGOTTEN_TABLES = (
+    "pending_answers",
+    "prompts",
+    "members",
+    "managers",
+    "opt_outs",
+    "agreed_actions",
+)
+"""Tables a forgotten person's rows are deleted from (or, for actions, unnamed in)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ def forget_member(*, db: Database, workspace_id: str, user_id: str) -> Forgotten
                 session, workspace_id=workspace_id, user_id=user_id
             )
             team_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
+            action_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
             return Forgotten(prompts=prompts)
 
     forgotten = retrying(forget)

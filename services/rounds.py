@@ -12,12 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.errors import TeamNotFound
+from storage import actions as action_store
 from storage import answers as answer_store
 from storage import redraws as redraw_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database, retrying
 from storage.models import Member, Prompt, Round, Team
+from surveys.actions import with_reviewed
 from surveys.rotation import behaviours_for_week
 from surveys.schedule import round_closes_at, slot_in_week, zone
 from surveys.weeks import Week, parse_week
@@ -110,8 +112,11 @@ def _open_round(
                 team_id=team.id,
                 week=str(week),
                 behaviour_ids=list(
-                    behaviours_for_week(
-                        week, questions_per_week=team.questions_per_week, seed=team.channel_id
+                    with_reviewed(
+                        behaviours_for_week(
+                            week, questions_per_week=team.questions_per_week, seed=team.channel_id
+                        ),
+                        action_store.reviewed_behaviours(session, team_id=team.id, week=str(week)),
                     )
                 ),
                 opened_at=now,

@@ -231,3 +231,30 @@ class ClosedRedraw(Base):
     message_ts: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default="due")
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class AgreedActionRow(Base):
+    """An action a team's managers agreed on one behaviour, with its owner and review week.
+
+    Kept when done or dropped: the team's history of what it tried stays in the export.
+    """
+
+    __tablename__ = "agreed_actions"
+    __table_args__ = (Index("ix_agreed_actions_team_status", "team_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    behaviour_id: Mapped[str] = mapped_column(String(120))
+    suggestion: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    text: Mapped[str] = mapped_column(String(300))
+    owner_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    agreed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    agreed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    agreed_week: Mapped[str] = mapped_column(String(8))
+    baseline_week: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    review_week: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    owner_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    review_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    owner_report: Mapped[str | None] = mapped_column(String(8), nullable=True)

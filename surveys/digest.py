@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import cast
 
+from surveys.actions import ActionReport
 from surveys.anonymity import index_shown, pooled_behaviours, publishable, shown_behaviours
 from surveys.behaviour_shift import behaviour_noise, detect_behaviour_shift
 from surveys.behaviours import BEHAVIOURS, Behaviour
@@ -100,6 +101,7 @@ class Digest:
     index_recent_shift: Shift = "insufficient_data"
     index_basis: Basis | None = None
     overall: Overall | None = None
+    actions: tuple[ActionReport, ...] = ()  # the agreed actions it lists (surveys.actions)
 
     @property
     def asked(self) -> tuple[BehaviourFigure, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveys.actions import ActionReport
 from surveys.digest import Digest, Figure
 from surveys.overall import Overall
 from surveys.story import tell_story
@@ -59,6 +60,24 @@ def overall_fields(overall: Overall | None) -> dict[str, Any]:
     }
 
 
+def action_fields(report: ActionReport) -> dict[str, Any]:
+    """An agreed action under the SPEC §4 names; ``since`` is null until the behaviour has
+    been shown again since the action was agreed."""
+    a, since = report.action, report.since
+    return {
+        "id": a.id,
+        "behaviour": a.behaviour_id,
+        "text": a.text,
+        "owner": a.owner,
+        "agreed_week": a.agreed_week,
+        "review_week": a.review_week,
+        "status": a.status,
+        "since": None
+        if since is None
+        else {"then": since.then, "now": since.now, "shift": since.shift},
+    }
+
+
 def digest_to_dict(digest: Digest) -> dict[str, Any]:
     """The digest exactly as the outside contract names its fields."""
     behaviours = [
@@ -80,6 +99,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         "index": _index_fields(digest),
         "overall": overall_fields(digest.overall),
         "behaviours": behaviours,
+        "actions": [action_fields(report) for report in digest.actions],
     }
 
 
@@ -111,7 +131,25 @@ def digest_to_text(
                 f"start {_number(f.baseline)}, {f.shift.replace('_', ' ')}"
             )
         lines.append(f"  • {item.behaviour.unfavourable} ↔ {item.behaviour.favourable}: {figures}")
+    if digest.actions:
+        lines += ["", "Agreed actions:"]
+        lines += [f"  • {action_text(report)}" for report in digest.actions]
     p = digest.participation
     so_far = " so far (the round is still open: a preview, not published)" if preview else ""
     lines += ["", f"{p.responded} of {p.invited} people answered this week{so_far}."]
     return "\n".join(lines)
+
+
+def action_text(report: ActionReport) -> str:
+    """One agreed action as a terminal line, with how its behaviour moved since."""
+    a, since = report.action, report.since
+    line = (
+        f"{a.text} (on {a.behaviour_id}; owner {a.owner or 'none'}; agreed {a.agreed_week}, "
+        f"review {week_words(a.review_week)}; {a.status})"
+    )
+    if since is not None:
+        line += (
+            f" — since agreed: {_number(since.then)} → {_number(since.now)}, "
+            f"{since.shift.replace('_', ' ')}"
+        )
+    return line

@@ -117,7 +117,15 @@ def test_digest_show_json_prints_the_digest_of_the_given_answers(running: Runnin
     asked = [b for b in digest["behaviours"] if b["n"]]
     assert len(asked) == 1
     assert asked[0]["score"] == pytest.approx(sum((p - 3) / 2 for p in points) / len(points))
-    assert set(digest) == {"team", "week", "participation", "index", "overall", "behaviours"}
+    assert set(digest) == {
+        "team",
+        "week",
+        "participation",
+        "index",
+        "overall",
+        "behaviours",
+        "actions",
+    }
     assert len(digest["behaviours"]) == 13
 
 

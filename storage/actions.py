@@ -1,0 +1,125 @@
+"""Agreed actions in the database: added, read for digests and App Home, closed, and the
+owner's two messages claimed so each goes once across processes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import AgreedActionRow, Round, Team
+from surveys.actions import ActionStatus, AgreedAction, OwnerReport
+
+
+def as_action(row: AgreedActionRow) -> AgreedAction:
+    """The domain's view of a stored action."""
+    return AgreedAction(
+        id=row.id,
+        behaviour_id=row.behaviour_id,
+        text=row.text,
+        owner=row.owner_id,
+        agreed_week=row.agreed_week,
+        review_week=row.review_week,
+        status=cast("ActionStatus", row.status),
+        baseline_week=row.baseline_week,
+        owner_report=cast("OwnerReport | None", row.owner_report),
+    )
+
+
+def add_action(session: Session, row: AgreedActionRow) -> AgreedActionRow:
+    """Store a new action and give it its id."""
+    session.add(row)
+    session.flush()
+    return row
+
+
+def action_by_id(session: Session, action_id: int) -> AgreedActionRow | None:
+    """One action, or None."""
+    return session.get(AgreedActionRow, action_id)
+
+
+def actions_of_teams(session: Session, team_ids: Collection[int]) -> dict[int, list[AgreedAction]]:
+    """Every action of some teams, oldest first, grouped by team id."""
+    if not team_ids:
+        return {}
+    rows = session.scalars(
+        select(AgreedActionRow)
+        .where(AgreedActionRow.team_id.in_(list(team_ids)))
+        .order_by(AgreedActionRow.id)
+    ).all()
+    grouped: dict[int, list[AgreedAction]] = {}
+    for row in rows:
+        grouped.setdefault(row.team_id, []).append(as_action(row))
+    return grouped
+
+
+def reviewed_behaviours(session: Session, *, team_id: int, week: str) -> list[str]:
+    """Behaviours of the team's open actions reviewed in ``week``."""
+    return list(
+        session.scalars(
+            select(AgreedActionRow.behaviour_id).where(
+                AgreedActionRow.team_id == team_id,
+                AgreedActionRow.status == "open",
+                AgreedActionRow.review_week == week,
+            )
+        ).all()
+    )
+
+
+def untold_owners(session: Session) -> Sequence[AgreedActionRow]:
+    """Open actions whose owner has not yet been told."""
+    return session.scalars(
+        select(AgreedActionRow).where(
+            AgreedActionRow.owner_told_at.is_(None),
+            AgreedActionRow.owner_id.is_not(None),
+            AgreedActionRow.status == "open",
+        )
+    ).all()
+
+
+def reviews_to_ask(session: Session) -> Sequence[AgreedActionRow]:
+    """Open actions whose team has opened the round of their review week (or a later one)
+    and whose owner has not yet been asked whether it was done."""
+    round_reached = exists().where(
+        Round.team_id == AgreedActionRow.team_id, Round.week >= AgreedActionRow.review_week
+    )
+    return session.scalars(
+        select(AgreedActionRow).where(
+            AgreedActionRow.review_asked_at.is_(None),
+            AgreedActionRow.owner_id.is_not(None),
+            AgreedActionRow.status == "open",
+            round_reached,
+        )
+    ).all()
+
+
+def claim(session: Session, action_id: int, column: str, now: datetime) -> bool:
+    """Take the right to send one of an action's messages; only one process gets it."""
+    field = getattr(AgreedActionRow, column)
+    result = session.execute(
+        update(AgreedActionRow)
+        .where(AgreedActionRow.id == action_id, field.is_(None))
+        .values({column: now})
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release(session: Session, action_id: int, column: str) -> None:
+    """Give a claim back after a failed send, so a later tick retries."""
+    session.execute(
+        update(AgreedActionRow).where(AgreedActionRow.id == action_id).values({column: None})
+    )
+
+
+def forget_user(session: Session, *, workspace_id: str, user_id: str) -> None:
+    """Unname a person from the actions of their workspace's teams; the actions stay."""
+    teams = select(Team.id).where(Team.workspace_id == workspace_id)
+    for column in (AgreedActionRow.owner_id, AgreedActionRow.agreed_by):
+        session.execute(
+            update(AgreedActionRow)
+            .where(AgreedActionRow.team_id.in_(teams), column == user_id)
+            .values({column.key: None})
+        )
