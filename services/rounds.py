@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.errors import TeamNotFound
 from storage import answers as answer_store
+from storage import claimants
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database
@@ -79,7 +80,12 @@ def _close_earlier_rounds(session: Session, team: Team, week: str, now: datetime
 
 
 def open_round(
-    *, db: Database, channel_id: str, week: str, now: datetime, scheduled: bool = False
+    *,
+    db: Database,
+    channel_id: str,
+    week: str,
+    now: datetime,
+    scheduled: bool = False,
 ) -> RoundInfo:
     """Open a team's round for a week (or find it) and queue a prompt for each member.
 
@@ -152,11 +158,14 @@ def claim_prompts(
 
     Claiming a batch costs one transaction however many it holds, and never risks a
     duplicate: a prompt that is claimed but not yet posted is simply sent by whoever takes
-    it after the lease, if this process dies first.
+    it next, if this process dies first: at once, since the claim names this process as
+    its owner and its lock goes with it (after the lease if that cannot be told).
     """
+    owner = claimants.current(db).key
     with db.transaction() as session:
+        claimants.free_dead_claims(session, db, own_key=owner, round_id=round_id)
         claimed = round_store.claim_due_prompts(
-            session, now=now, limit=limit, round_id=round_id, lease=lease
+            session, now=now, limit=limit, round_id=round_id, lease=lease, owner=owner
         )
         rounds = _round_infos(session, {prompt.round_id for prompt in claimed})
     return [
@@ -180,6 +189,21 @@ def _round_infos(session: Session, round_ids: set[int]) -> dict[int, RoundInfo]:
         assert team is not None
         infos[round_id] = round_info(round_, team)
     return infos
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A round's due prompts not yet sent, and when the last claim on them runs out."""
+
+    count: int
+    claims_free_at: datetime | None
+
+
+def owed_prompts(*, db: Database, round_id: int, now: datetime, lease: timedelta) -> Owed:
+    """Who in a round is still owed a prompt that is due: queued, or claimed and unposted."""
+    with db.read() as session:
+        count, free_at = round_store.owed_prompts(session, round_id, now=now, lease=lease)
+    return Owed(count, free_at)
 
 
 class Deliveries:

@@ -142,6 +142,7 @@ class Prompt(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    claim_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reminder_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
