@@ -45,6 +45,7 @@ def open_for_sending(out: Outbound, *, channel_id: str, week: str, scheduled: bo
         week=week,
         now=out.clock(),
         scheduled=scheduled,
+        marking_secret=out.marking_secret,
     )
 
 

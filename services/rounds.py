@@ -12,8 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.errors import TeamNotFound
+from services.withdrawals import withdrawn
 from storage import answers as answer_store
 from storage import claimants
+from storage import privacy as privacy_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database
@@ -86,21 +88,24 @@ def open_round(
     week: str,
     now: datetime,
     scheduled: bool = False,
+    marking_secret: bytes = b"",
 ) -> RoundInfo:
     """Open a team's round for a week (or find it) and queue a prompt for each member.
 
     Running it again adds prompts only for members who have none, so nobody is asked twice
     for one round; two processes racing to create the round meet the unique constraint.
+    Nor is anyone asked again who asked to be forgotten while the round was open:
+    ``marking_secret`` makes the marks they left (`services.withdrawals`).
     """
     parsed = parse_week(week)
     try:
-        return _open_round(db, channel_id, parsed, now, scheduled)
+        return _open_round(db, channel_id, parsed, now, scheduled, marking_secret)
     except IntegrityError:
-        return _open_round(db, channel_id, parsed, now, scheduled)
+        return _open_round(db, channel_id, parsed, now, scheduled, marking_secret)
 
 
 def _open_round(
-    db: Database, channel_id: str, week: Week, now: datetime, scheduled: bool
+    db: Database, channel_id: str, week: Week, now: datetime, scheduled: bool, secret: bytes
 ) -> RoundInfo:
     with db.transaction() as session:
         team = team_store.team_by_channel(session, channel_id)
@@ -130,16 +135,29 @@ def _open_round(
             session.add(round_)
             session.flush()
         if round_.closed_at is None:
-            _queue_prompts(session, team, round_, week, now, scheduled)
+            _queue_prompts(session, team, round_, week, now, scheduled, secret)
         return round_info(round_, team)
 
 
 def _queue_prompts(
-    session: Session, team: Team, round_: Round, week: Week, now: datetime, scheduled: bool
+    session: Session,
+    team: Team,
+    round_: Round,
+    week: Week,
+    now: datetime,
+    scheduled: bool,
+    secret: bytes,
 ) -> None:
     already = round_store.prompted_users(session, round_.id)
-    for member in team_store.surveyable_members(session, team):
-        if member.user_id in already:
+    members = [m for m in team_store.surveyable_members(session, team) if m.user_id not in already]
+    forgotten = withdrawn(
+        secret,
+        round_id=round_.id,
+        user_ids=[m.user_id for m in members],
+        marks=privacy_store.withdrawal_marks(session, round_.id),
+    )
+    for member in members:
+        if member.user_id in forgotten:
             continue
         due = _member_due(team, member, week, now, scheduled)
         session.add(Prompt(round_id=round_.id, user_id=member.user_id, state="pending", due_at=due))
@@ -287,6 +305,7 @@ def close_round(*, db: Database, round_id: int, now: datetime) -> RoundInfo:
 def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
     answer_store.unlink_answers(session, round_.id)
     round_store.clear_reminder_marks(session, round_.id)
+    privacy_store.clear_withdrawals(session, round_.id)
     for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
         prompt.state = "expired"
     round_.invited = round_store.count_prompts(session, round_.id, state="sent")

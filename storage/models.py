@@ -191,3 +191,16 @@ class ArchivedFigure(Base):
     figure: Mapped[str] = mapped_column(String(120))
     n: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
+
+
+class Withdrawal(Base):
+    """Someone who asked to be forgotten while a round was open, so that it does not ask
+    them again. ``mark`` is a keyed hash of the round and the person, whose key the
+    database does not hold: it names nobody to a reader. Deleted when the round closes."""
+
+    __tablename__ = "round_withdrawals"
+    __table_args__ = (UniqueConstraint("round_id", "mark"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    mark: Mapped[str] = mapped_column(String(64))
