@@ -80,6 +80,19 @@ class Settings:
             )
         return self.client_secret.value
 
+    @property
+    def marking_secret(self) -> bytes:
+        """The secret that keys the marks left in an open round for people who asked to be
+        forgotten (`services.withdrawals`). It is one the database never holds, the same in
+        every process of the bot: the app's client secret when installed through OAuth,
+        otherwise the bot token."""
+        chosen = (
+            (self.client_secret, self.bot_token, self.signing_secret)
+            if self.oauth_enabled
+            else (self.bot_token, self.client_secret, self.signing_secret)
+        )
+        return next((secret.value.encode() for secret in chosen if secret), b"")
+
     def require_bot_token(self) -> str:
         """The bot token, or a clear failure saying what to set."""
         if not self.bot_token:

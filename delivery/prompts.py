@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -191,3 +193,49 @@ def send_reminders(out: Outbound, *, round_id: int) -> int:
         )
         reminded += 1
     return reminded
+
+
+@dataclass(frozen=True)
+class RoundSendReport:
+    """What sending a round came to: how many went now, how many are still owed, and
+    when the claims another live sender holds on them run out of lease."""
+
+    sent: int
+    owed: int
+    claims_free_at: datetime | None
+    slack_failed: bool = False
+
+
+def finish_round(
+    out: Outbound, *, round_id: int, poll_seconds: float = 0.2, wait: timedelta | None = None
+) -> RoundSendReport:
+    """Send a round's due prompts until nobody is owed one, waiting for prompts another
+    live sender holds: while they keep going out, and until their claims' lease runs out
+    (they are then this sender's to take), so never longer than the lease without one
+    going out.
+
+    A dead sender's claims are taken at once by the next claim. If Slack fails, or the wait
+    is over, what is still owed is reported rather than passed over.
+    """
+    patience = (out.claim_lease if wait is None else wait).total_seconds()
+    deadline = time.monotonic() + patience
+    sent = 0
+    owed_before: int | None = None
+    while True:
+        report = send_due_prompts(out, round_id=round_id)
+        sent += report.sent
+        owed = round_service.owed_prompts(
+            db=out.db, round_id=round_id, now=out.clock(), lease=out.claim_lease
+        )
+        if not owed.count or report.deferred:
+            return RoundSendReport(sent, owed.count, owed.claims_free_at, bool(report.deferred))
+        if owed_before is not None and owed.count < owed_before:
+            deadline = time.monotonic() + patience  # the other sender is getting on
+        owed_before = owed.count
+        claims_free_soon = (
+            owed.claims_free_at is not None
+            and owed.claims_free_at - out.clock() < timedelta(seconds=patience)
+        )
+        if time.monotonic() >= deadline and not claims_free_soon:
+            return RoundSendReport(sent, owed.count, owed.claims_free_at)
+        time.sleep(poll_seconds)

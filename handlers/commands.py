@@ -93,7 +93,12 @@ def _quick_reply(
             else "Welcome back: you'll get the next pulse."
         )
     if parsed.name == "forget-me":
-        privacy_service.forget_member(db=db, workspace_id=workspace, user_id=user)
+        privacy_service.forget_member(
+            db=db,
+            workspace_id=workspace,
+            user_id=user,
+            marking_secret=ctx.outbound.marking_secret,
+        )
         return notice(
             "Done: I've deleted everything that named you — your memberships, any manager "
             "role, your pause setting, the record of which pulses went to you and any answer "

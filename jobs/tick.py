@@ -37,13 +37,23 @@ class TickReport:
     digests: int
 
 
-def open_and_send(out: Outbound, *, channel_id: str, week: str, scheduled: bool) -> int:
-    """Refresh the team's membership, open (or find) the round, and send what is due."""
+def open_for_sending(out: Outbound, *, channel_id: str, week: str, scheduled: bool) -> RoundInfo:
+    """Refresh the team's membership and open (or find) the round, its prompts queued."""
     team = team_service.find_team(db=out.db, channel_id=channel_id)
     refresh_members(out, team)
-    round_ = round_service.open_round(
-        db=out.db, channel_id=channel_id, week=week, now=out.clock(), scheduled=scheduled
+    return round_service.open_round(
+        db=out.db,
+        channel_id=channel_id,
+        week=week,
+        now=out.clock(),
+        scheduled=scheduled,
+        marking_secret=out.marking_secret,
     )
+
+
+def open_and_send(out: Outbound, *, channel_id: str, week: str, scheduled: bool) -> int:
+    """Open (or find) the round and send what is due."""
+    round_ = open_for_sending(out, channel_id=channel_id, week=week, scheduled=scheduled)
     sent = send_due_prompts(out, round_id=round_.id).sent
     ask_reviews(out)
     return sent

@@ -24,10 +24,15 @@ HTTP_REQUESTS: Counter = REGISTRY.counter(
     "HTTP requests answered, by route and status code.",
     labels=("route", "status"),
 )
+SCHEDULER_TICKS: Counter = REGISTRY.counter(
+    "pulse_scheduler_ticks_total",
+    "Ticks of the schedule this server ran (only the process that leads the schedule ticks).",
+)
 
 __all__ = [
     "HTTP_REQUESTS",
     "REGISTRY",
+    "SCHEDULER_TICKS",
     "SLACK_API_ERRORS",
     "SLACK_API_LATENCY",
     "Counter",

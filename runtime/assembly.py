@@ -82,6 +82,7 @@ def build_outbound(settings: Settings, db: Database, *, pacer: Pacer | None = No
         pacer=pacer or Pacer(),
         claim_lease=timedelta(seconds=settings.claim_lease_seconds),
         installations=installations,
+        marking_secret=settings.marking_secret,
     )
 
 

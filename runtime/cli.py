@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 
 from config.settings import Settings
 from delivery.digests import close_and_post
-from jobs.tick import open_and_send
+from delivery.prompts import finish_round
+from jobs.tick import open_for_sending
 from runtime.assembly import build_bot, open_database
 from services import digests as digest_service
 from services import rounds as round_service
@@ -38,9 +40,24 @@ def pulse_send(settings: Settings, *, team: str, week: str | None) -> int:
     """Open (or resume) a round and DM the prompts not yet sent."""
     period = resolve_week(week)
     bot = build_bot(settings, with_app=False)
-    sent = open_and_send(bot.outbound, channel_id=team, week=period, scheduled=False)
-    print(f"Round {period} for {team}: {sent} prompt(s) sent.")
-    return 0
+    round_ = open_for_sending(bot.outbound, channel_id=team, week=period, scheduled=False)
+    report = finish_round(bot.outbound, round_id=round_.id)
+    print(f"Round {period} for {team}: {report.sent} prompt(s) sent.")
+    if not report.owed:
+        return 0
+    if report.slack_failed:
+        return fail(
+            f"{report.owed} member(s) are still owed a prompt: Slack did not accept them. "
+            "Run `pulse send` again to send them."
+        )
+    wait = 1
+    if report.claims_free_at is not None:
+        wait = max(1, math.ceil((report.claims_free_at - utc_now()).total_seconds()))
+    return fail(
+        f"{report.owed} member(s) are still owed a prompt: another sender that is still "
+        f"running holds them. Run `pulse send` again in {wait} second(s) if they have not "
+        "had it by then."
+    )
 
 
 def _no_round(team: str, week: str) -> str:

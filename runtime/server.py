@@ -4,8 +4,10 @@ Gunicorn forks web workers that answer Slack; the master only watches them and h
 database connection or thread, so forking stays safe (SQLite in particular must never see a
 connection cross a fork). Each worker offers to run the scheduler, and a lock that lives as
 long as its holder (`storage/leader.py`) lets exactly one do so; if that worker stops,
-another takes over within `LEAD_RETRY_SECONDS`. The database lock each tick takes keeps a
-second server, or a CLI run, from ticking at the same time.
+another takes over within `LEAD_RETRY_SECONDS`. Each tick first confirms the lock is
+still held (a cut connection loses it; `storage/leader.py`), so a worker that lost it
+takes it back or stops ticking. The database lock each tick takes keeps a second server,
+or a CLI run, from ticking at the same time.
 
 SIGTERM stops gracefully: workers finish the requests they have in hand (up to
 `graceful_timeout`), and the scheduling worker finishes its tick.
@@ -29,7 +31,7 @@ from config.settings import Settings
 from jobs.scheduler import build_scheduler
 from metrics import REGISTRY
 from runtime.assembly import Bot, build_bot
-from storage.leader import Leadership, try_lead
+from storage.leader import Lead, try_lead
 
 log = logging.getLogger("pulse.server")
 
@@ -81,7 +83,7 @@ class SchedulerSeat:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
         self._stopping = threading.Event()
-        self._leadership: Leadership | None = None
+        self._lead: Lead | None = None
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="scheduler-seat", daemon=True)
@@ -102,11 +104,12 @@ class SchedulerSeat:
                     if self._stopping.is_set():
                         leadership.release()
                         return
-                    self._leadership = leadership
+                    self._lead = Lead(self._bot.db, leadership)
                     self._scheduler = build_scheduler(
                         self._bot.outbound,
                         tick_seconds=self._bot.settings.tick_seconds,
                         retention_days=self._bot.settings.retention_days,
+                        lead=self._lead,
                     )
                     self._scheduler.start()
                 log.info("scheduler started in this worker; the other workers only serve")
@@ -120,8 +123,8 @@ class SchedulerSeat:
             if self._scheduler is not None:
                 self._scheduler.shutdown(wait=True)
                 log.info("scheduler stopped")
-            if self._leadership is not None:
-                self._leadership.release()
+            if self._lead is not None:
+                self._lead.release()
 
 
 class PulseServer(BaseApplication):

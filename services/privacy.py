@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from services.digests import digest_batches
+from services.withdrawals import withdrawal_mark
 from storage import actions as action_store
 from storage import privacy as privacy_store
 from storage import teams as team_store
@@ -33,16 +34,30 @@ class Forgotten:
     prompts: int
 
 
-def forget_member(*, db: Database, workspace_id: str, user_id: str) -> Forgotten:
+def forget_member(
+    *, db: Database, workspace_id: str, user_id: str, marking_secret: bytes
+) -> Forgotten:
     """Delete everything that names the person: memberships, manager roles, their opt-out,
     the record of which pulses went to them and any answer still linked to them.
 
     Answers of closed rounds were unlinked from everyone when those rounds closed, so the
-    published figures they make up stay as they are.
+    published figures they make up stay as they are. Each round still open is left a mark
+    that names nobody (`services.withdrawals`), so a re-run of its sending does not ask the
+    person again; the marks go when the rounds close.
     """
 
     def forget() -> Forgotten:
         with db.transaction() as session:
+            rounds = privacy_store.open_rounds_of(
+                session, workspace_id=workspace_id, user_id=user_id
+            )
+            privacy_store.add_withdrawals(
+                session,
+                [
+                    (round_id, withdrawal_mark(marking_secret, round_id=round_id, user_id=user_id))
+                    for round_id in rounds
+                ],
+            )
             prompts = privacy_store.delete_prompts_of(
                 session, workspace_id=workspace_id, user_id=user_id
             )

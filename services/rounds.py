@@ -12,8 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.errors import TeamNotFound
+from services.withdrawals import withdrawn
 from storage import actions as action_store
 from storage import answers as answer_store
+from storage import claimants
+from storage import privacy as privacy_store
 from storage import redraws as redraw_store
 from storage import rounds as round_store
 from storage import teams as team_store
@@ -84,22 +87,30 @@ def _close_earlier_rounds(session: Session, team: Team, week: str, now: datetime
 
 
 def open_round(
-    *, db: Database, channel_id: str, week: str, now: datetime, scheduled: bool = False
+    *,
+    db: Database,
+    channel_id: str,
+    week: str,
+    now: datetime,
+    scheduled: bool = False,
+    marking_secret: bytes = b"",
 ) -> RoundInfo:
     """Open a team's round for a week (or find it) and queue a prompt for each member.
 
     Running it again adds prompts only for members who have none, so nobody is asked twice
     for one round; two processes racing to create the round meet the unique constraint.
+    Nor is anyone asked again who asked to be forgotten while the round was open:
+    ``marking_secret`` makes the marks they left (`services.withdrawals`).
     """
     parsed = parse_week(week)
     try:
-        return _open_round(db, channel_id, parsed, now, scheduled)
+        return _open_round(db, channel_id, parsed, now, scheduled, marking_secret)
     except IntegrityError:
-        return _open_round(db, channel_id, parsed, now, scheduled)
+        return _open_round(db, channel_id, parsed, now, scheduled, marking_secret)
 
 
 def _open_round(
-    db: Database, channel_id: str, week: Week, now: datetime, scheduled: bool
+    db: Database, channel_id: str, week: Week, now: datetime, scheduled: bool, secret: bytes
 ) -> RoundInfo:
     with db.transaction() as session:
         team = team_store.team_by_channel(session, channel_id)
@@ -132,16 +143,29 @@ def _open_round(
             session.add(round_)
             session.flush()
         if round_.closed_at is None:
-            _queue_prompts(session, team, round_, week, now, scheduled)
+            _queue_prompts(session, team, round_, week, now, scheduled, secret)
         return round_info(round_, team)
 
 
 def _queue_prompts(
-    session: Session, team: Team, round_: Round, week: Week, now: datetime, scheduled: bool
+    session: Session,
+    team: Team,
+    round_: Round,
+    week: Week,
+    now: datetime,
+    scheduled: bool,
+    secret: bytes,
 ) -> None:
     already = round_store.prompted_users(session, round_.id)
-    for member in team_store.surveyable_members(session, team):
-        if member.user_id in already:
+    members = [m for m in team_store.surveyable_members(session, team) if m.user_id not in already]
+    forgotten = withdrawn(
+        secret,
+        round_id=round_.id,
+        user_ids=[m.user_id for m in members],
+        marks=privacy_store.withdrawal_marks(session, round_.id),
+    )
+    for member in members:
+        if member.user_id in forgotten:
             continue
         due = _member_due(team, member, week, now, scheduled)
         session.add(Prompt(round_id=round_.id, user_id=member.user_id, state="pending", due_at=due))
@@ -160,11 +184,14 @@ def claim_prompts(
 
     Claiming a batch costs one transaction however many it holds, and never risks a
     duplicate: a prompt that is claimed but not yet posted is simply sent by whoever takes
-    it after the lease, if this process dies first.
+    it next, if this process dies first: at once, since the claim names this process as
+    its owner and its lock goes with it (after the lease if that cannot be told).
     """
+    owner = claimants.current(db).key
     with db.transaction() as session:
+        claimants.free_dead_claims(session, db, own_key=owner, round_id=round_id)
         claimed = round_store.claim_due_prompts(
-            session, now=now, limit=limit, round_id=round_id, lease=lease
+            session, now=now, limit=limit, round_id=round_id, lease=lease, owner=owner
         )
         rounds = _round_infos(session, {prompt.round_id for prompt in claimed})
     return [
@@ -188,6 +215,21 @@ def _round_infos(session: Session, round_ids: set[int]) -> dict[int, RoundInfo]:
         assert team is not None
         infos[round_id] = round_info(round_, team)
     return infos
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A round's due prompts not yet sent, and when the last claim on them runs out."""
+
+    count: int
+    claims_free_at: datetime | None
+
+
+def owed_prompts(*, db: Database, round_id: int, now: datetime, lease: timedelta) -> Owed:
+    """Who in a round is still owed a prompt that is due: queued, or claimed and unposted."""
+    with db.read() as session:
+        count, free_at = round_store.owed_prompts(session, round_id, now=now, lease=lease)
+    return Owed(count, free_at)
 
 
 class Deliveries:
@@ -285,6 +327,7 @@ def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
     answer_store.unlink_answers(session, round_.id)
     redraw_store.queue_at_close(session, round_.id)
     round_store.clear_reminder_marks(session, round_.id)
+    privacy_store.clear_withdrawals(session, round_.id)
     for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
         prompt.state = "expired"
     round_.invited = round_store.count_prompts(session, round_.id, state="sent")

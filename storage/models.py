@@ -152,6 +152,7 @@ class Prompt(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    claim_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reminder_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
@@ -258,3 +259,16 @@ class AgreedActionRow(Base):
     owner_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     review_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     owner_report: Mapped[str | None] = mapped_column(String(8), nullable=True)
+
+
+class Withdrawal(Base):
+    """Someone who asked to be forgotten while a round was open, so that it does not ask
+    them again. ``mark`` is a keyed hash of the round and the person, whose key the
+    database does not hold: it names nobody to a reader. Deleted when the round closes."""
+
+    __tablename__ = "round_withdrawals"
+    __table_args__ = (UniqueConstraint("round_id", "mark"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    mark: Mapped[str] = mapped_column(String(64))

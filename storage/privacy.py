@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Answer, ArchivedFigure, Prompt, Round, Team
+from storage.models import Answer, ArchivedFigure, Member, Prompt, Round, Team, Withdrawal
 from storage.rounds import lock_rounds
 
 
@@ -33,6 +33,46 @@ def delete_prompts_of(session: Session, *, workspace_id: str, user_id: str) -> i
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def open_rounds_of(session: Session, *, workspace_id: str, user_id: str) -> list[int]:
+    """Open rounds of the workspace that asked the person, or whose team they are in."""
+    teams = select(Team.id).where(Team.workspace_id == workspace_id)
+    asked = select(Prompt.round_id).where(Prompt.user_id == user_id)
+    member_of = select(Member.team_id).where(Member.user_id == user_id)
+    return list(
+        session.scalars(
+            select(Round.id)
+            .where(Round.closed_at.is_(None), Round.team_id.in_(teams))
+            .where(or_(Round.id.in_(asked), Round.team_id.in_(member_of)))
+            .order_by(Round.id)
+        )
+    )
+
+
+def add_withdrawals(session: Session, marks: list[tuple[int, str]]) -> None:
+    """Keep (round, mark) pairs; one already kept is left alone."""
+    for round_id, mark in marks:
+        kept = session.scalar(
+            select(Withdrawal.id).where(Withdrawal.round_id == round_id, Withdrawal.mark == mark)
+        )
+        if kept is None:
+            session.add(Withdrawal(round_id=round_id, mark=mark))
+    session.flush()
+
+
+def withdrawal_marks(session: Session, round_id: int) -> set[str]:
+    """The marks kept for a round."""
+    return set(session.scalars(select(Withdrawal.mark).where(Withdrawal.round_id == round_id)))
+
+
+def clear_withdrawals(session: Session, round_id: int) -> None:
+    """A closed round asks nobody again: its marks go."""
+    session.execute(
+        delete(Withdrawal)
+        .where(Withdrawal.round_id == round_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def delete_answers_of(session: Session, round_ids: list[int]) -> int:

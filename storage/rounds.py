@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     ColumnElement,
@@ -119,15 +119,18 @@ def claim_due_prompts(
     limit: int,
     round_id: int | None = None,
     lease: timedelta = CLAIM_LEASE,
+    owner: str | None = None,
 ) -> list[ClaimedPrompt]:
     """Take up to ``limit`` prompts due to be sent, skipping rows another process holds.
 
     A claim is a lease: a prompt left 'sending' by a process that died is taken again once
-    the lease has run out. Never-sent and abandoned prompts are looked up apart, each along
-    an index in due order, and the earliest of both are taken: a claim then costs the same
-    whether one prompt is due or ten thousand, however many have been sent before. The
-    update that takes them repeats the test of what may be claimed, and returns the rows it
-    changed, so a row another claimant took in the meantime is never counted as ours.
+    the lease has run out, or at once when its owner is known to be dead (see
+    `storage.claimants`; ``owner`` is the claiming sender's key). Never-sent and abandoned
+    prompts are looked up apart, each along an index in due order, and the earliest of both
+    are taken: a claim then costs the same whether one prompt is due or ten thousand,
+    however many have been sent before. The update that takes them repeats the test of what
+    may be claimed, and returns the rows it changed, so a row another claimant took in the
+    meantime is never counted as ours.
     """
     pending = _due(now, limit, round_id).where(Prompt.state == "pending")
     abandoned = _due(now, limit, round_id).where(_abandoned(now, lease))
@@ -144,7 +147,7 @@ def claim_due_prompts(
                 Prompt.id.in_([row.id for row in candidates]),
                 or_(Prompt.state == "pending", _abandoned(now, lease)),
             )
-            .values(state="sending", sent_at=now)
+            .values(state="sending", sent_at=now, claim_owner=owner)
             .returning(Prompt.id)
             .execution_options(synchronize_session=False)
         )
@@ -213,7 +216,7 @@ def release_claims(
     result = connection.execute(
         update(Prompt)
         .where(Prompt.id.in_(prompt_ids), Prompt.state == "sending", Prompt.sent_at == claimed_at)
-        .values(state="pending")
+        .values(state="pending", claim_owner=None)
     )
     return int(result.rowcount)
 
@@ -234,6 +237,33 @@ def recount_invited(connection: Connection, round_ids: Iterable[int]) -> None:
         .values(invited=sent)
         .execution_options(synchronize_session=False)
     )
+
+
+def owed_prompts(
+    session: Session, round_id: int, *, now: datetime, lease: timedelta
+) -> tuple[int, datetime | None]:
+    """How many of a round's due prompts are not yet sent (queued, or claimed and not yet
+    posted), and when the last claim among them runs out of lease."""
+    pending = session.scalar(
+        select(func.count()).where(
+            Prompt.round_id == round_id, Prompt.state == "pending", Prompt.due_at <= now
+        )
+    )
+    claimed, last_claim = session.execute(
+        select(func.count(), func.max(Prompt.sent_at)).where(
+            Prompt.round_id == round_id, Prompt.state == "sending"
+        )
+    ).one()
+    return int(pending or 0) + int(claimed or 0), (
+        None if last_claim is None else _aware(last_claim) + lease
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """An aggregate comes back without the column's type: SQLite gives a naive datetime."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def count_prompts(session: Session, round_id: int, *, state: str) -> int:

@@ -36,7 +36,7 @@ def test_forgetting_a_member_deletes_every_row_that_names_them(running: RunningB
     click(running, user, 0, 4)
     running.command("optout", user=user)
     assert _rows_naming(running, user) > 0
-    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=user)
+    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=user, marking_secret=b"k")
     assert _rows_naming(running, user) == 0
     with running.bot.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(PendingAnswer)) == 0
@@ -48,8 +48,10 @@ def test_published_figures_stay_after_a_member_is_forgotten(running: RunningBot)
     everyone_answers(running, 5)
     close_round(running)
     before = digest_json(running, ROUND_WEEK)
-    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=MEMBERS[0])
-    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=MANAGER)
+    forget_member(
+        db=running.bot.db, workspace_id="T0STANDIN", user_id=MEMBERS[0], marking_secret=b"k"
+    )
+    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=MANAGER, marking_secret=b"k")
     after = digest_json(running, ROUND_WEEK)
     assert after["index"] == before["index"]
     assert after["behaviours"] == before["behaviours"]
@@ -59,7 +61,9 @@ def test_forgetting_someone_else_leaves_a_member_untouched(running: RunningBot) 
     setup_team(running)
     send_round(running)
     before = _rows_naming(running, MEMBERS[1])
-    forget_member(db=running.bot.db, workspace_id="T0STANDIN", user_id=MEMBERS[0])
+    forget_member(
+        db=running.bot.db, workspace_id="T0STANDIN", user_id=MEMBERS[0], marking_secret=b"k"
+    )
     assert _rows_naming(running, MEMBERS[1]) == before
     with running.bot.db.transaction() as session:
         assert (
