@@ -159,6 +159,17 @@ class FreshPrompt:
         return {"text": self._text, "blocks": blocks}
 
 
+def forgotten_prompt_message(*, week: str, team: str | None = None) -> dict[str, Any]:
+    """What the prompt of someone who asked to be forgotten turns into: their choices gone
+    from Slack too, not only from the database."""
+    which = f"the pulse for {team}" if team else "the partnership pulse"
+    text = (
+        f"You asked to be forgotten, so your answers to {which}, {week_words(week)}, were "
+        "deleted and you won't be asked again this week."
+    )
+    return {"text": text, "blocks": [section(text)]}
+
+
 def closed_prompt_message(*, week: str, team: str | None = None) -> dict[str, Any]:
     """What a prompt turns into once its round has closed."""
     which = f"The pulse for {team}" if team else "The partnership pulse"

@@ -9,7 +9,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from blocks.prompt import closed_prompt_message
+from blocks.prompt import closed_prompt_message, forgotten_prompt_message
 from blocks.text import team_mention
 from delivery.context import Outbound
 from services import redraws as redraw_service
@@ -57,10 +57,13 @@ def _redraw(out: Outbound, item: RedrawToDo) -> None:
     out.pacer.wait_turn(item.channel_id)
     try:
         client = out.client_for(item.workspace_id)
+        team = team_mention(item.team_channel, item.team_name)
         if item.kind == "prompt":
-            team = team_mention(item.team_channel, item.team_name)
             closed = closed_prompt_message(week=item.week, team=team)
             client.chat_update(channel=item.channel_id, ts=item.message_ts, **closed)
+        elif item.kind == "forgotten":
+            withdrawn = forgotten_prompt_message(week=item.week, team=team)
+            client.chat_update(channel=item.channel_id, ts=item.message_ts, **withdrawn)
         else:
             client.chat_delete(channel=item.channel_id, ts=item.message_ts)
     except WorkspaceNotInstalled:

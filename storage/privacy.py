@@ -8,6 +8,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, ArchivedFigure, Member, Prompt, Round, Team, Withdrawal
+from storage.redraws import queue_forgotten_prompts
 from storage.rounds import lock_rounds
 
 
@@ -27,6 +28,7 @@ def delete_prompts_of(session: Session, *, workspace_id: str, user_id: str) -> i
             .where(Round.closed_at.is_(None))
         ),
     )
+    queue_forgotten_prompts(session, user_id=user_id, rounds=rounds)
     result = session.execute(
         delete(Prompt)
         .where(Prompt.user_id == user_id, Prompt.round_id.in_(rounds))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, delete, insert, literal, or_, select, update
+from sqlalchemy import Connection, Select, and_, delete, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ClosedRedraw, Prompt, Round, Team
@@ -13,7 +13,8 @@ from storage.models import ClosedRedraw, Prompt, Round, Team
 
 @dataclass(frozen=True)
 class RedrawToDo:
-    """A claimed DM: redraw it as closed (a prompt) or delete it (a reminder)."""
+    """A claimed DM: redraw it as closed (a prompt), as withdrawn (the prompt of someone
+    forgotten while its round was open) or delete it (a reminder)."""
 
     id: int
     kind: str
@@ -49,6 +50,31 @@ def queue_at_close(session: Session, round_id: int) -> None:
         .where(ClosedRedraw.round_id == round_id, ClosedRedraw.state == "waiting")
         .values(state="due")
         .execution_options(synchronize_session=False)
+    )
+
+
+def queue_forgotten_prompts(session: Session, *, user_id: str, rounds: Select[int]) -> None:
+    """Before a forgotten person's prompts go, make their DMs in open rounds due to be redrawn
+    without their choices: nothing of them is left to redraw once the round closes."""
+    session.execute(
+        insert(ClosedRedraw).from_select(
+            ["round_id", "kind", "channel_id", "message_ts", "state"],
+            select(
+                Prompt.round_id,
+                literal("forgotten"),
+                Prompt.channel_id,
+                Prompt.message_ts,
+                literal("due"),
+            )
+            .join(Round, Round.id == Prompt.round_id)
+            .where(
+                Prompt.user_id == user_id,
+                Prompt.round_id.in_(rounds),
+                Round.closed_at.is_(None),
+                Prompt.channel_id.is_not(None),
+                Prompt.message_ts.is_not(None),
+            ),
+        )
     )
 
 

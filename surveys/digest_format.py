@@ -78,6 +78,14 @@ def action_fields(report: ActionReport) -> dict[str, Any]:
     }
 
 
+NO_CONVERGENCE: dict[str, Any] = {
+    "spread": None, "previous": None, "baseline": None, "shift": "insufficient_data",
+}  # fmt: skip
+"""SPEC §4's `convergence` while a team's members all count in one organisation: with
+fewer than two organisations shown there is no spread to measure, so `organisations` is
+empty and these figures are null."""
+
+
 def digest_to_dict(digest: Digest) -> dict[str, Any]:
     """The digest exactly as the outside contract names its fields."""
     behaviours = [
@@ -99,6 +107,8 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         "index": _index_fields(digest),
         "overall": overall_fields(digest.overall),
         "behaviours": behaviours,
+        "organisations": [],
+        "convergence": NO_CONVERGENCE,
         "actions": [action_fields(report) for report in digest.actions],
     }
 

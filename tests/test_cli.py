@@ -124,8 +124,12 @@ def test_digest_show_json_prints_the_digest_of_the_given_answers(running: Runnin
         "index",
         "overall",
         "behaviours",
+        "organisations",
+        "convergence",
         "actions",
     }
+    assert digest["organisations"] == []
+    assert digest["convergence"]["shift"] == "insufficient_data"
     assert len(digest["behaviours"]) == 13
 
 

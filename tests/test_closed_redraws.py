@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from delivery.closed_redraws import redraw_closed
 from delivery.prompts import send_reminders
 from jobs.tick import run_tick
 from services import rounds as round_service
@@ -61,6 +62,28 @@ def test_closing_leaves_every_member_the_same_message_and_no_reminder(
     assert distinct_prompt_messages(running.slack, prompts, None) == 1
     assert not any("nudge" in repr(m.blocks) for u in SURVEYED for m in running.slack.dms_to(u))
     assert _waiting(running) == 0
+
+
+def test_forget_me_clears_the_members_choices_from_their_prompt_dm_at_once(
+    running: RunningBot,
+) -> None:
+    setup_team(running)
+    send_round(running)
+    user = MEMBERS[0]
+    prompt = latest_prompt(running, user)
+    click(running, user, 0, 4)
+    wait_for(lambda: "You chose" in repr(_shown(running, user, prompt.ts)))
+    assert running.command("forget-me", user=user).status == 200
+    assert redraw_closed(running.bot.outbound) == 1
+    shown = repr(_shown(running, user, prompt.ts))
+    assert "You chose" not in shown and "*4*" not in shown
+    assert "asked to be forgotten" in shown
+    assert _waiting(running) == 0
+
+
+def _shown(running: RunningBot, user: str, ts: str) -> object:
+    message = next(m for m in running.slack.dms_to(user) if m.ts == ts)
+    return (message.text, message.blocks)
 
 
 def test_a_redraw_cut_short_by_slack_is_finished_by_the_next_tick(running: RunningBot) -> None:
