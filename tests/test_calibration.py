@@ -110,15 +110,22 @@ def test_stable_teams_under_real_weeks_rarely_hear_of_any_shift(case):
 def test_a_bad_week_for_everyone_is_rarely_called_a_shift_of_the_team():
     from surveys.calibration import Conditions, false_rates
 
-    rates = false_rates(Conditions(size=30, bad_week=0.1), teams=60, seed=5)
+    # A fixed seed and enough teams that the estimate itself, not a margin, must meet the bar:
+    # before each recent reading had to stand apart at 2.5% one-sided, this gave 12%.
+    rates = false_rates(Conditions(size=30, bad_week=0.1), teams=200, seed=5)
     assert rates.bad_week is not None
-    assert _upper_within_margin(rates.bad_week, MAX_FALSE_ALARMS), str(rates.bad_week)
+    assert rates.bad_week.rate <= MAX_FALSE_ALARMS, str(rates.bad_week)
     assert _upper_within_margin(rates.any_shift, MAX_FALSE_ALARMS), str(rates.any_shift)
 
 
-@pytest.mark.parametrize("size", [20, 30])
+SWING_POWER = {20: 0.55, 30: 0.75}
+"""What METHOD's power table promises for a 20% → 80% swing within two asks (61% and 78% in
+the full run): short of the 80% aim below 30 people, and said so there."""
+
+
+@pytest.mark.parametrize("size", sorted(SWING_POWER))
 def test_one_behaviour_swinging_from_them_to_us_is_named_within_two_asks(size):
     from surveys.calibration import behaviour_power
 
     rate = behaviour_power(size, 0.2, 0.8, trials=60)
-    assert rate.rate + 3 * rate.standard_error >= MIN_DETECTION, str(rate)
+    assert rate.rate + 3 * rate.standard_error >= SWING_POWER[size], str(rate)
