@@ -9,6 +9,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from blocks.ids import ActionId
 from standin import check_message, check_view
 from tests.action_flow import initial_behaviour, opened_action_modals, stored_actions, submit_action
@@ -75,13 +77,14 @@ def _said(running: RunningBot, words: str) -> bool:
 
 
 def _agree_from_digest(running: RunningBot) -> tuple[str, int]:
-    """Round W47: everyone answers the first question 2 ("leaning to them"); the digest's
-    button opens the modal on that behaviour, and the action is agreed for W49."""
+    """Round W47: the first question averages 2 ("leaning to them"; not everyone alike, or
+    it could not be shown); the digest's button opens the modal on that behaviour, and the
+    action is agreed for W49."""
     setup_team(running)
     send_round(running)
     behaviour = behaviour_of(latest_prompt(running, MANAGER), 0)
-    for user in SURVEYED:
-        click(running, user, 0, 2)
+    for user, point in zip(SURVEYED, [1, 3] + [2] * (len(SURVEYED) - 2), strict=True):
+        click(running, user, 0, point)
     close_round(running)
     [digest] = wait_for(lambda: _digest_messages(running))
     assert check_message(digest.text, digest.blocks) == []
@@ -127,8 +130,8 @@ def test_an_agreed_action_is_reviewed_and_its_since_reported(running: RunningBot
     asked = [behaviour_of(prompt, i) for i in range(len(prompt.blocks)) if _has_q(prompt, i)]
     assert behaviour in asked
     question = asked.index(behaviour)
-    for user in SURVEYED:
-        click(running, user, question, 5)
+    for user, point in zip(SURVEYED, [4] + [5] * (len(SURVEYED) - 1), strict=True):
+        click(running, user, question, point)
     ask = wait_for(lambda: [m for m in running.slack.dms_to(OWNER) if "Was it done" in m.text])
     _press(running, ask[-1], ActionId.OWNER_DONE, user=OWNER)
     wait_for(lambda: stored_actions(running)[0][6] == "done")
@@ -136,11 +139,15 @@ def test_an_agreed_action_is_reviewed_and_its_since_reported(running: RunningBot
     wait_for(lambda: _said(running, "The 2026-W49 round is now closed"))
 
     [listed] = digest_json(running, "2026-W49")["actions"]
-    assert listed["since"] == {"then": -0.5, "now": 1.0, "shift": "towards_favourable"}
+    assert listed["since"] == {
+        "then": -0.5,
+        "now": pytest.approx(17 / 18),
+        "shift": "towards_favourable",
+    }
     digest = wait_for(lambda: _digest_messages(running)[1:])[-1]
     words = json.dumps(digest.blocks, ensure_ascii=False)
     assert "Since we agreed to *hold a joint evidence session*" in words
-    assert "from -0.50 to +1.00: a real shift towards" in words
+    assert "from -0.50 to +0.94: a real shift towards" in words
     assert "owner says: done" in words
     assert check_message(digest.text, digest.blocks) == []
 
