@@ -13,11 +13,11 @@ from slack_sdk.errors import SlackApiError
 from blocks.replies import first_round_open_message, notice, story_summary_message, usage
 from delivery.digests import close_and_post
 from delivery.members import refresh_members
+from delivery.rounds import open_and_send
 from handlers.action_modal import open_action_modal
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
 from handlers.settings import open_settings
-from jobs.tick import open_and_send
 from services import actions as action_service
 from services import digests as digest_service
 from services import privacy as privacy_service
