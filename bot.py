@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "export":
         return cli.export(settings, team=args.team, fmt=args.format)
     if args.command == "demo":
-        from standin.demo import run_demo
+        from demo.run import run_demo
 
         save_to = Path(args.save) if args.save else None
         keep = Path(args.keep) if args.keep else None

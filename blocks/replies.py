@@ -121,3 +121,107 @@ def summary_message(summary: Summary) -> dict[str, Any]:
         context("Only weeks with enough answers to stay anonymous are pooled."),
     ]
     return {"text": text, "blocks": blocks}
+
+
+# --- /pulse's confirmations: the words each subcommand answers with ------------------------
+
+
+def team_set_up(command: str, *, created: bool, adopted: bool) -> dict[str, Any]:
+    """`/pulse setup`: a new team, a team whose managers had all gone, or one already run."""
+    if created:
+        return notice(
+            "This channel is now a Partnership Pulse team, and you're its manager. "
+            "The first pulse goes out at the next scheduled time (Tuesdays 10:00), "
+            "or now with `/pulse send`. I've opened the team's settings for you to "
+            f"change the day, time and more; `{command} settings` opens them again."
+        )
+    if adopted:
+        return notice(
+            "This channel is already a team, and it had no manager left: you're now its "
+            f"manager. Its settings are open for you; `{command} settings` opens them "
+            "again."
+        )
+    return notice(
+        "This channel is already a team, and you're one of its managers. "
+        f"Its settings are open for you; `{command} settings` opens them again."
+    )
+
+
+def prompts_paused(opted_out: bool) -> dict[str, Any]:
+    """`/pulse optout` and `/pulse optin`."""
+    if opted_out:
+        return notice("Your prompts are paused. `/pulse optin` resumes them.")
+    return notice("Welcome back: you'll get the next pulse.")
+
+
+def member_forgotten() -> dict[str, Any]:
+    """`/pulse forget-me`: what went, and what stays because it never named anyone."""
+    return notice(
+        "Done: I've deleted everything that named you — your memberships, any manager "
+        "role, your pause setting, the record of which pulses went to you and any answer "
+        "to a pulse that is still open. Figures already published stay, because they "
+        "never said who answered. If you're still in a team's channel, you'll be asked "
+        "again at its next round; `/pulse optout` stops that."
+    )
+
+
+def target_set(target: float) -> dict[str, Any]:
+    """`/pulse target`."""
+    return notice(f"Target set: the digest will show how close the index is to {target:+.2f}.")
+
+
+def opening_settings(channel_id: str) -> dict[str, Any]:
+    """The ack of `/pulse settings`; the modal follows."""
+    return notice(f"Opening the settings for <#{channel_id}>…")
+
+
+def opening_action(channel_id: str) -> dict[str, Any]:
+    """The ack of `/pulse action`; the modal follows."""
+    return notice(f"Opening a new agreed action for <#{channel_id}>…")
+
+
+def on_it() -> dict[str, Any]:
+    """The ack of a slow subcommand; its answer follows through response_url."""
+    return notice("On it…")
+
+
+def pulse_sent(week: str, sent: int) -> dict[str, Any]:
+    """`/pulse send`: how many people were newly asked."""
+    return notice(f"The pulse for {week} went to {sent} people who hadn't had it yet.")
+
+
+def nothing_published() -> dict[str, Any]:
+    """`/pulse export` before any round has closed."""
+    return notice("Nothing is published yet: figures appear once a round has closed.")
+
+
+def export_sent(channel_id: str, weeks: int) -> dict[str, Any]:
+    """`/pulse export`: the CSV is in the manager's DMs."""
+    return notice(f"I've sent you the published figures for <#{channel_id}> ({weeks} weeks).")
+
+
+def nothing_to_digest() -> dict[str, Any]:
+    """`/pulse digest` before the first round."""
+    return notice("There's nothing to digest yet: `/pulse send` starts the first round.")
+
+
+def digest_posted(channel_id: str, week: str, *, closed_now: bool) -> dict[str, Any]:
+    """`/pulse digest`: where the digest is, and whether the round was closed for it."""
+    if closed_now:
+        return notice(f"The {week} round is now closed, and its digest is in <#{channel_id}>.")
+    return notice(f"The digest for {week} is in <#{channel_id}>.")
+
+
+def slack_refused() -> dict[str, Any]:
+    """A slow subcommand Slack would not carry out."""
+    return notice(
+        "Slack didn't accept that just now (is the bot invited to the channel?). "
+        "Nothing was published; please try again in a moment."
+    )
+
+
+def went_wrong() -> dict[str, Any]:
+    """A slow subcommand that failed on our side: said, never swallowed."""
+    return notice(
+        "Something went wrong on our side and that didn't finish. Please try again in a moment."
+    )

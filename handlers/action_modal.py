@@ -24,11 +24,12 @@ from blocks.ids import ACTION_VIEW, ActionField, ActionId
 from blocks.replies import notice
 from delivery.actions import tell_owners
 from handlers.context import HandlerContext
-from handlers.gate import is_slack_id
 from handlers.home import publish_home
+from handlers.payloads import user_of, workspace_of
 from services import actions as action_service
 from services.actions import ActionForm, InvalidAction
 from services.errors import PulseError
+from services.slack_ids import is_slack_id
 from surveys.actions import OwnerReport
 
 log = logging.getLogger(__name__)
@@ -111,25 +112,13 @@ def _team_of(view: dict[str, Any]) -> tuple[str, str]:
     return workspace, channel
 
 
-def _workspace(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    workspace = team.get("id") if isinstance(team, dict) else body.get("team_id")
-    return workspace if is_slack_id(workspace) else ""
-
-
-def _user(body: dict[str, Any]) -> str:
-    user = body.get("user")
-    user_id = user.get("id") if isinstance(user, dict) else None
-    return user_id if is_slack_id(user_id) else ""
-
-
 def submit(ctx: HandlerContext) -> Callable[..., None]:
     """Store the action, or show each wrong field's problem beside it."""
 
     def listener(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id = _user(body)
+        user_id = user_of(body)
         workspace, channel = _team_of(view)
-        if not user_id or not channel or workspace != _workspace(body):
+        if not user_id or not channel or workspace != workspace_of(body):
             ack(response_action="update", view=action_problem_view(PulseError.reply))
             return
         try:
@@ -165,7 +154,7 @@ def _click(body: dict[str, Any]) -> tuple[str, str, Any]:
     actions = body.get("actions")
     action = actions[0] if isinstance(actions, list) and actions else {}
     value = action.get("value") if isinstance(action, dict) else None
-    return _user(body), _workspace(body), value
+    return user_of(body), workspace_of(body), value
 
 
 def _say(respond: Callable[..., Any], text: str) -> None:

@@ -23,8 +23,8 @@ from blocks.replies import notice
 from blocks.text import team_mention
 from delivery.redraws import Redraws
 from handlers.context import HandlerContext
-from handlers.gate import is_slack_id
 from handlers.home import publish_home
+from handlers.payloads import workspace_of
 from services import answers as answer_service
 from services import teams as team_service
 from services.errors import InvalidAnswer, PulseError
@@ -93,7 +93,7 @@ def record(ctx: HandlerContext, redraws: Redraws[_Redraw]) -> Callable[..., None
             _tell(respond, error.reply)
             return
         ack()
-        job = _Redraw(value.prompt_id, user_id, _workspace(body), _from_home(body), client)
+        job = _Redraw(value.prompt_id, user_id, workspace_of(body), _from_home(body), client)
         redraws.submit(value.prompt_id, job)
 
     return listener
@@ -141,19 +141,13 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
     return draw
 
 
-def _workspace(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    workspace = team.get("id") if isinstance(team, dict) else body.get("team_id")
-    return workspace if is_slack_id(workspace) else ""
-
-
 def toggle_opt_out(ctx: HandlerContext, *, opted_out: bool) -> Callable[..., None]:
     """App Home's pause/resume button."""
 
     def listener(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id, _ = _click(body)
-        workspace = _workspace(body)
+        workspace = workspace_of(body)
         if not workspace:
             return
         team_service.set_opt_out(

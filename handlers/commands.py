@@ -10,14 +10,33 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from blocks.replies import first_round_open_message, notice, story_summary_message, usage
+from blocks.replies import (
+    digest_posted,
+    export_sent,
+    first_round_open_message,
+    member_forgotten,
+    nothing_published,
+    nothing_to_digest,
+    notice,
+    on_it,
+    opening_action,
+    opening_settings,
+    prompts_paused,
+    pulse_sent,
+    slack_refused,
+    story_summary_message,
+    target_set,
+    team_set_up,
+    usage,
+    went_wrong,
+)
 from delivery.digests import close_and_post
 from delivery.members import refresh_members
+from delivery.rounds import open_and_send
 from handlers.action_modal import open_action_modal
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
 from handlers.settings import open_settings
-from jobs.tick import open_and_send
 from services import actions as action_service
 from services import digests as digest_service
 from services import privacy as privacy_service
@@ -30,6 +49,7 @@ from surveys.weeks import week_of
 
 log = logging.getLogger(__name__)
 SLOW = frozenset({"summary", "send", "digest", "export"})
+"""Subcommands that call Slack or build digests: acked at once, answered later."""
 
 
 def _is_channel(channel_id: str) -> bool:
@@ -51,77 +71,92 @@ def _team_channel(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedComma
     raise NotInAChannel()
 
 
-def _quick_reply(
-    ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand
-) -> dict[str, Any]:
-    db, user, workspace = ctx.outbound.db, body["user_id"], body["team_id"]
-    if parsed.name == "help":
-        return usage(ctx.command)
-    if parsed.name == "setup":
-        if not _is_channel(body["channel_id"]):
-            raise NotInAChannel("Run `/pulse setup` in the channel that should become the team.")
-        result = team_service.setup_team(
-            db=db,
-            workspace_id=workspace,
-            channel_id=body["channel_id"],
-            user_id=user,
-            now=ctx.outbound.clock(),
+Reply = dict[str, Any]
+Subcommand = Callable[[HandlerContext, dict[str, Any], ParsedCommand], Reply]
+"""One subcommand: the context, the slash command's payload and its parsed text, to a reply."""
+
+
+def _help(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
+    return usage(ctx.command)
+
+
+def _setup(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
+    if not _is_channel(body["channel_id"]):
+        raise NotInAChannel("Run `/pulse setup` in the channel that should become the team.")
+    result = team_service.setup_team(
+        db=ctx.outbound.db,
+        workspace_id=body["team_id"],
+        channel_id=body["channel_id"],
+        user_id=body["user_id"],
+        now=ctx.outbound.clock(),
+    )
+    return team_set_up(ctx.command, created=result.created, adopted=result.adopted)
+
+
+def _opt(opted_out: bool) -> Subcommand:
+    def reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
+        team_service.set_opt_out(
+            db=ctx.outbound.db,
+            workspace_id=body["team_id"],
+            user_id=body["user_id"],
+            opted_out=opted_out,
         )
-        if result.created:
-            return notice(
-                "This channel is now a Partnership Pulse team, and you're its manager. "
-                "The first pulse goes out at the next scheduled time (Tuesdays 10:00), "
-                "or now with `/pulse send`. I've opened the team's settings for you to "
-                f"change the day, time and more; `{ctx.command} settings` opens them again."
-            )
-        if result.adopted:
-            return notice(
-                "This channel is already a team, and it had no manager left: you're now its "
-                f"manager. Its settings are open for you; `{ctx.command} settings` opens them "
-                "again."
-            )
-        return notice(
-            "This channel is already a team, and you're one of its managers. "
-            f"Its settings are open for you; `{ctx.command} settings` opens them again."
-        )
-    if parsed.name in {"optout", "optin"}:
-        out = parsed.name == "optout"
-        team_service.set_opt_out(db=db, workspace_id=workspace, user_id=user, opted_out=out)
-        return notice(
-            "Your prompts are paused. `/pulse optin` resumes them."
-            if out
-            else "Welcome back: you'll get the next pulse."
-        )
-    if parsed.name == "forget-me":
-        privacy_service.forget_member(
-            db=db,
-            workspace_id=workspace,
-            user_id=user,
-            marking_secret=ctx.outbound.marking_secret,
-        )
-        return notice(
-            "Done: I've deleted everything that named you — your memberships, any manager "
-            "role, your pause setting, the record of which pulses went to you and any answer "
-            "to a pulse that is still open. Figures already published stay, because they "
-            "never said who answered. If you're still in a team's channel, you'll be asked "
-            "again at its next round; `/pulse optout` stops that."
-        )
-    if parsed.name == "target":
-        assert parsed.target is not None
+        return prompts_paused(opted_out)
+
+    return reply
+
+
+def _forget_me(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
+    privacy_service.forget_member(
+        db=ctx.outbound.db,
+        workspace_id=body["team_id"],
+        user_id=body["user_id"],
+        marking_secret=ctx.outbound.marking_secret,
+    )
+    return member_forgotten()
+
+
+def _target(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
+    assert parsed.target is not None
+    team_service.set_target(
+        db=ctx.outbound.db,
+        channel_id=_team_channel(ctx, body, parsed),
+        user_id=body["user_id"],
+        target=parsed.target,
+        workspace_id=body["team_id"],
+    )
+    return target_set(parsed.target)
+
+
+def _for_managers(reply: Callable[[str], Reply]) -> Subcommand:
+    """A subcommand whose work comes after the ack: here only the caller is checked to manage
+    the team, so a refusal is said at once."""
+
+    def check(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
         channel = _team_channel(ctx, body, parsed)
-        team_service.set_target(
-            db=db, channel_id=channel, user_id=user, target=parsed.target, workspace_id=workspace
+        team_service.team_for_manager(
+            db=ctx.outbound.db,
+            channel_id=channel,
+            user_id=body["user_id"],
+            workspace_id=body["team_id"],
         )
-        return notice(
-            f"Target set: the digest will show how close the index is to {parsed.target:+.2f}."
-        )
-    channel = _team_channel(ctx, body, parsed)
-    team_service.team_for_manager(db=db, channel_id=channel, user_id=user, workspace_id=workspace)
-    if parsed.name == "settings":
-        return notice(f"Opening the settings for <#{channel}>…")
-    if parsed.name == "action":
-        return notice(f"Opening a new agreed action for <#{channel}>…")
-    return notice("On it…")
+        return reply(channel)
+
+    return check
+
+
+QUICK: dict[str, Subcommand] = {
+    "help": _help,
+    "setup": _setup,
+    "optout": _opt(True),
+    "optin": _opt(False),
+    "forget-me": _forget_me,
+    "target": _target,
+    "settings": _for_managers(opening_settings),
+    "action": _for_managers(opening_action),
+    **{name: _for_managers(lambda channel: on_it()) for name in SLOW},
+}
+"""What each subcommand answers in the ack (every subcommand the parser knows is here)."""
 
 
 def acknowledge(ctx: HandlerContext) -> Callable[..., None]:
@@ -130,7 +165,7 @@ def acknowledge(ctx: HandlerContext) -> Callable[..., None]:
     def listener(ack: Callable[..., None], body: dict[str, Any]) -> None:
         try:
             parsed = parse_command(body.get("text", ""))
-            reply = _quick_reply(ctx, body, parsed)
+            reply = QUICK[parsed.name](ctx, body, parsed)
         except CommandProblem as problem:
             reply = usage(ctx.command, problem=str(problem))
         except PulseError as error:
@@ -140,42 +175,40 @@ def acknowledge(ctx: HandlerContext) -> Callable[..., None]:
     return listener
 
 
-def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> dict[str, Any]:
-    out, user = ctx.outbound, body["user_id"]
-    channel = _team_channel(ctx, body, parsed)
-    team = team_service.team_for_manager(
-        db=out.db, channel_id=channel, user_id=user, workspace_id=body["team_id"]
-    )
-    if parsed.name == "summary":
-        bundles = digest_service.recent_digests(db=out.db, channel_id=channel, weeks=parsed.weeks)
-        latest_round = digest_service.latest_round(db=out.db, channel_id=channel)
-        if not bundles and latest_round is not None and not latest_round.closed:
-            return first_round_open_message(
-                channel_id=channel,
-                week=latest_round.week,
-                closes_at=latest_round.closes_at,
-                threshold=latest_round.threshold,
-            )
-        latest = bundles[-1] if bundles else None
-        story = tell_story(latest.digest, target=latest.target) if latest else None
-        return story_summary_message(channel, [b.digest for b in bundles], story)
-    if parsed.name == "send":
-        week = str(week_of(out.clock()))
-        sent = open_and_send(out, channel_id=team.channel_id, week=week, scheduled=False)
-        return notice(f"The pulse for {week} went to {sent} people who hadn't had it yet.")
-    if parsed.name == "export":
-        return _export(ctx, channel, user, body["team_id"])
-    return _digest_now(ctx, channel)
+def _summary(
+    ctx: HandlerContext, channel: str, body: dict[str, Any], parsed: ParsedCommand
+) -> Reply:
+    db = ctx.outbound.db
+    bundles = digest_service.recent_digests(db=db, channel_id=channel, weeks=parsed.weeks)
+    latest_round = digest_service.latest_round(db=db, channel_id=channel)
+    if not bundles and latest_round is not None and not latest_round.closed:
+        return first_round_open_message(
+            channel_id=channel,
+            week=latest_round.week,
+            closes_at=latest_round.closes_at,
+            threshold=latest_round.threshold,
+        )
+    latest = bundles[-1] if bundles else None
+    story = tell_story(latest.digest, target=latest.target) if latest else None
+    return story_summary_message(channel, [b.digest for b in bundles], story)
 
 
-def _export(ctx: HandlerContext, channel: str, user: str, workspace: str) -> dict[str, Any]:
+def _send(ctx: HandlerContext, channel: str, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
+    week = str(week_of(ctx.outbound.clock()))
+    sent = open_and_send(ctx.outbound, channel_id=channel, week=week, scheduled=False)
+    return pulse_sent(week, sent)
+
+
+def _export(
+    ctx: HandlerContext, channel: str, body: dict[str, Any], parsed: ParsedCommand
+) -> Reply:
     """DM the manager a CSV of what the team's digests have published, nothing more."""
     out = ctx.outbound
     digests = digest_service.published_digests(db=out.db, channel_id=channel)
     if not digests:
-        return notice("Nothing is published yet: figures appear once a round has closed.")
-    client = out.client_for(workspace)
-    dm = client.conversations_open(users=user)["channel"]["id"]
+        return nothing_published()
+    client = out.client_for(body["team_id"])
+    dm = client.conversations_open(users=body["user_id"])["channel"]["id"]
     client.files_upload_v2(
         channel=dm,
         content=export_csv(digests).encode(),
@@ -190,19 +223,41 @@ def _export(ctx: HandlerContext, channel: str, user: str, workspace: str) -> dic
             filename=f"partnership-pulse-{channel}-actions.csv",
             title=f"Agreed actions for #{channel}",
         )
-    return notice(f"I've sent you the published figures for <#{channel}> ({len(digests)} weeks).")
+    return export_sent(channel, len(digests))
 
 
-def _digest_now(ctx: HandlerContext, channel: str) -> dict[str, Any]:
+def _digest_now(
+    ctx: HandlerContext, channel: str, body: dict[str, Any], parsed: ParsedCommand
+) -> Reply:
     """Post the latest round's digest. An open round is closed first: figures published
     while answers still arrive could be compared later to single someone out."""
     out = ctx.outbound
     latest = digest_service.latest_round(db=out.db, channel_id=channel)
     if latest is None:
-        return notice("There's nothing to digest yet: `/pulse send` starts the first round.")
-    if close_and_post(out, round_=latest):
-        return notice(f"The {latest.week} round is now closed, and its digest is in <#{channel}>.")
-    return notice(f"The digest for {latest.week} is in <#{channel}>.")
+        return nothing_to_digest()
+    closed_now = close_and_post(out, round_=latest)
+    return digest_posted(channel, latest.week, closed_now=closed_now)
+
+
+SlowSubcommand = Callable[[HandlerContext, str, dict[str, Any], ParsedCommand], Reply]
+SLOW_REPLIES: dict[str, SlowSubcommand] = {
+    "summary": _summary,
+    "send": _send,
+    "export": _export,
+    "digest": _digest_now,
+}
+"""The subcommands answered after the ack, through response_url, given the team's channel."""
+
+
+def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
+    channel = _team_channel(ctx, body, parsed)
+    team = team_service.team_for_manager(
+        db=ctx.outbound.db,
+        channel_id=channel,
+        user_id=body["user_id"],
+        workspace_id=body["team_id"],
+    )
+    return SLOW_REPLIES[parsed.name](ctx, team.channel_id, body, parsed)
 
 
 def _learn_members(ctx: HandlerContext, body: dict[str, Any]) -> None:
@@ -252,17 +307,11 @@ def complete(ctx: HandlerContext) -> Callable[..., None]:
             log.warning(
                 "Slack refused a /pulse %s step: %s", parsed.name, error.response.get("error")
             )
-            reply = notice(
-                "Slack didn't accept that just now (is the bot invited to the channel?). "
-                "Nothing was published; please try again in a moment."
-            )
+            reply = slack_refused()
         except Exception:
             # Said to the manager, never swallowed: "On it…" must not be the last word.
             log.exception("/pulse %s failed", parsed.name)
-            reply = notice(
-                "Something went wrong on our side and that didn't finish. "
-                "Please try again in a moment."
-            )
+            reply = went_wrong()
         respond(response_type="ephemeral", replace_original=False, **reply)
 
     return listener

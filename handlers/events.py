@@ -11,9 +11,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.context import HandlerContext
-from handlers.gate import is_slack_id
 from handlers.home import publish_home
 from services import teams as team_service
+from services.slack_ids import is_slack_id
 
 log = logging.getLogger(__name__)
 

@@ -12,24 +12,20 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import parse_qs
+
+from services.slack_ids import is_slack_id
 
 SLASH_FIELDS = ("command", "user_id", "channel_id", "team_id")
 ID_FIELDS = ("user_id", "channel_id", "team_id")
 MAX_CLOCK_SKEW = 60 * 5
-_SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,31}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}", re.ASCII)
 # Slack's payloads nest a dozen levels at most; far deeper is no payload of Slack's, and
 # Python's parser (or anything walking the result) would run out of stack on it.
 MAX_NESTING = 64
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-
-
-def is_slack_id(value: object) -> TypeGuard[str]:
-    """Whether a value has the shape of a Slack id (U…, C…, D…, T…): what our tables can hold."""
-    return isinstance(value, str) and _SLACK_ID.fullmatch(value) is not None
 
 
 def signature_is_valid(

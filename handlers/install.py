@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from handlers.context import HandlerContext
-from handlers.gate import is_slack_id
 from services import workspaces as workspace_service
+from services.slack_ids import is_slack_id
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from slack_bolt import BoltResponse
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.state_store import OAuthStateStore
 
 from delivery.scopes import bot_scopes
 from handlers.context import HandlerContext
 from services import workspaces as workspace_service
-from storage.installations import STATE_EXPIRATION_SECONDS, oauth_state_store
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,16 @@ def _failed(args: FailureArgs) -> BoltResponse:
     return args.default.failure(args)
 
 
-def oauth_settings(ctx: HandlerContext, *, client_id: str, client_secret: str) -> OAuthSettings:
-    """Bolt's OAuth settings: the scopes the code needs, the stores on our database."""
+def oauth_settings(
+    ctx: HandlerContext,
+    *,
+    client_id: str,
+    client_secret: str,
+    state_store: OAuthStateStore,
+    state_expiration_seconds: int,
+) -> OAuthSettings:
+    """Bolt's OAuth settings: the scopes the code needs, the stores on our database (the
+    state store is built where the storage is wired, and handed in)."""
     installations = ctx.outbound.installations
     assert installations is not None, "OAuth needs the installation store"
     return OAuthSettings(
@@ -49,7 +57,7 @@ def oauth_settings(ctx: HandlerContext, *, client_id: str, client_secret: str) -
         scopes=bot_scopes(),
         user_scopes=[],
         installation_store=installations.store,
-        state_store=oauth_state_store(ctx.outbound.db),
-        state_expiration_seconds=STATE_EXPIRATION_SECONDS,
+        state_store=state_store,
+        state_expiration_seconds=state_expiration_seconds,
         callback_options=CallbackOptions(success=_installed(ctx), failure=_failed),
     )

@@ -15,11 +15,12 @@ from slack_sdk.errors import SlackApiError
 from blocks.ids import SETTINGS_VIEW, ActionId, SettingsField
 from blocks.settings import settings_modal, settings_problem_view, settings_saved_view
 from handlers.context import HandlerContext
-from handlers.gate import is_slack_id
 from handlers.home import publish_home
+from handlers.payloads import workspace_of
 from services import settings as settings_service
 from services.errors import PulseError
 from services.settings import InvalidSettings, SettingsForm
+from services.slack_ids import is_slack_id
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +90,6 @@ def _team_of(view: dict[str, Any]) -> tuple[str, str]:
     return workspace, channel
 
 
-def _workspace(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    workspace = team.get("id") if isinstance(team, dict) else body.get("team_id")
-    return workspace if is_slack_id(workspace) else ""
-
-
 def submit(ctx: HandlerContext) -> Callable[..., None]:
     """Save the form, or show each wrong field's problem beside it; nothing is half-saved."""
 
@@ -102,7 +97,7 @@ def submit(ctx: HandlerContext) -> Callable[..., None]:
         user = body.get("user")
         user_id = user.get("id") if isinstance(user, dict) else None
         workspace, channel = _team_of(view)
-        if not is_slack_id(user_id) or not channel or workspace != _workspace(body):
+        if not is_slack_id(user_id) or not channel or workspace != workspace_of(body):
             ack(response_action="update", view=settings_problem_view(PulseError.reply))
             return
         try:
@@ -140,7 +135,7 @@ def open_from_home(ctx: HandlerContext) -> Callable[..., None]:
         user = body.get("user")
         user_id = user.get("id") if isinstance(user, dict) else None
         trigger_id = body.get("trigger_id")
-        workspace = _workspace(body)
+        workspace = workspace_of(body)
         if not (is_slack_id(channel) and is_slack_id(user_id) and isinstance(trigger_id, str)):
             return
         try:

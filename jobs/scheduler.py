@@ -1,10 +1,20 @@
-"""APScheduler wiring: stable job ids in a persistent store on the bot's own database."""
+"""APScheduler wiring: stable job ids in a persistent store on the bot's own database.
+
+The store keeps each job's schedule and the name of its function (so a restart neither loses
+nor duplicates a job); what the function works on is not stored. Each scheduler hands its
+own `Schedule` (the outbound side, the retention period, the lead) to the jobs it runs,
+through its executor, so two schedulers built in one process each run their own.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -21,75 +31,126 @@ TICK_JOB_ID = "pulse-tick"
 TICK_SECONDS = 60
 
 PURGE_JOB_ID = "purge-expired-answers"
-
-_outbound: Outbound | None = None
-_retention_days = 730
-_lead: Lead | None = None
-_leading = True
+RETENTION_DAYS = 730
 
 
-def _still_leading() -> bool:
-    """Confirm, before each job, that this process still holds the schedule's lock (it is
-    lost if its connection is cut); a process that lost it and cannot take it again does
-    nothing until it can."""
-    global _leading
-    if _lead is None:
-        return True
-    leading = _lead.confirm()
-    if leading != _leading:
-        if leading:
-            log.info("this process holds the scheduler's lock again and runs the schedule")
-        else:
-            log.warning("this process lost the scheduler's lock; another runs the schedule")
-    _leading = leading
-    return leading
+@dataclass
+class Schedule:
+    """What one scheduler's jobs work on. Given the ``lead`` that chose this process to run
+    the schedule, each job first confirms it still does."""
+
+    out: Outbound
+    retention_days: int = RETENTION_DAYS
+    lead: Lead | None = None
+    leading: bool = field(default=True, init=False)
+
+    def still_leading(self) -> bool:
+        """Confirm, before each job, that this process still holds the schedule's lock (it
+        is lost if its connection is cut); a process that lost it and cannot take it again
+        does nothing until it can."""
+        if self.lead is None:
+            return True
+        leading = self.lead.confirm()
+        if leading != self.leading:
+            if leading:
+                log.info("this process holds the scheduler's lock again and runs the schedule")
+            else:
+                log.warning("this process lost the scheduler's lock; another runs the schedule")
+        self.leading = leading
+        return leading
 
 
-def scheduled_tick() -> None:
-    """The stored job: one process at a time runs the tick."""
-    if _outbound is None:
-        log.warning("scheduler tick before the bot was wired; skipped")
+def scheduled_tick(schedule: Schedule | None = None) -> None:
+    """The stored job: one process at a time runs the tick. The store keeps only this
+    function's name; the scheduler's executor passes its schedule (without one, as when the
+    name alone is called, the job says so and does nothing)."""
+    if schedule is None:
+        log.warning("scheduler tick without the bot's schedule; skipped")
         return
-    if not _still_leading():
+    if not schedule.still_leading():
         return
-    with schedule_lock(_outbound.db) as held:
+    with schedule_lock(schedule.out.db) as held:
         if not held:
             return
-        report = run_tick(_outbound)
+        report = run_tick(schedule.out)
         SCHEDULER_TICKS.inc()
         if any(vars(report).values()):
             log.info("tick: %s", report)
 
 
-def scheduled_purge() -> None:
+def scheduled_purge(schedule: Schedule | None = None) -> None:
     """The stored daily job: raw answers past retention go, their figures are archived."""
-    if _outbound is None or not _still_leading():
+    if schedule is None or not schedule.still_leading():
         return
-    with schedule_lock(_outbound.db) as held:
+    with schedule_lock(schedule.out.db) as held:
         if held:
             purged = purge_expired_answers(
-                db=_outbound.db, now=_outbound.clock(), retention_days=_retention_days
+                db=schedule.out.db, now=schedule.out.clock(), retention_days=schedule.retention_days
             )
             if purged:
                 log.info("purged %d raw answers past their retention period", purged)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A stored job as the executor runs it: its function, given this scheduler's Schedule."""
+
+    job: Job
+    schedule: Schedule
+
+    @property
+    def id(self) -> str:
+        return str(self.job.id)
+
+    @property
+    def _jobstore_alias(self) -> str:
+        return str(self.job._jobstore_alias)
+
+    @property
+    def misfire_grace_time(self) -> int | None:
+        grace: int | None = self.job.misfire_grace_time
+        return grace
+
+    @property
+    def func(self) -> Any:
+        return self.job.func
+
+    @property
+    def args(self) -> tuple[Schedule]:
+        return (self.schedule,)
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def __str__(self) -> str:
+        return str(self.job)
+
+
+class _ScheduleExecutor(ThreadPoolExecutor):
+    """APScheduler's thread pool, passing this scheduler's Schedule to every job it runs."""
+
+    def __init__(self, schedule: Schedule) -> None:
+        super().__init__()
+        self._schedule = schedule
+
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        super()._do_submit_job(_Run(job, self._schedule), run_times)
 
 
 def build_scheduler(
     out: Outbound,
     *,
     tick_seconds: int = TICK_SECONDS,
-    retention_days: int = 730,
+    retention_days: int = RETENTION_DAYS,
     lead: Lead | None = None,
 ) -> BackgroundScheduler:
     """A scheduler whose jobs survive restarts without being duplicated. Given the ``lead``
     that chose this process to run the schedule, each job first confirms it still does."""
-    global _outbound, _retention_days, _lead, _leading
-    _outbound = out
-    _retention_days = retention_days
-    _lead = lead
-    _leading = True
+    schedule = Schedule(out, retention_days=retention_days, lead=lead)
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=out.db.engine)},
+        executors={"default": _ScheduleExecutor(schedule)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         timezone=UTC,
     )

@@ -14,12 +14,11 @@ from delivery.actions import ask_reviews, tell_owners
 from delivery.closed_redraws import redraw_closed
 from delivery.context import Outbound
 from delivery.digests import post_round_digest
-from delivery.members import refresh_members
 from delivery.prompts import send_due_prompts, send_reminders
+from delivery.rounds import open_and_send
 from services import digests as digest_service
 from services import rounds as round_service
 from services import schedule as schedule_service
-from services import teams as team_service
 from services.digests import DigestBundle
 from services.rounds import RoundInfo
 
@@ -35,28 +34,6 @@ class TickReport:
     reminded: int
     closed: int
     digests: int
-
-
-def open_for_sending(out: Outbound, *, channel_id: str, week: str, scheduled: bool) -> RoundInfo:
-    """Refresh the team's membership and open (or find) the round, its prompts queued."""
-    team = team_service.find_team(db=out.db, channel_id=channel_id)
-    refresh_members(out, team)
-    return round_service.open_round(
-        db=out.db,
-        channel_id=channel_id,
-        week=week,
-        now=out.clock(),
-        scheduled=scheduled,
-        marking_secret=out.marking_secret,
-    )
-
-
-def open_and_send(out: Outbound, *, channel_id: str, week: str, scheduled: bool) -> int:
-    """Open (or find) the round and send what is due."""
-    round_ = open_for_sending(out, channel_id=channel_id, week=week, scheduled=scheduled)
-    sent = send_due_prompts(out, round_id=round_.id).sent
-    ask_reviews(out)
-    return sent
 
 
 def run_tick(out: Outbound) -> TickReport:

@@ -15,9 +15,13 @@ from delivery.pacing import Pacer
 from handlers.app import build_app
 from handlers.context import HandlerContext
 from handlers.oauth import oauth_settings
-from handlers.web import PulseWsgiApp
+from runtime.web import PulseWsgiApp
 from storage.database import Database
-from storage.installations import installation_store
+from storage.installations import (
+    STATE_EXPIRATION_SECONDS,
+    installation_store,
+    oauth_state_store,
+)
 from storage.migrate import upgrade
 from storage.reach import DatabaseProblem, check_url, connect_or_explain
 
@@ -131,7 +135,11 @@ def build_bot(
         oauth = None
         if settings.oauth_enabled:
             oauth = oauth_settings(
-                ctx, client_id=settings.client_id, client_secret=settings.require_client_secret()
+                ctx,
+                client_id=settings.client_id,
+                client_secret=settings.require_client_secret(),
+                state_store=oauth_state_store(db),
+                state_expiration_seconds=STATE_EXPIRATION_SECONDS,
             )
         bot.app = build_app(ctx, signing_secret=settings.require_signing_secret(), oauth=oauth)
     return bot

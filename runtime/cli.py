@@ -10,7 +10,7 @@ import sys
 from config.settings import Settings
 from delivery.digests import close_and_post
 from delivery.prompts import finish_round
-from jobs.tick import open_for_sending
+from delivery.rounds import open_for_sending
 from runtime.assembly import build_bot, open_database
 from services import digests as digest_service
 from services import rounds as round_service

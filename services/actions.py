@@ -7,7 +7,6 @@ be old, altered, or clicked by someone who is no manager.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from services.errors import NotAManager, PulseError, TeamNotFound
+from services.slack_ids import is_user_id
 from storage import actions as action_store
 from storage import rounds as round_store
 from storage import teams as team_store
@@ -31,7 +31,6 @@ from surveys.actions import (
 from surveys.behaviours import is_behaviour
 from surveys.weeks import BadWeek, parse_week, week_of
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{1,31}$")
 MAX_ACTION_ID = 2**31 - 1
 
 
@@ -144,7 +143,7 @@ def check_form(form: ActionForm, *, now: datetime) -> _Checked:
     elif len(words) > MAX_TEXT:
         problems["own_words"] = f"Keep the action to {MAX_TEXT} characters."
     owner = form.owner or ""
-    if not _USER_ID.fullmatch(owner):
+    if not is_user_id(owner):
         problems["owner"] = "Pick the person who will own the action."
     allowed = {str(w) for w in review_weeks(week_of(now))}
     try:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from services.errors import NotAManager, PulseError, TeamNotFound
+from services.slack_ids import is_channel_id, is_slack_id
 from storage import teams as team_store
 from storage.database import Database
 from storage.models import Team
@@ -25,7 +26,6 @@ MAX_QUESTIONS = len(BEHAVIOUR_IDS)
 MAX_THRESHOLD = 50
 MAX_MANAGERS = 20
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
-_SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{1,31}$")
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def check_form(form: SettingsForm, *, channel_id: str) -> TeamSettings:
     if problem:
         problems["threshold"] = problem
     digest = (form.digest_channel_id or "").strip() or None
-    if digest is not None and (not _SLACK_ID.fullmatch(digest) or digest[0] not in "CG"):
+    if digest is not None and not is_channel_id(digest):
         problems["digest_channel_id"] = "Pick a channel for the digest."
     target, problem = _target(form.target)
     if problem:
@@ -198,7 +198,7 @@ def check_form(form: SettingsForm, *, channel_id: str) -> TeamSettings:
     managers = tuple(dict.fromkeys(u for u in form.managers if isinstance(u, str)))
     if not managers:
         problems["managers"] = "A team needs at least one manager."
-    elif len(managers) > MAX_MANAGERS or not all(_SLACK_ID.fullmatch(u) for u in managers):
+    elif len(managers) > MAX_MANAGERS or not all(is_slack_id(u) for u in managers):
         problems["managers"] = f"Pick from 1 to {MAX_MANAGERS} people as managers."
     if problems:
         raise InvalidSettings(problems)

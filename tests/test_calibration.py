@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import simulation as sim
+from calibration import tidy_weeks as sim
 
 MAX_FALSE_ALARMS = 0.10
 MIN_DETECTION = 0.80
@@ -74,7 +74,7 @@ def test_trend_sees_a_steady_climb_in_a_larger_team():
     assert rate.rate - 3 * rate.standard_error >= MIN_DETECTION, str(rate)
 
 
-# --- real weeks, through the digest itself (surveys.calibration), from week 8 on -------------
+# --- real weeks, through the digest itself (calibration.real_weeks), from week 8 on -------------
 # Shocks, turnover, fixed responders and varying response are on in every case (Conditions).
 
 REAL_WEEK_TEAMS = 40  # x 8 digests each
@@ -100,7 +100,7 @@ REAL_WEEK_CASES = {
 
 @pytest.mark.parametrize("case", REAL_WEEK_CASES, ids=str)
 def test_stable_teams_under_real_weeks_rarely_hear_of_any_shift(case):
-    from surveys.calibration import Conditions, false_rates
+    from calibration.real_weeks import Conditions, false_rates
 
     rates = false_rates(Conditions(**REAL_WEEK_CASES[case]), teams=REAL_WEEK_TEAMS)
     assert _upper_within_margin(rates.any_shift, MAX_FALSE_ALARMS), f"{case}: {rates.any_shift}"
@@ -108,7 +108,7 @@ def test_stable_teams_under_real_weeks_rarely_hear_of_any_shift(case):
 
 
 def test_a_bad_week_for_everyone_is_rarely_called_a_shift_of_the_team():
-    from surveys.calibration import Conditions, false_rates
+    from calibration.real_weeks import Conditions, false_rates
 
     # A fixed seed and enough teams that the estimate itself, not a margin, must meet the bar:
     # before each recent reading had to stand apart at 2.5% one-sided, this gave 12%.
@@ -125,7 +125,7 @@ the full run): short of the 80% aim below 30 people, and said so there."""
 
 @pytest.mark.parametrize("size", sorted(SWING_POWER))
 def test_one_behaviour_swinging_from_them_to_us_is_named_within_two_asks(size):
-    from surveys.calibration import behaviour_power
+    from calibration.real_weeks import behaviour_power
 
     rate = behaviour_power(size, 0.2, 0.8, trials=60)
     assert rate.rate + 3 * rate.standard_error >= SWING_POWER[size], str(rate)

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from jobs.tick import open_and_send, run_tick
+from delivery.rounds import open_and_send
+from jobs.tick import run_tick
 from services import privacy as privacy_service
 from services import rounds as round_service
 from standin import StandInSlack

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-import standin.demo as demo
+from demo import run as demo_run
+from demo.people import build_team
+from demo.report import spec_json
+from demo.stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, is_digest
+from demo.week import FIRST_MONDAY
 from standin import StandInSlack
-from standin.demo_people import build_team
-from standin.demo_report import spec_json
-from standin.demo_stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, is_digest
-from standin.demo_week import FIRST_MONDAY
 from surveys.weeks import week_of, week_words
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,14 +33,14 @@ def stand_ins(monkeypatch: pytest.MonkeyPatch) -> list[StandInSlack]:
             super().__init__(*args, **kwargs)
             started.append(self)
 
-    monkeypatch.setattr(demo, "StandInSlack", Recorded)
+    monkeypatch.setattr(demo_run, "StandInSlack", Recorded)
     return started
 
 
 def test_demo_runs_the_loop_cleanly(
     stand_ins: list[StandInSlack], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = demo.run_demo(weeks=4, members=8, seed=3)
+    status = demo_run.run_demo(weeks=4, members=8, seed=3)
     out = capsys.readouterr().out
 
     assert status == 0, out
@@ -63,7 +63,7 @@ def test_transcript_names_people_only_before_any_answers(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Names appear in the introductions; from the first round on, only counts and digests."""
-    assert demo.run_demo(weeks=2, members=6, seed=11) == 0
+    assert demo_run.run_demo(weeks=2, members=6, seed=11) == 0
     out = capsys.readouterr().out
     rounds = out[out.index("── Week 1") :]
     for person in build_team(6, random.Random(11)):
@@ -83,7 +83,7 @@ def test_spec_json_is_the_digest_as_data() -> None:
 
 
 def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert demo.run_demo(weeks=0) == 2
+    assert demo_run.run_demo(weeks=0) == 2
     assert "--weeks" in capsys.readouterr().err
 
 
@@ -111,7 +111,7 @@ def test_keep_leaves_a_database_that_digest_show_and_export_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     kept = tmp_path / "demo-output" / "demo.db"
-    assert demo.run_demo(weeks=2, members=6, seed=5, keep=kept) == 0
+    assert demo_run.run_demo(weeks=2, members=6, seed=5, keep=kept) == 0
     out = capsys.readouterr().out
     assert kept.exists()
     last_week = str(week_of(FIRST_MONDAY).shifted(1))
@@ -146,7 +146,7 @@ def test_keep_refuses_a_file_that_exists_and_leaves_it_alone(
 ) -> None:
     kept = tmp_path / "mine.db"
     kept.write_bytes(b"not the demo's")
-    assert demo.run_demo(weeks=1, keep=kept) == 2
+    assert demo_run.run_demo(weeks=1, keep=kept) == 2
     assert "--keep" in capsys.readouterr().err
     assert kept.read_bytes() == b"not the demo's"
 
@@ -155,9 +155,9 @@ def test_the_closing_hint_runs_the_bot_with_this_python(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(REPO)
-    monkeypatch.setattr(demo.shutil, "which", lambda name: None)  # no venv on the PATH
-    assert demo.bot_command() == f"{demo._from_here(Path(sys.executable))} bot.py"
-    monkeypatch.setattr(demo.shutil, "which", lambda name: sys.executable)  # venv active
-    assert demo.bot_command() == "python bot.py"
-    assert demo.run_demo(weeks=1, members=4, seed=2) == 0
+    monkeypatch.setattr(demo_run.shutil, "which", lambda name: None)  # no venv on the PATH
+    assert demo_run.bot_command() == f"{demo_run._from_here(Path(sys.executable))} bot.py"
+    monkeypatch.setattr(demo_run.shutil, "which", lambda name: sys.executable)  # venv active
+    assert demo_run.bot_command() == "python bot.py"
+    assert demo_run.run_demo(weeks=1, members=4, seed=2) == 0
     assert "python bot.py check" in capsys.readouterr().out

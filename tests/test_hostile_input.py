@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from blocks.ids import ANSWER_ACTION, ActionId
-from handlers.web import MAX_BODY_BYTES
+from runtime.web import MAX_BODY_BYTES
 from services.rounds import close_due_rounds
 from standin import SlackReply, check_message
 from storage.models import Answer, Manager, Member, OptOut, PendingAnswer, Prompt, Round, Team

@@ -4,15 +4,26 @@ restarts or missed ticks never lose or repeat any of them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, inspect, select, text
 
 from jobs.scheduler import PURGE_JOB_ID, TICK_JOB_ID, build_scheduler
 from jobs.tick import run_tick
 from services import teams as team_service
+from standin import StandInSlack
 from storage.models import Answer, PendingAnswer, Prompt
 from tests.pulse_flow import SURVEYED, click, everyone_answers, setup_team
-from tests.support import MEMBERS, TEAM_CHANNEL, RunningBot, wait_for
+from tests.support import (
+    MEMBERS,
+    TEAM_CHANNEL,
+    TUESDAY_10,
+    FakeClock,
+    RunningBot,
+    standard_workspace,
+    start_bot,
+    wait_for,
+)
 
 LONDON = [u for i, u in enumerate(MEMBERS) if i % 2]
 NEW_YORK = [u for i, u in enumerate(MEMBERS) if not i % 2]
@@ -141,6 +152,33 @@ def test_restarting_the_scheduler_keeps_each_stored_job_once(running: RunningBot
     with running.bot.db.engine.connect() as connection:
         ids = connection.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
     assert sorted(ids) == sorted([TICK_JOB_ID, PURGE_JOB_ID])
+
+
+def test_two_schedulers_built_in_one_process_each_tick_their_own_bot(
+    running: RunningBot, tmp_path: Path
+) -> None:
+    with StandInSlack(standard_workspace()) as other_slack:
+        other = start_bot(f"sqlite:///{tmp_path / 'other.db'}", other_slack, FakeClock(TUESDAY_10))
+        try:
+            bots = (running, other)
+            for bot in bots:
+                setup_team(bot)
+                bot.clock.set(MONDAY_W47 + timedelta(days=1, hours=16))  # everyone's pulse is due
+            schedulers = [build_scheduler(bot.bot.outbound, tick_seconds=3600) for bot in bots]
+            for scheduler in schedulers:  # each runs its tick now, whatever today's date
+                scheduler.start(paused=True)
+                scheduler.modify_job(TICK_JOB_ID, next_run_time=datetime.now(UTC))
+                scheduler.resume()
+            try:
+                wait_for(
+                    lambda: all(_prompts(bot, u) == 1 for bot in bots for u in SURVEYED),
+                    timeout=60,
+                )
+            finally:
+                for scheduler in schedulers:
+                    scheduler.shutdown(wait=True)
+        finally:
+            other.stop()
 
 
 def test_newcomer_is_asked_next_round_and_leaver_is_not(running: RunningBot) -> None:

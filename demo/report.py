@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from standin.demo_people import DRIFTING, TEAM_ZONE, Person
-from standin.demo_stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, Stage, is_digest
-from standin.demo_transcript import Transcript, short
-from standin.demo_week import FIRST_MONDAY
+from demo.people import DRIFTING, TEAM_ZONE, Person
+from demo.stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, Stage, is_digest
+from demo.transcript import Transcript, short
+from demo.week import FIRST_MONDAY
 from surveys.behaviours import behaviour
 from surveys.digest import Digest
 from surveys.digest_format import digest_to_dict

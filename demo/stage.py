@@ -12,11 +12,11 @@ from datetime import datetime
 
 from config.settings import load_settings
 from delivery.pacing import Pacer
+from demo.people import Person
 from jobs.tick import TickReport, run_tick
 from runtime.assembly import Bot, build_bot
 from runtime.http import HttpServer
 from standin.clock import ManualClock
-from standin.demo_people import Person
 from standin.signer import SlackRequestSender
 from standin.webapi import StandInSlack
 from standin.workspace import DEFAULT_BOT_USER_ID, Message, Workspace

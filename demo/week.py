@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from demo.answers import Answerers, Clicks, behaviour_of, question_blocks
+from demo.people import Person, WeekPlan, plan_week
+from demo.stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, Stage, is_digest
+from demo.transcript import LONDON, RULE, Transcript, short, when
 from services import digests as digest_service
 from services.digests import DigestBundle
-from standin.demo_answers import Answerers, Clicks, behaviour_of, question_blocks
-from standin.demo_people import Person, WeekPlan, plan_week
-from standin.demo_stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, Stage, is_digest
-from standin.demo_transcript import LONDON, RULE, Transcript, short, when
 from standin.workspace import Message
 from storage.models import PendingAnswer
 from surveys.behaviours import behaviour

@@ -7,9 +7,9 @@ signed Slack requests (clicks on the buttons of the DM each member actually rece
 scheduler's tick opens, reminds, closes and posts digests as the simulated clock moves.
 Only counts and the team's digests are printed, never one person's answers.
 
-The parts: `demo_stage` (the stand-in and the bot), `demo_week` (one simulated week),
-`demo_answers` (members clicking their DMs), `demo_report` (what is said around the weeks)
-and `demo_people` (the simulated partnership).
+The parts: `stage` (the stand-in and the bot), `week` (one simulated week),
+`answers` (members clicking their DMs), `report` (what is said around the weeks)
+and `people` (the simulated partnership).
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from standin.blockkit import check_message
-from standin.clock import ManualClock
-from standin.demo_examples import save_examples
-from standin.demo_people import Person, build_team
-from standin.demo_report import banner, checks, final_digest, findings
-from standin.demo_stage import (
+from demo.examples import save_examples
+from demo.people import Person, build_team
+from demo.report import banner, checks, final_digest, findings
+from demo.stage import (
     BOT_TOKEN,
     CHANNEL_ID,
     CHANNEL_NAME,
@@ -37,8 +35,10 @@ from standin.demo_stage import (
     start_stage,
     workspace_for,
 )
-from standin.demo_transcript import Transcript
-from standin.demo_week import FIRST_MONDAY, WeekLoop
+from demo.transcript import Transcript
+from demo.week import FIRST_MONDAY, WeekLoop
+from standin.blockkit import check_message
+from standin.clock import ManualClock
 from standin.webapi import StandInSlack
 
 TARGET = "0.5"

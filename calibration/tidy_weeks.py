@@ -5,7 +5,7 @@ name a shift, and how quickly is a real change named? Answering it needs answers
 like real ones — people who differ from each other, behaviours the team is better or worse
 at, five-point answers, people who skip a week, questions that "didn't come up" — so this
 module generates them from a latent-scale model. It is pure (numpy, scipy) and seeded, so the
-tests, the demo and `python -m surveys.simulation` all see the same figures.
+tests and `python -m calibration.tidy_weeks` see the same figures.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ import numpy as np
 from scipy import special
 
 from surveys import statistics as st
+from surveys.behaviours import BEHAVIOUR_IDS
 from surveys.moments import Sample
+from surveys.rotation import DEFAULT_QUESTIONS_PER_WEEK
 from surveys.scale import FAVOURABLE_POINTS
 from surveys.trend import index_trend
 
-BEHAVIOURS = 13
-ASKED_PER_WEEK = 3
+BEHAVIOUR_COUNT = len(BEHAVIOUR_IDS)
+ASKED_PER_WEEK = DEFAULT_QUESTIONS_PER_WEEK
 CUTS = np.array([-1.5, -0.5, 0.5, 1.5])
 """Latent thresholds between the five points; above 0.5 is a favourable answer (4 or 5)."""
 
@@ -127,7 +129,7 @@ ALTERNATIVES = (CHOSEN, WEEK_ON_WEEK, NO_WOBBLE, FAVOURABLE_SHARE, ANSWERS_AS_PE
 
 def asked_in_week(week: int) -> tuple[int, ...]:
     """The rotation: three consecutive behaviours a week, wrapping round all thirteen."""
-    return tuple((ASKED_PER_WEEK * week + j) % BEHAVIOURS for j in range(ASKED_PER_WEEK))
+    return tuple((ASKED_PER_WEEK * week + j) % BEHAVIOUR_COUNT for j in range(ASKED_PER_WEEK))
 
 
 def simulate_team(
@@ -135,7 +137,7 @@ def simulate_team(
 ) -> list[Week]:
     """Weeks of answers for one team; levels[w] is the team's latent level in week w."""
     person = rng.normal(0.0, model.person_spread, model.size)
-    behaviour = rng.normal(0.0, model.behaviour_spread, BEHAVIOURS)
+    behaviour = rng.normal(0.0, model.behaviour_spread, BEHAVIOUR_COUNT)
     propensity = np.clip(
         model.response_rate + rng.normal(0.0, model.response_spread, model.size), 0.05, 0.98
     )

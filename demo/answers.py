@@ -1,7 +1,7 @@
 """The answerers: each member clicks through the pulse DM they actually received.
 
 Every click is a signed block_actions request built from the buttons of that DM, as Slack
-would send it; what each person chooses comes from the seeded model in `demo_people`.
+would send it; what each person chooses comes from the seeded model in `people`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from standin.demo_people import Person, choose_point
-from standin.demo_stage import Stage
-from standin.demo_transcript import Transcript
+from demo.people import Person, choose_point
+from demo.stage import Stage
+from demo.transcript import Transcript
 from standin.workspace import Message
 
 WAIT_SECONDS = 10.0

@@ -6,7 +6,7 @@ import textwrap
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from standin.demo_people import TEAM_ZONE
+from demo.people import TEAM_ZONE
 
 RULE = 78
 LONDON = ZoneInfo(TEAM_ZONE)

@@ -1,11 +1,11 @@
 """Calibration under real weeks: simulated teams fed through `compute_digest`.
 
-`surveys.simulation` checks the statistics on tidy weeks. Real weeks are messier: a common
+`calibration.tidy_weeks` checks the statistics on tidy weeks. Real weeks are messier: a common
 shock hits everyone some weeks, a topic is in the news, people leave and join, some always
 give the same answer, fewer answer when things are worse, teams ask 1 to 13 questions and
 set thresholds from 3 to 10, and now and then a bad week hits everyone. Each of those is a
 named parameter of `Conditions`; rates are counted from week 8 on, once a team has history.
-Run `python -m surveys.calibration` for the tables in docs/METHOD.md.
+Run `python -m calibration` for the tables in docs/METHOD.md.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import special
 
+from calibration.tidy_weeks import CUTS, Rate
 from surveys.behaviours import BEHAVIOURS
 from surveys.digest import AnswerRow, RoundFacts, TeamAnswers, compute_digest
-from surveys.simulation import CUTS, Rate
 from surveys.week_answers import weeks_of
 from surveys.weeks import parse_week
 
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     of one behaviour. ``--quick`` uses fewer teams (wider Monte Carlo error)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m surveys.calibration")
+    parser = argparse.ArgumentParser(prog="python -m calibration")
     parser.add_argument("--quick", action="store_true", help="fewer teams, about a minute")
     args = parser.parse_args(argv)
     teams, trials = (60, 60) if args.quick else (300, 300)

@@ -1,0 +1,25 @@
+"""Reading who and where out of Slack's interaction payloads (clicks, modal submissions).
+
+An id that does not have a Slack id's shape reads as "", which no team or person matches,
+so a malformed payload is refused by the same check as a stranger's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.slack_ids import is_slack_id
+
+
+def workspace_of(body: dict[str, Any]) -> str:
+    """The workspace an interaction came from (``team.id``, or ``team_id`` in older shapes)."""
+    team = body.get("team")
+    workspace = team.get("id") if isinstance(team, dict) else body.get("team_id")
+    return workspace if is_slack_id(workspace) else ""
+
+
+def user_of(body: dict[str, Any]) -> str:
+    """The person who clicked or submitted."""
+    user = body.get("user")
+    user_id = user.get("id") if isinstance(user, dict) else None
+    return user_id if is_slack_id(user_id) else ""
