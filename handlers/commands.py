@@ -16,6 +16,7 @@ from delivery.members import refresh_members
 from handlers.action_modal import open_action_modal
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
+from handlers.review import review_command, review_export
 from handlers.settings import open_settings
 from jobs.tick import open_and_send
 from services import actions as action_service
@@ -29,7 +30,7 @@ from surveys.story import tell_story
 from surveys.weeks import week_of
 
 log = logging.getLogger(__name__)
-SLOW = frozenset({"summary", "send", "digest", "export"})
+SLOW = frozenset({"summary", "send", "digest", "export", "review"})
 
 
 def _is_channel(channel_id: str) -> bool:
@@ -121,6 +122,9 @@ def _quick_reply(
         return notice(f"Opening the settings for <#{channel}>…")
     if parsed.name == "action":
         return notice(f"Opening a new agreed action for <#{channel}>…")
+    if parsed.name == "review":
+        doing = "Closing" if parsed.closing else "Starting"
+        return notice(f"{doing} the partnership review for <#{channel}>…")
     return notice("On it…")
 
 
@@ -165,6 +169,8 @@ def _slow_reply(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand
         return notice(f"The pulse for {week} went to {sent} people who hadn't had it yet.")
     if parsed.name == "export":
         return _export(ctx, channel, user, body["team_id"])
+    if parsed.name == "review":
+        return review_command(ctx, parsed, channel=channel, user=user, workspace=body["team_id"])
     return _digest_now(ctx, channel)
 
 
@@ -190,6 +196,7 @@ def _export(ctx: HandlerContext, channel: str, user: str, workspace: str) -> dic
             filename=f"partnership-pulse-{channel}-actions.csv",
             title=f"Agreed actions for #{channel}",
         )
+    review_export(ctx, client, dm=dm, channel=channel)
     return notice(f"I've sent you the published figures for <#{channel}> ({len(digests)} weeks).")
 
 

@@ -24,6 +24,7 @@ COMMANDS = [
     ["digest", "post"],
     ["digest", "show"],
     ["export"],
+    ["review", "show"],
     ["demo"],
     ["db", "upgrade"],
 ]
