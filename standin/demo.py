@@ -27,6 +27,7 @@ from pathlib import Path
 from standin.blockkit import check_message
 from standin.clock import ManualClock
 from standin.demo_examples import save_examples
+from standin.demo_loop import agree_an_action, run_review
 from standin.demo_people import Person, build_team
 from standin.demo_report import banner, checks, final_digest, findings
 from standin.demo_stage import (
@@ -76,9 +77,13 @@ class Demo:
         self.set_up_team()
         for number in range(self.weeks):
             self.week_loop.run_week(number)
+            if number == self.weeks // 2 - 1:
+                digests = self.week_loop.digests
+                agree_an_action(self.stage, self.team, self.transcript, self.command, digests)
         digests = self.week_loop.digests
         findings(self.transcript, digests)
         final_digest(self.transcript, digests)
+        run_review(self.stage, self.team, self.transcript, self.command, self.week_loop.rng)
         checks(self.transcript, self.stage, digests)
         return 1 if self.transcript.problems else 0
 
