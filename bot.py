@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("json", "text"), default="text", help="output format"
     )
 
+    report = commands.add_parser("report", help="write a team's quarterly board report (PDF)")
+    report.add_argument("--team", required=True, metavar="CHANNEL_ID", help="the team's channel id")
+    report.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="the quarter")
+    report.add_argument(
+        "--output", metavar="FILE", help="where to write it (default partnership-report-….pdf)"
+    )
+
     demo = commands.add_parser("demo", help="the whole loop against a local stand-in workspace")
     demo.add_argument("--weeks", type=int, default=8, help="weeks to simulate (default 8)")
     demo.add_argument("--members", type=int, default=12, help="team size (default 12)")
@@ -124,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
         return cli.export(settings, team=args.team, fmt=args.format)
     if args.command == "review":
         return cli.review_show(settings, team=args.team, quarter=args.quarter, fmt=args.format)
+    if args.command == "report":
+        return cli.report(settings, team=args.team, quarter=args.quarter, output=args.output)
     if args.command == "demo":
         from standin.demo import run_demo
 

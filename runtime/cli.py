@@ -128,6 +128,22 @@ def review_show(settings: Settings, *, team: str, quarter: str | None, fmt: str)
     return 0
 
 
+def report(settings: Settings, *, team: str, quarter: str, output: str | None) -> int:
+    """Write the quarter's board report as a PDF, from published figures only."""
+    from pathlib import Path
+
+    from charts.report_pdf import render_report
+    from services.reports import quarter_report
+
+    period = parse_quarter(quarter)
+    db = open_database(settings, must_exist=True)
+    data = quarter_report(db=db, channel_id=team, quarter=period)
+    path = Path(output or f"partnership-report-{team}-{period}.pdf")
+    path.write_bytes(render_report(data))
+    print(f"Report for {team}, {period}: {path} ({len(data.weeks)} weeks published).")
+    return 0
+
+
 def serve(
     settings: Settings,
     *,

@@ -25,6 +25,7 @@ COMMANDS = [
     ["digest", "show"],
     ["export"],
     ["review", "show"],
+    ["report"],
     ["demo"],
     ["db", "upgrade"],
 ]
