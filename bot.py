@@ -15,6 +15,7 @@ from config.settings import MissingSetting, load_settings
 from runtime import cli
 from runtime.logs import configure_logging
 from services.errors import PulseError
+from surveys.review import BadQuarter
 from surveys.weeks import BadWeek
 
 
@@ -64,6 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--team", required=True, metavar="CHANNEL_ID", help="the team's channel id")
     export.add_argument("--format", choices=("csv", "json"), default="csv", help="output format")
 
+    review = commands.add_parser("review", help="partnership reviews")
+    review_commands = review.add_subparsers(dest="action", required=True, metavar="ACTION")
+    review_show = review_commands.add_parser(
+        "show", help="print a team's review: each question's spread beside the previous one's"
+    )
+    review_show.add_argument(
+        "--team", required=True, metavar="CHANNEL_ID", help="the team's channel id"
+    )
+    review_show.add_argument(
+        "--quarter", metavar="YYYY-Qn", help="the review's quarter (default: the latest)"
+    )
+    review_show.add_argument(
+        "--format", choices=("json", "text"), default="text", help="output format"
+    )
+
+    report = commands.add_parser("report", help="write a team's quarterly board report (PDF)")
+    report.add_argument("--team", required=True, metavar="CHANNEL_ID", help="the team's channel id")
+    report.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="the quarter")
+    report.add_argument(
+        "--output", metavar="FILE", help="where to write it (default partnership-report-….pdf)"
+    )
+
     demo = commands.add_parser("demo", help="the whole loop against a local stand-in workspace")
     demo.add_argument("--weeks", type=int, default=8, help="weeks to simulate (default 8)")
     demo.add_argument("--members", type=int, default=12, help="team size (default 12)")
@@ -106,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
         return cli.digest_show(settings, team=args.team, week=args.week, fmt=args.format)
     if args.command == "export":
         return cli.export(settings, team=args.team, fmt=args.format)
+    if args.command == "review":
+        return cli.review_show(settings, team=args.team, quarter=args.quarter, fmt=args.format)
+    if args.command == "report":
+        return cli.report(settings, team=args.team, quarter=args.quarter, output=args.output)
     if args.command == "demo":
         from demo.run import run_demo
 
@@ -122,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return run(args)
-    except (MissingSetting, BadWeek, PulseError) as error:
+    except (MissingSetting, BadWeek, BadQuarter, PulseError) as error:
         return cli.fail(str(error))
 
 

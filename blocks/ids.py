@@ -8,6 +8,8 @@ from enum import StrEnum
 
 ANSWER_ACTION = re.compile(r"^answer-(?:[1-5]|skip)$")
 SKIP = "skip"
+REVIEW_ACTION = re.compile(r"^review-(?:[1-4]|dk)$")
+DONT_KNOW = "dk"
 
 
 class ActionId(StrEnum):
@@ -98,4 +100,43 @@ def decode_answer_value(value: object) -> AnswerValue:
         prompt_id=int(match.group(1)),
         behaviour_id=match.group(2),
         point=None if raw_point == SKIP else int(raw_point),
+    )
+
+
+def review_action_id(level: int | None) -> str:
+    """The action id of a review level button (or of "don't know")."""
+    return f"review-{DONT_KNOW if level is None else level}"
+
+
+def review_block_id(prompt_id: int, question_id: str) -> str:
+    """The actions block of one review question."""
+    return f"rq:{prompt_id}:{question_id}"
+
+
+@dataclass(frozen=True)
+class ReviewValue:
+    """What a review button carries: which review DM, which question, which level."""
+
+    prompt_id: int
+    question_id: str
+    level: int | None
+
+    def encode(self) -> str:
+        """As the button's ``value``."""
+        level = DONT_KNOW if self.level is None else str(self.level)
+        return f"{self.prompt_id}:{self.question_id}:{level}"
+
+
+def decode_review_value(value: object) -> ReviewValue:
+    """Parse a review button's value strictly; anything odd is refused."""
+    if not isinstance(value, str):
+        raise BadActionValue("value is not text")
+    match = re.fullmatch(r"(\d{1,12}):([a-z0-9-]{1,64}):([1-4]|dk)", value)
+    if not match:
+        raise BadActionValue("value is not a review answer")
+    raw = match.group(3)
+    return ReviewValue(
+        prompt_id=int(match.group(1)),
+        question_id=match.group(2),
+        level=None if raw == DONT_KNOW else int(raw),
     )

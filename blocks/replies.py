@@ -22,6 +22,8 @@ USAGE_LINES = (
     ("export [#channel]", "managers: a CSV of the team's published figures, by DM"),
     ("target <score>", "managers: set the team's target index, from -1 to +1"),
     ("action [#channel]", "managers: agree an action on a behaviour, its owner and review week"),
+    ("review [#channel]", "managers: start the partnership review, open for a week"),
+    ("review close [#channel]", "managers: close the team's open review now"),
     ("optout", "pause your prompts"),
     ("forget-me", "delete everything that names you (published figures stay)"),
     ("optin", "resume your prompts"),
@@ -173,6 +175,11 @@ def target_set(target: float) -> dict[str, Any]:
 def opening_settings(channel_id: str) -> dict[str, Any]:
     """The ack of `/pulse settings`; the modal follows."""
     return notice(f"Opening the settings for <#{channel_id}>…")
+
+
+def opening_review(channel: str, *, closing: bool) -> dict[str, Any]:
+    doing = "Closing" if closing else "Starting"
+    return notice(f"{doing} the partnership review for <#{channel}>…")
 
 
 def opening_action(channel_id: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from demo.examples import save_examples
+from demo.loop import agree_an_action, run_review
 from demo.people import Person, build_team
 from demo.report import banner, checks, final_digest, findings
 from demo.stage import (
@@ -76,9 +77,13 @@ class Demo:
         self.set_up_team()
         for number in range(self.weeks):
             self.week_loop.run_week(number)
+            if number == self.weeks // 2 - 1:
+                digests = self.week_loop.digests
+                agree_an_action(self.stage, self.team, self.transcript, self.command, digests)
         digests = self.week_loop.digests
         findings(self.transcript, digests)
         final_digest(self.transcript, digests)
+        run_review(self.stage, self.team, self.transcript, self.command, self.week_loop.rng)
         checks(self.transcript, self.stage, digests)
         return 1 if self.transcript.problems else 0
 

@@ -11,7 +11,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from delivery.client import make_client
-from handlers import action_modal, actions, commands, events, install, settings
+from handlers import action_modal, actions, commands, events, install, review, settings
 from handlers.context import HandlerContext
 from handlers.gate import shape_problem
 
@@ -72,6 +72,7 @@ def register_all(app: Any, ctx: HandlerContext) -> None:
     actions.register(app, ctx)
     settings.register(app, ctx)
     action_modal.register(app, ctx)
+    review.register(app, ctx)
     events.register(app, ctx)
     install.register(app, ctx)
 

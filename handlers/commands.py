@@ -20,6 +20,7 @@ from blocks.replies import (
     notice,
     on_it,
     opening_action,
+    opening_review,
     opening_settings,
     prompts_paused,
     pulse_sent,
@@ -36,6 +37,7 @@ from delivery.rounds import open_and_send
 from handlers.action_modal import open_action_modal
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
+from handlers.review import review_command, review_export
 from handlers.settings import open_settings
 from services import actions as action_service
 from services import digests as digest_service
@@ -48,7 +50,7 @@ from surveys.story import tell_story
 from surveys.weeks import week_of
 
 log = logging.getLogger(__name__)
-SLOW = frozenset({"summary", "send", "digest", "export"})
+SLOW = frozenset({"summary", "send", "digest", "export", "review"})
 """Subcommands that call Slack or build digests: acked at once, answered later."""
 
 
@@ -145,6 +147,13 @@ def _for_managers(reply: Callable[[str], Reply]) -> Subcommand:
     return check
 
 
+def _reviewing(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
+    """Managers only, said at once; the review starts or closes after the ack."""
+    return _for_managers(lambda channel: opening_review(channel, closing=parsed.closing))(
+        ctx, body, parsed
+    )
+
+
 QUICK: dict[str, Subcommand] = {
     "help": _help,
     "setup": _setup,
@@ -155,6 +164,7 @@ QUICK: dict[str, Subcommand] = {
     "settings": _for_managers(opening_settings),
     "action": _for_managers(opening_action),
     **{name: _for_managers(lambda channel: on_it()) for name in SLOW},
+    "review": _reviewing,
 }
 """What each subcommand answers in the ack (every subcommand the parser knows is here)."""
 
@@ -223,6 +233,7 @@ def _export(
             filename=f"partnership-pulse-{channel}-actions.csv",
             title=f"Agreed actions for #{channel}",
         )
+    review_export(ctx, client, dm=dm, channel=channel)
     return export_sent(channel, len(digests))
 
 
@@ -239,12 +250,21 @@ def _digest_now(
     return digest_posted(channel, latest.week, closed_now=closed_now)
 
 
+def _review(
+    ctx: HandlerContext, channel: str, body: dict[str, Any], parsed: ParsedCommand
+) -> Reply:
+    return review_command(
+        ctx, parsed, channel=channel, user=body["user_id"], workspace=body["team_id"]
+    )
+
+
 SlowSubcommand = Callable[[HandlerContext, str, dict[str, Any], ParsedCommand], Reply]
 SLOW_REPLIES: dict[str, SlowSubcommand] = {
     "summary": _summary,
     "send": _send,
     "export": _export,
     "digest": _digest_now,
+    "review": _review,
 }
 """The subcommands answered after the ack, through response_url, given the team's channel."""
 

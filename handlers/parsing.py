@@ -19,6 +19,7 @@ SUBCOMMANDS = frozenset(
         "forget-me",
         "target",
         "action",
+        "review",
     }
 )
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
@@ -39,6 +40,7 @@ class ParsedCommand:
     channel_id: str | None = None
     weeks: int = DEFAULT_SUMMARY_WEEKS
     target: float | None = None
+    closing: bool = False
 
 
 def _shown(token: str) -> str:
@@ -82,6 +84,14 @@ def _target(args: list[str]) -> ParsedCommand:
     return ParsedCommand("target", target=value)
 
 
+def _review(args: list[str]) -> ParsedCommand:
+    closing = bool(args) and args[0].lower() == "close"
+    rest = args[1:] if closing else args
+    if len(rest) > 1:
+        raise CommandProblem("`review` takes `close` and at most a channel.")
+    return ParsedCommand("review", channel_id=_channel(rest[0]) if rest else None, closing=closing)
+
+
 def parse_command(text: str) -> ParsedCommand:
     """Parse the text after /pulse; empty text means help."""
     words = text.split()
@@ -94,6 +104,8 @@ def parse_command(text: str) -> ParsedCommand:
         return _summary(args)
     if name == "target":
         return _target(args)
+    if name == "review":
+        return _review(args)
     if name in {"send", "digest", "export", "settings", "action"} and args:
         if len(args) > 1:
             raise CommandProblem(f"`{name}` takes at most a channel.")

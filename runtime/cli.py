@@ -13,11 +13,15 @@ from delivery.prompts import finish_round
 from delivery.rounds import open_for_sending
 from runtime.assembly import build_bot, open_database
 from services import digests as digest_service
+from services import reviews as review_service
 from services import rounds as round_service
+from services import teams as team_service
 from storage.migrate import upgrade
 from storage.models import utc_now
 from surveys.digest_format import digest_to_dict, digest_to_text
 from surveys.export import export_csv, export_json
+from surveys.review import parse_quarter
+from surveys.review_format import review_to_dict, review_to_text
 from surveys.weeks import parse_week, week_of, week_words
 
 log = logging.getLogger("pulse")
@@ -106,6 +110,37 @@ def export(settings: Settings, *, team: str, fmt: str) -> int:
     db = open_database(settings, must_exist=True)
     digests = digest_service.published_digests(db=db, channel_id=team)
     print(export_csv(digests) if fmt == "csv" else export_json(digests), end="")
+    return 0
+
+
+def review_show(settings: Settings, *, team: str, quarter: str | None, fmt: str) -> int:
+    """Print a team's partnership review (the latest, or the quarter's) per SPEC §6: each
+    question's spread beside the previous review's, never one total."""
+    db = open_database(settings, must_exist=True)
+    results = review_service.results(
+        db=db, channel_id=team, quarter=parse_quarter(quarter) if quarter else None
+    )
+    if fmt == "json":
+        print(json.dumps(review_to_dict(results), indent=2, ensure_ascii=False))
+    else:
+        name = team_service.find_team(db=db, channel_id=team).channel_name
+        print(review_to_text(results, team_name=name))
+    return 0
+
+
+def report(settings: Settings, *, team: str, quarter: str, output: str | None) -> int:
+    """Write the quarter's board report as a PDF, from published figures only."""
+    from pathlib import Path
+
+    from charts.report_pdf import render_report
+    from services.reports import quarter_report
+
+    period = parse_quarter(quarter)
+    db = open_database(settings, must_exist=True)
+    data = quarter_report(db=db, channel_id=team, quarter=period)
+    path = Path(output or f"partnership-report-{team}-{period}.pdf")
+    path.write_bytes(render_report(data))
+    print(f"Report for {team}, {period}: {path} ({len(data.weeks)} weeks published).")
     return 0
 
 

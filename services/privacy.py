@@ -11,6 +11,7 @@ from services.digests import digest_batches
 from services.withdrawals import withdrawal_mark
 from storage import actions as action_store
 from storage import privacy as privacy_store
+from storage import reviews as review_store
 from storage import teams as team_store
 from storage.database import Database, retrying
 from surveys.digest import INDEX, Digest
@@ -23,6 +24,8 @@ FORGOTTEN_TABLES = (
     "managers",
     "opt_outs",
     "agreed_actions",
+    "review_prompts",
+    "review_pending_answers",
 )
 """Tables a forgotten person's rows are deleted from (or, for actions, unnamed in)."""
 
@@ -63,6 +66,7 @@ def forget_member(
             )
             team_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
             action_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
+            review_store.forget_user(session, workspace_id=workspace_id, user_id=user_id)
             return Forgotten(prompts=prompts)
 
     forgotten = retrying(forget)

@@ -272,3 +272,65 @@ class Withdrawal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     mark: Mapped[str] = mapped_column(String(64))
+
+
+class Review(Base):
+    """A partnership-effectiveness review of a team: one a quarter, open for a week or until
+    a manager closes it. ``threshold`` is the one its invitation promised."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("team_id", "quarter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    quarter: Mapped[str] = mapped_column(String(7))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    threshold: Mapped[int] = mapped_column(SmallInteger)
+    invited: Mapped[int] = mapped_column(Integer, default=0)
+    responded: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReviewPrompt(Base):
+    """The outbox row of one member's review DM: recorded before it is sent, claimed by the
+    sender (``state`` pending → sending → sent) so that nobody is asked twice."""
+
+    __tablename__ = "review_prompts"
+    __table_args__ = (UniqueConstraint("review_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    redrawn_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReviewPendingAnswer(Base):
+    """A review answer while the review is open, linked to its prompt so it can change;
+    ``level`` None is "don't know"."""
+
+    __tablename__ = "review_pending_answers"
+    __table_args__ = (UniqueConstraint("prompt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("review_prompts.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+
+
+class ReviewAnswer(Base):
+    """A closed review's answer: ``respondent`` is a number drawn at close, linked to no one."""
+
+    __tablename__ = "review_answers"
+    __table_args__ = (Index("ix_review_answers_review_question", "review_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    respondent: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)

@@ -24,6 +24,8 @@ COMMANDS = [
     ["digest", "post"],
     ["digest", "show"],
     ["export"],
+    ["review", "show"],
+    ["report"],
     ["demo"],
     ["db", "upgrade"],
 ]

@@ -1,0 +1,70 @@
+"""Review DMs: sent once each (claimed before sending, given back if Slack refuses), and
+redrawn without their answers once the review has closed."""
+
+from __future__ import annotations
+
+import logging
+
+from blocks.review import closed_review_message, review_prompt_message
+from blocks.text import team_mention
+from delivery.context import Outbound
+from services import reviews as review_service
+
+log = logging.getLogger(__name__)
+
+
+def send_review_prompts(out: Outbound) -> int:
+    """DM every review prompt not yet sent."""
+    sent = 0
+    for state in review_service.claim_unsent(db=out.db, now=out.clock()):
+        review, prompt = state.review, state.prompt
+        message = review_prompt_message(
+            prompt_id=prompt.id,
+            quarter=review.quarter,
+            answers={},
+            closes_at=review.closes_at,
+            threshold=review.threshold,
+            team=team_mention(review.channel_id, review.channel_name),
+        )
+        try:
+            client = out.client_for(prompt.workspace_id)
+            posted = client.chat_postMessage(channel=prompt.user_id, **message)
+        except Exception as error:
+            log.warning("a review DM was not sent (%s); it is retried", type(error).__name__)
+            review_service.release(db=out.db, prompt_id=prompt.id)
+            continue
+        review_service.mark_sent(
+            db=out.db,
+            prompt_id=prompt.id,
+            channel_id=str(posted["channel"]),
+            message_ts=str(posted["ts"]),
+        )
+        sent += 1
+    return sent
+
+
+def redraw_closed_reviews(out: Outbound) -> int:
+    """Redraw every closed review's DM the same for everyone, showing no answer."""
+    redrawn = 0
+    for state in review_service.closed_unredrawn(db=out.db):
+        prompt, review = state.prompt, state.review
+        assert prompt.channel_id is not None and prompt.message_ts is not None
+        message = closed_review_message(
+            quarter=review.quarter, team=team_mention(review.channel_id, review.channel_name)
+        )
+        try:
+            client = out.client_for(prompt.workspace_id)
+            client.chat_update(channel=prompt.channel_id, ts=prompt.message_ts, **message)
+        except Exception as error:
+            log.warning("a closed review DM was not redrawn (%s); retried", type(error).__name__)
+            continue
+        review_service.mark_redrawn(db=out.db, prompt_id=prompt.id)
+        redrawn += 1
+    return redrawn
+
+
+def close_due_reviews(out: Outbound) -> int:
+    """Close the reviews whose week is over and redraw their DMs."""
+    closed = review_service.close_due_reviews(db=out.db, now=out.clock())
+    redraw_closed_reviews(out)
+    return closed

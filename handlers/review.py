@@ -1,0 +1,167 @@
+"""The partnership review in Slack: `/pulse review [close]` for managers, and the clicks of
+members answering it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from blocks.ids import REVIEW_ACTION, BadActionValue, decode_review_value
+from blocks.replies import notice
+from blocks.review import closed_review_message, review_prompt_message
+from blocks.text import local_time, team_mention
+from delivery.members import refresh_members
+from delivery.redraws import Redraws
+from delivery.reviews import redraw_closed_reviews, send_review_prompts
+from handlers.context import HandlerContext
+from handlers.parsing import ParsedCommand
+from services import reviews as review_service
+from services import teams as team_service
+from services.errors import InvalidAnswer, PulseError
+from surveys.review_format import reviews_csv
+
+log = logging.getLogger(__name__)
+MAX_ROW_ID = 2**31 - 1
+
+
+def review_command(
+    ctx: HandlerContext, parsed: ParsedCommand, *, channel: str, user: str, workspace: str
+) -> dict[str, Any]:
+    """Start the team's review and send its DMs, or close it and redraw them."""
+    out = ctx.outbound
+    if parsed.closing:
+        closed = review_service.close_review(
+            db=out.db, workspace_id=workspace, channel_id=channel, user_id=user, now=out.clock()
+        )
+        redraw_closed_reviews(out)
+        return notice(
+            f"The {closed.quarter} partnership review of <#{channel}> is closed: "
+            f"{closed.responded} of {closed.invited} people answered. Each question's answers "
+            "are shown where enough people answered it (`python bot.py review show`), and "
+            "are in `/pulse export`."
+        )
+    team = team_service.team_for_manager(
+        db=out.db, channel_id=channel, user_id=user, workspace_id=workspace
+    )
+    refresh_members(out, team)  # asked as the channel is now, as a round's sending does
+    started = review_service.start_review(
+        db=out.db, workspace_id=workspace, channel_id=channel, user_id=user, now=out.clock()
+    )
+    send_review_prompts(out)
+    return notice(
+        f"The {started.quarter} partnership review went to {started.invited} people in "
+        f"<#{channel}>. It stays open until {local_time(started.closes_at)}, or until "
+        f"`{ctx.command} review close`."
+    )
+
+
+def review_export(ctx: HandlerContext, client: WebClient, *, dm: str, channel: str) -> None:
+    """With the export: a CSV of every closed review of the team, if it has had one."""
+    reviews = review_service.team_reviews(db=ctx.outbound.db, channel_id=channel)
+    if reviews:
+        client.files_upload_v2(
+            channel=dm,
+            content=reviews_csv(reviews).encode(),
+            filename=f"partnership-pulse-{channel}-reviews.csv",
+            title=f"Partnership reviews for #{channel}",
+        )
+
+
+@dataclass(frozen=True)
+class _Redraw:
+    prompt_id: int
+    user_id: str
+    client: WebClient
+
+
+def _click(body: dict[str, Any]) -> tuple[str, Any]:
+    user = body.get("user") or {}
+    actions = body.get("actions") or [{}]
+    return str(user.get("id", "")), actions[0].get("value")
+
+
+def _tell(respond: Callable[..., Any], text: str) -> None:
+    try:
+        respond(response_type="ephemeral", replace_original=False, **notice(text))
+    except Exception:
+        log.warning("could not post an ephemeral reply to a review click")
+
+
+def record(ctx: HandlerContext, redraws: Redraws[_Redraw]) -> Callable[..., None]:
+    """Record a review answer, or say plainly why not; the redraw runs after the ack."""
+
+    def listener(
+        ack: Callable[..., None],
+        body: dict[str, Any],
+        respond: Callable[..., Any],
+        client: WebClient,
+    ) -> None:
+        user_id, raw = _click(body)
+        try:
+            value = decode_review_value(raw)
+            if value.prompt_id > MAX_ROW_ID:
+                raise BadActionValue("no such prompt")
+            review_service.record_answer(
+                db=ctx.outbound.db,
+                prompt_id=value.prompt_id,
+                user_id=user_id,
+                question_id=value.question_id,
+                level=value.level,
+                now=ctx.outbound.clock(),
+            )
+        except BadActionValue:
+            ack()
+            _tell(respond, InvalidAnswer.reply)
+            return
+        except PulseError as error:
+            ack()
+            _tell(respond, error.reply)
+            return
+        ack()
+        redraws.submit(value.prompt_id, _Redraw(value.prompt_id, user_id, client))
+
+    return listener
+
+
+def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
+    """Show the member what they chose (or that the review has closed)."""
+
+    def draw(job: _Redraw) -> None:
+        db = ctx.outbound.db
+        state = review_service.prompt_state(db=db, prompt_id=job.prompt_id)
+        if state is None or state.prompt.user_id != job.user_id:
+            return
+        prompt, review = state.prompt, state.review
+        if prompt.channel_id is None or prompt.message_ts is None:
+            return
+        team = team_mention(review.channel_id, review.channel_name)
+        closed = closed_review_message(quarter=review.quarter, team=team)
+        if review.closed:
+            job.client.chat_update(channel=prompt.channel_id, ts=prompt.message_ts, **closed)
+            return
+        message = review_prompt_message(
+            prompt_id=prompt.id,
+            quarter=review.quarter,
+            answers=state.answers,
+            closes_at=review.closes_at,
+            threshold=review.threshold,
+            team=team,
+        )
+        job.client.chat_update(channel=prompt.channel_id, ts=prompt.message_ts, **message)
+        # A close that committed meanwhile may have redrawn it first: draw it closed again.
+        after = review_service.prompt_state(db=db, prompt_id=job.prompt_id)
+        if after is None or after.review.closed:
+            job.client.chat_update(channel=prompt.channel_id, ts=prompt.message_ts, **closed)
+
+    return draw
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Wire the review's buttons."""
+    redraws: Redraws[_Redraw] = Redraws(redraw(ctx))
+    app.action(REVIEW_ACTION)(record(ctx, redraws))

@@ -1,0 +1,305 @@
+"""Partnership reviews in the database: opened with their prompts, answered while open,
+closed (answers unlinked from the people who gave them), and read for their results.
+
+A click locks its review shared, then its prompt; a close locks the review exclusively by
+updating it. So a click either commits before the close reads the answers, or waits for it
+and then finds the review closed: no answer is left linked after a close.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Review, ReviewAnswer, ReviewPendingAnswer, ReviewPrompt, Team
+
+
+@dataclass(frozen=True)
+class PromptRow:
+    """A review DM as the sender and the redraw need it."""
+
+    id: int
+    user_id: str
+    workspace_id: str
+    channel_id: str | None
+    message_ts: str | None
+    review_id: int
+
+
+def prompt_row(row: ReviewPrompt) -> PromptRow:
+    return PromptRow(
+        id=row.id,
+        user_id=row.user_id,
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+        message_ts=row.message_ts,
+        review_id=row.review_id,
+    )
+
+
+def review_by_id(session: Session, review_id: int) -> Review | None:
+    """One review, or None."""
+    return session.get(Review, review_id)
+
+
+def reviews_of_team(session: Session, team_id: int) -> Sequence[Review]:
+    """Every review of a team, oldest quarter first."""
+    return session.scalars(
+        select(Review).where(Review.team_id == team_id).order_by(Review.quarter)
+    ).all()
+
+
+def open_review(session: Session, team_id: int) -> Review | None:
+    """The team's review still open, if any."""
+    return session.scalars(
+        select(Review).where(Review.team_id == team_id, Review.closed_at.is_(None))
+    ).first()
+
+
+def add_review(
+    session: Session,
+    *,
+    team: Team,
+    quarter: str,
+    now: datetime,
+    closes_at: datetime,
+    threshold: int,
+    user_ids: Sequence[str],
+) -> Review:
+    """Store a review and one unsent prompt per person to ask."""
+    review = Review(
+        team_id=team.id,
+        quarter=quarter,
+        opened_at=now,
+        closes_at=closes_at,
+        threshold=threshold,
+        invited=len(user_ids),
+        responded=0,
+    )
+    session.add(review)
+    session.flush()
+    session.add_all(
+        ReviewPrompt(
+            review_id=review.id,
+            user_id=user,
+            workspace_id=team.workspace_id,
+            state="pending",
+            redrawn_closed=False,
+        )
+        for user in user_ids
+    )
+    session.flush()
+    return review
+
+
+def claim_unsent(session: Session, *, now: datetime, stale_before: datetime) -> list[PromptRow]:
+    """Claim the unsent prompts of open reviews (and claims a dead sender left), so that
+    only this sender sends them: each is marked 'sending' by a conditional update."""
+    candidates = session.scalars(
+        select(ReviewPrompt)
+        .join(Review, Review.id == ReviewPrompt.review_id)
+        .where(Review.closed_at.is_(None), Review.closes_at > now)
+        .where(
+            (ReviewPrompt.state == "pending")
+            | ((ReviewPrompt.state == "sending") & (ReviewPrompt.claimed_at < stale_before))
+        )
+        .order_by(ReviewPrompt.id)
+    ).all()
+    claimed = []
+    for row in candidates:
+        won = session.execute(
+            update(ReviewPrompt)
+            .where(ReviewPrompt.id == row.id, ReviewPrompt.state == row.state)
+            .where(
+                ReviewPrompt.claimed_at.is_(None)
+                if row.claimed_at is None
+                else ReviewPrompt.claimed_at == row.claimed_at
+            )
+            .values(state="sending", claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if won.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(prompt_row(row))
+    return claimed
+
+
+def mark_sent(session: Session, *, prompt_id: int, channel_id: str, message_ts: str) -> None:
+    """A DM Slack accepted: where it is, so it can be redrawn."""
+    session.execute(
+        update(ReviewPrompt)
+        .where(ReviewPrompt.id == prompt_id)
+        .values(state="sent", channel_id=channel_id, message_ts=message_ts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release(session: Session, prompt_id: int) -> None:
+    """A DM Slack did not take: back to the queue for a later tick."""
+    session.execute(
+        update(ReviewPrompt)
+        .where(ReviewPrompt.id == prompt_id, ReviewPrompt.state == "sending")
+        .values(state="pending", claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def lock_for_answer(session: Session, prompt_id: int) -> tuple[ReviewPrompt, Review] | None:
+    """The prompt and its review, the review locked shared and the prompt exclusively."""
+    review_id = session.scalar(select(ReviewPrompt.review_id).where(ReviewPrompt.id == prompt_id))
+    if review_id is None:
+        return None
+    review = session.scalars(
+        select(Review).where(Review.id == review_id).with_for_update(read=True)
+    ).first()
+    prompt = session.scalars(
+        select(ReviewPrompt).where(ReviewPrompt.id == prompt_id).with_for_update()
+    ).first()
+    if review is None or prompt is None:
+        return None
+    return prompt, review
+
+
+def put_answer(session: Session, *, prompt_id: int, question_id: str, level: int | None) -> None:
+    """Record or replace one answer of a prompt (the prompt is locked by the caller)."""
+    row = session.scalars(
+        select(ReviewPendingAnswer).where(
+            ReviewPendingAnswer.prompt_id == prompt_id,
+            ReviewPendingAnswer.question_id == question_id,
+        )
+    ).first()
+    if row is None:
+        session.add(ReviewPendingAnswer(prompt_id=prompt_id, question_id=question_id, level=level))
+    else:
+        row.level = level
+    session.flush()
+
+
+def prompt_answers(session: Session, prompt_id: int) -> dict[str, int | None]:
+    """A prompt's answers so far, by question."""
+    rows = session.execute(
+        select(ReviewPendingAnswer.question_id, ReviewPendingAnswer.level).where(
+            ReviewPendingAnswer.prompt_id == prompt_id
+        )
+    ).all()
+    return {question: level for question, level in rows}
+
+
+def close(session: Session, *, review_id: int, now: datetime) -> bool:
+    """Close a review once: its answers are moved under numbers drawn at random, in a
+    shuffled order, and the linked rows deleted. False when it was already closed."""
+    won = session.execute(
+        update(Review)
+        .where(Review.id == review_id, Review.closed_at.is_(None))
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    prompts = select(ReviewPrompt.id).where(ReviewPrompt.review_id == review_id)
+    rows = session.execute(
+        select(
+            ReviewPendingAnswer.prompt_id,
+            ReviewPendingAnswer.question_id,
+            ReviewPendingAnswer.level,
+        ).where(ReviewPendingAnswer.prompt_id.in_(prompts))
+    ).all()
+    prompt_ids = list({prompt_id for prompt_id, _, _ in rows})
+    numbers = list(range(1, len(prompt_ids) + 1))
+    secrets.SystemRandom().shuffle(numbers)
+    respondent = dict(zip(prompt_ids, numbers, strict=True))
+    unlinked = [
+        ReviewAnswer(review_id=review_id, respondent=respondent[p], question_id=q, level=level)
+        for p, q, level in rows
+    ]
+    secrets.SystemRandom().shuffle(unlinked)
+    session.add_all(unlinked)
+    session.execute(
+        delete(ReviewPendingAnswer)
+        .where(ReviewPendingAnswer.prompt_id.in_(prompts))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Review)
+        .where(Review.id == review_id)
+        .values(responded=len(prompt_ids))
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return True
+
+
+def due_to_close(session: Session, now: datetime) -> list[int]:
+    """Open reviews whose week is over."""
+    return list(
+        session.scalars(
+            select(Review.id).where(Review.closed_at.is_(None), Review.closes_at <= now)
+        )
+    )
+
+
+def answers_of(session: Session, review: Review) -> tuple[dict[str, list[int | None]], int]:
+    """A review's answers by question, and how many people gave any: the unlinked ones of a
+    closed review, the pending ones of an open review (a preview)."""
+    if review.closed_at is not None:
+        rows = session.execute(
+            select(ReviewAnswer.question_id, ReviewAnswer.level).where(
+                ReviewAnswer.review_id == review.id
+            )
+        ).all()
+        people = session.scalar(
+            select(func.count(func.distinct(ReviewAnswer.respondent))).where(
+                ReviewAnswer.review_id == review.id
+            )
+        )
+    else:
+        prompts = select(ReviewPrompt.id).where(ReviewPrompt.review_id == review.id)
+        rows = session.execute(
+            select(ReviewPendingAnswer.question_id, ReviewPendingAnswer.level).where(
+                ReviewPendingAnswer.prompt_id.in_(prompts)
+            )
+        ).all()
+        people = session.scalar(
+            select(func.count(func.distinct(ReviewPendingAnswer.prompt_id))).where(
+                ReviewPendingAnswer.prompt_id.in_(prompts)
+            )
+        )
+    grouped: dict[str, list[int | None]] = {}
+    for question, level in rows:
+        grouped.setdefault(question, []).append(level)
+    return grouped, int(people or 0)
+
+
+def closed_unredrawn(session: Session) -> list[PromptRow]:
+    """Sent DMs of closed reviews not yet redrawn as closed."""
+    rows = session.scalars(
+        select(ReviewPrompt)
+        .join(Review, Review.id == ReviewPrompt.review_id)
+        .where(Review.closed_at.is_not(None), ReviewPrompt.redrawn_closed.is_(False))
+        .where(ReviewPrompt.message_ts.is_not(None))
+        .order_by(ReviewPrompt.id)
+    ).all()
+    return [prompt_row(r) for r in rows]
+
+
+def mark_redrawn(session: Session, prompt_id: int) -> None:
+    """A closed review's DM now shows no answer."""
+    session.execute(
+        update(ReviewPrompt)
+        .where(ReviewPrompt.id == prompt_id)
+        .values(redrawn_closed=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def forget_user(session: Session, *, workspace_id: str, user_id: str) -> None:
+    """Delete the review DMs that went to a person (their open answers go with them)."""
+    session.execute(
+        delete(ReviewPrompt)
+        .where(ReviewPrompt.workspace_id == workspace_id, ReviewPrompt.user_id == user_id)
+        .execution_options(synchronize_session=False)
+    )
