@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from standin.webapi import StandInSlack
 
@@ -27,11 +28,32 @@ def save_examples(slack: StandInSlack, channel: str, member: str, folder: Path) 
         path = folder / CHART
         path.write_bytes(charts[-1].content or b"")
         written.append(path)
-    prompts = [m for m in slack.dms_to(member) if m.blocks and "pulse for" in m.text]
-    if prompts:
+    prompt = _last_answered_prompt(slack, member)
+    if prompt is not None:
         path = folder / PROMPT_MESSAGE
-        path.write_text(
-            json.dumps({"text": prompts[-1].text, "blocks": prompts[-1].blocks}, indent=2) + "\n"
-        )
+        path.write_text(json.dumps(prompt, indent=2) + "\n")
         written.append(path)
     return written
+
+
+def _last_answered_prompt(slack: StandInSlack, member: str) -> dict[str, Any] | None:
+    """The member's prompt as last drawn while its round was open, their choices shown: once
+    a round closes every prompt is redrawn alike, so the DM itself no longer shows them."""
+    dm = next((m.channel for m in slack.dms_to(member)), None)
+    drawn = [
+        call.args
+        for call in slack.calls_to("chat.update")
+        if call.args.get("channel") == dm and _asks_pulse_questions(call.args.get("blocks"))
+    ]
+    if not drawn:
+        return None
+    blocks = drawn[-1]["blocks"]
+    return {
+        "text": drawn[-1].get("text"),
+        "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks,
+    }
+
+
+def _asks_pulse_questions(blocks: Any) -> bool:
+    parsed = json.loads(blocks) if isinstance(blocks, str) else blocks or []
+    return any(str(b.get("block_id", "")).startswith("q:") for b in parsed)
