@@ -205,7 +205,7 @@ def read_teams(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) ->
 def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> TeamReads:
     every_week = {w for weeks in weeks_by_channel.values() for w in weeks}
     up_to = max(every_week, default="")
-    with db.read() as session:
+    with db.reading() as session:
         teams = digest_store.teams_by_channel(session, list(weeks_by_channel))
         ids = [t.id for t in teams.values()]
         weeks = digest_store.round_weeks(session, team_ids=ids, up_to_week=up_to)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database, retrying
 from storage.models import Member, Prompt, Round, Team
+from storage.outbox import OutboxRecords, outbox_records
 from surveys.actions import with_reviewed
 from surveys.rotation import behaviours_for_week
 from surveys.schedule import round_closes_at, slot_in_week, zone
@@ -227,7 +228,7 @@ class Owed:
 
 def owed_prompts(*, db: Database, round_id: int, now: datetime, lease: timedelta) -> Owed:
     """Who in a round is still owed a prompt that is due: queued, or claimed and unposted."""
-    with db.read() as session:
+    with db.reading() as session:
         count, free_at = round_store.owed_prompts(session, round_id, now=now, lease=lease)
     return Owed(count, free_at)
 
@@ -235,58 +236,47 @@ def owed_prompts(*, db: Database, round_id: int, now: datetime, lease: timedelta
 class Deliveries:
     """Records what became of each claimed prompt the moment Slack has answered.
 
-    Every outcome is its own transaction of one statement, committed before the next DM
-    goes, so a process that dies leaves at most the one prompt it was posting unrecorded.
-    The round's count of invited people is brought up to date by `settle`, once per batch
-    rather than once per DM (and again when the round closes, whatever happened before).
+    Each outcome is committed before the next DM goes (`storage.outbox`). The round's count
+    of invited people is brought up to date by `settle`, once per batch rather than once
+    per DM (and again when the round closes, whatever happened before).
     """
 
-    def __init__(self, db: Database, connection: Connection) -> None:
-        self._db = db
-        self._connection = connection
-        self._rounds_sent_to: set[int] = set()
+    def __init__(self, records: OutboxRecords) -> None:
+        self._records = records
 
     def sent(self, prompt: PromptToSend, *, channel_id: str, message_ts: str) -> None:
         """Slack accepted the DM: it is never sent again."""
-        with self._db.one_statement(self._connection) as connection:
-            round_store.mark_sent(
-                connection, prompt_id=prompt.prompt_id, channel_id=channel_id, message_ts=message_ts
-            )
-        self._rounds_sent_to.add(prompt.round.id)
+        self._records.sent(
+            prompt_id=prompt.prompt_id,
+            round_id=prompt.round.id,
+            channel_id=channel_id,
+            message_ts=message_ts,
+        )
 
     def skipped(self, prompt: PromptToSend) -> None:
         """A member Slack will not let us DM (left, deactivated, a bot): never retried."""
-        with self._db.one_statement(self._connection) as connection:
-            round_store.mark_skipped(connection, prompt_id=prompt.prompt_id)
+        self._records.skipped(prompt.prompt_id)
 
     def release(self, prompts: Sequence[PromptToSend]) -> int:
         """Put back claimed prompts that were not posted, so a later pass sends them."""
         released = 0
         for claimed_at in {prompt.claimed_at for prompt in prompts}:
-            with self._db.one_statement(self._connection) as connection:
-                released += round_store.release_claims(
-                    connection,
-                    prompt_ids=[p.prompt_id for p in prompts if p.claimed_at == claimed_at],
-                    claimed_at=claimed_at,
-                )
+            released += self._records.release(
+                [p.prompt_id for p in prompts if p.claimed_at == claimed_at],
+                claimed_at=claimed_at,
+            )
         return released
 
     def settle(self) -> None:
         """Count the invited people of the rounds sent to since the last call."""
-        if not self._rounds_sent_to:
-            return
-        with self._db.one_statement(self._connection) as connection:
-            round_store.recount_invited(connection, self._rounds_sent_to)
-        self._rounds_sent_to = set()
+        self._records.settle()
 
 
 @contextmanager
 def deliveries(db: Database) -> Iterator[Deliveries]:
     """Record a pass's outcomes on one connection; the last batch's counts are settled."""
-    with db.statements() as connection:
-        recorder = Deliveries(db, connection)
-        yield recorder
-        recorder.settle()
+    with outbox_records(db) as records:
+        yield Deliveries(records)
 
 
 LINKED_TABLES = ("pending_answers", "prompts")
