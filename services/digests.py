@@ -11,18 +11,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import update
-
 from services import digest_moments
 from services.errors import TeamNotFound
+from services.lookup import team_of_channel
 from services.rounds import RoundInfo, round_info
 from storage import actions as action_store
 from storage import answers as answer_store
+from storage import closing as closing_store
 from storage import digest_queries as digest_store
 from storage import rounds as round_store
-from storage import teams as team_store
 from storage.database import Database
-from storage.models import Round, Team
+from storage.models import Team
 from surveys.action_since import report_actions
 from surveys.actions import AgreedAction
 from surveys.digest import (
@@ -230,26 +229,19 @@ def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]])
 def claim_digest_post(*, db: Database, round_id: int, now: datetime) -> bool:
     """Take the right to post a round's digest; only one process ever gets it."""
     with db.transaction() as session:
-        result = session.execute(
-            update(Round)
-            .where(Round.id == round_id, Round.digest_posted_at.is_(None))
-            .values(digest_posted_at=now)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return closing_store.claim_digest_post(session, round_id, now)
 
 
 def release_digest_post(*, db: Database, round_id: int) -> None:
     """Give the claim back after a failed post, so a later attempt retries."""
     with db.transaction() as session:
-        session.execute(update(Round).where(Round.id == round_id).values(digest_posted_at=None))
+        closing_store.release_digest_post(session, round_id)
 
 
 def latest_round(*, db: Database, channel_id: str) -> RoundInfo | None:
     """The team's most recent round, open or closed."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         latest = round_store.latest_round(session, team.id)
         return round_info(latest, team) if latest else None
 
@@ -261,9 +253,7 @@ def build_summary(*, db: Database, channel_id: str, weeks: int) -> Summary:
     time to single out the latest person to answer.
     """
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         closed = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
         recent = closed[-weeks:]
         rows = answer_store.team_answers(
@@ -281,9 +271,7 @@ def recent_digests(*, db: Database, channel_id: str, weeks: int) -> list[DigestB
     """The digests of the team's last ``weeks`` closed rounds, oldest first: a manager's
     summary tells their story. An open round is left out, as from every published figure."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         closed = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
     recent = closed[-weeks:] if weeks > 0 else []
     bundles = build_digests(db=db, weeks_by_channel={channel_id: recent})
@@ -293,9 +281,7 @@ def recent_digests(*, db: Database, channel_id: str, weeks: int) -> list[DigestB
 def published_digests(*, db: Database, channel_id: str) -> list[Digest]:
     """The digest of every closed round of a team, oldest first."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         weeks = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
     bundles = build_digests(db=db, weeks_by_channel={channel_id: weeks})
     return [bundles[channel_id, week].digest for week in weeks]

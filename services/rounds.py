@@ -7,21 +7,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.errors import TeamNotFound
+from services.lookup import team_of_channel
 from services.withdrawals import withdrawn
 from storage import actions as action_store
-from storage import answers as answer_store
 from storage import claimants
+from storage import closing as closing_store
+from storage import opening as opening_store
 from storage import privacy as privacy_store
-from storage import redraws as redraw_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database, retrying
-from storage.models import Member, Prompt, Round, Team
+from storage.models import Member, Round, Team
 from storage.outbox import OutboxRecords, outbox_records
 from surveys.actions import with_reviewed
 from surveys.rotation import behaviours_for_week
@@ -80,13 +79,6 @@ def _member_due(team: Team, member: Member, week: Week, now: datetime, scheduled
     return slot_in_week(week, weekday=team.pulse_weekday, clock=team.pulse_time, tz=tz)
 
 
-def _close_earlier_rounds(session: Session, team: Team, week: str, now: datetime) -> None:
-    """A round stays open until the team's next round opens."""
-    for earlier in round_store.open_rounds(session, team_id=team.id):
-        if earlier.week < week:
-            earlier.closes_at = min(earlier.closes_at, now)
-
-
 def open_round(
     *,
     db: Database,
@@ -114,22 +106,19 @@ def _open_round(
     db: Database, channel_id: str, week: Week, now: datetime, scheduled: bool, secret: bytes
 ) -> RoundInfo:
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         round_ = round_store.round_for_week(session, team_id=team.id, week=str(week))
         if round_ is None:
-            _close_earlier_rounds(session, team, str(week), now)
-            round_ = Round(
+            opening_store.close_earlier_rounds(session, team_id=team.id, week=str(week), now=now)
+            round_ = opening_store.add_round(
+                session,
                 team_id=team.id,
                 week=str(week),
-                behaviour_ids=list(
-                    with_reviewed(
-                        behaviours_for_week(
-                            week, questions_per_week=team.questions_per_week, seed=team.channel_id
-                        ),
-                        action_store.reviewed_behaviours(session, team_id=team.id, week=str(week)),
-                    )
+                behaviour_ids=with_reviewed(
+                    behaviours_for_week(
+                        week, questions_per_week=team.questions_per_week, seed=team.channel_id
+                    ),
+                    action_store.reviewed_behaviours(session, team_id=team.id, week=str(week)),
                 ),
                 opened_at=now,
                 closes_at=round_closes_at(
@@ -139,10 +128,7 @@ def _open_round(
                     close_clock=team.close_time,
                     tz=zone(team.timezone),
                 ),
-                invited=0,
             )
-            session.add(round_)
-            session.flush()
         if round_.closed_at is None:
             _queue_prompts(session, team, round_, week, now, scheduled, secret)
         return round_info(round_, team)
@@ -165,12 +151,15 @@ def _queue_prompts(
         user_ids=[m.user_id for m in members],
         marks=privacy_store.withdrawal_marks(session, round_.id),
     )
-    for member in members:
-        if member.user_id in forgotten:
-            continue
-        due = _member_due(team, member, week, now, scheduled)
-        session.add(Prompt(round_id=round_.id, user_id=member.user_id, state="pending", due_at=due))
-    session.flush()
+    opening_store.queue_prompts(
+        session,
+        round_.id,
+        [
+            (member.user_id, _member_due(team, member, week, now, scheduled))
+            for member in members
+            if member.user_id not in forgotten
+        ],
+    )
 
 
 def claim_prompts(
@@ -314,15 +303,7 @@ def _close_one(db: Database, round_id: int, now: datetime) -> RoundInfo:
 
 
 def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
-    answer_store.unlink_answers(session, round_.id)
-    redraw_store.queue_at_close(session, round_.id)
-    round_store.clear_reminder_marks(session, round_.id)
-    privacy_store.clear_withdrawals(session, round_.id)
-    for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
-        prompt.state = "expired"
-    round_.invited = round_store.count_prompts(session, round_.id, state="sent")
-    round_.closed_at = now
-    round_.closes_at = min(round_.closes_at, now)
+    closing_store.close(session, round_, now)
     team = team_store.team_by_id(session, round_.team_id)
     assert team is not None
     return round_info(round_, team)
@@ -331,9 +312,7 @@ def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
 def round_of_week(*, db: Database, channel_id: str, week: str) -> RoundInfo | None:
     """A team's round for a week, if any."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         round_ = round_store.round_for_week(session, team_id=team.id, week=week)
         return None if round_ is None else round_info(round_, team)
 
@@ -367,20 +346,14 @@ class ReminderTarget:
 def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
     """Take the round's one reminder pass; a second call (or process) gets nobody."""
     with db.transaction() as session:
-        claimed = session.execute(
-            update(Round)
-            .where(Round.id == round_id, Round.reminded_at.is_(None), Round.closed_at.is_(None))
-            .values(reminded_at=now)
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
+        if not closing_store.claim_reminder_pass(session, round_id, now):
             return []
         round_ = round_store.round_by_id(session, round_id)
         assert round_ is not None
         team = team_store.team_by_id(session, round_.team_id)
         workspace_id = team.workspace_id if team is not None else ""
         targets = []
-        for prompt in round_store.unanswered_sent_prompts(session, round_id):
-            prompt.reminder_state = "sent"
+        for prompt in opening_store.mark_reminded(session, round_id):
             targets.append(
                 ReminderTarget(
                     prompt.user_id,
@@ -400,11 +373,8 @@ def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[Remin
 def closed_without_digest(*, db: Database) -> list[RoundInfo]:
     """Closed rounds whose digest has not gone out (a failed post is retried)."""
     with db.transaction() as session:
-        rows = session.scalars(
-            select(Round).where(Round.closed_at.is_not(None), Round.digest_posted_at.is_(None))
-        ).all()
         result = []
-        for round_ in rows:
+        for round_ in closing_store.rounds_without_digest(session):
             team = team_store.team_by_id(session, round_.team_id)
             assert team is not None
             result.append(round_info(round_, team))
