@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from services import digests as digest_service
 from standin import StandInSlack, Workspace
 from storage.models import Answer, PendingAnswer, Prompt, Round, Team
+from surveys.weeks import week_words
 from tests.pulse_flow import behaviour_of, button
 from tests.support import MANAGER, TEAM_CHANNEL, RunningBot
 
@@ -87,7 +88,7 @@ def prompts_of_week(running: RunningBot, week: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for user in CLICKERS:
         for message in running.slack.dms_to(user):
-            if week in (message.text or "") and any(
+            if week_words(week) in (message.text or "") and any(
                 b["type"] == "actions" for b in message.blocks or []
             ):
                 found[user] = message
