@@ -14,7 +14,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from services.errors import NotAManager, PulseError, TeamNotFound
+from services.errors import NotAManager, PulseError
+from services.lookup import team_of_channel
 from services.slack_ids import is_user_id
 from storage import actions as action_store
 from storage import rounds as round_store
@@ -89,9 +90,7 @@ class TeamAction:
 
 
 def _managed(session: Session, workspace_id: str, channel_id: str, user_id: str) -> Team:
-    team = team_store.team_by_channel(session, channel_id, workspace_id)
-    if team is None:
-        raise TeamNotFound()
+    team = team_of_channel(session, channel_id, workspace_id)
     if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
         raise NotAManager()
     return team
@@ -234,8 +233,7 @@ def close_action(
             raise NotAManager()
         if row.status != "open":
             raise ActionClosed()
-        row.status = status
-        row.closed_at = now
+        action_store.close_action(row, status, now)
         return _team_action(row, team)
 
 
@@ -249,7 +247,7 @@ def report_by_owner(
             raise NotTheOwner()
         if row.status != "open":
             raise ActionClosed()
-        row.owner_report = report
+        action_store.set_owner_report(row, report)
         return _team_action(row, team)
 
 
@@ -287,9 +285,7 @@ def release_claim(*, db: Database, action_id: int, column: str) -> None:
 def team_actions(*, db: Database, channel_id: str) -> list[AgreedAction]:
     """Every action a team has agreed, open or closed, oldest first (for the export)."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         return action_store.actions_of_teams(session, [team.id]).get(team.id, [])
 
 

@@ -12,6 +12,7 @@ from services.rounds import RoundInfo, round_info
 from storage import answers as answer_store
 from storage import rounds as round_store
 from storage import teams as team_store
+from storage.answers import AnswerTarget
 from storage.database import Database
 from storage.models import Prompt, Round, Team
 from surveys.scale import is_point
@@ -41,8 +42,8 @@ def record_answer(
     """Store (or replace) one answer; ``point`` None means "didn't come up"."""
     if point is not None and not is_point(point):
         raise InvalidAnswer()
-    with db.writing() as connection:
-        target = answer_store.lock_answer_target(connection, prompt_id)
+
+    def admit(target: AnswerTarget | None) -> None:
         if target is None:
             raise PromptNotFound()
         if target.user_id != user_id:
@@ -51,33 +52,32 @@ def record_answer(
             raise RoundClosed()
         if behaviour_id not in target.behaviour_ids:
             raise InvalidAnswer()
-        answer_store.put_pending_answer(
-            connection, prompt_id=prompt_id, behaviour_id=behaviour_id, point=point
-        )
+
+    answer_store.record_pending_answer(
+        db, prompt_id=prompt_id, behaviour_id=behaviour_id, point=point, admit=admit
+    )
 
 
 def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
     """A prompt with its answers so far."""
-    with db.reading() as connection:
-        rows = answer_store.prompt_with_answers(connection, prompt_id)
-    if not rows:
+    found = answer_store.prompt_with_answers(db, prompt_id)
+    if found is None:
         return None
-    user_id, channel_id, message_ts, round_id, week, behaviour_ids = rows[0][:6]
-    closes_at, closed_at, team_id, team_channel, threshold, workspace_id, name = rows[0][6:13]
     round_ = RoundInfo(
-        id=round_id,
-        team_id=team_id,
-        channel_id=team_channel,
-        week=week,
-        behaviour_ids=tuple(behaviour_ids),
-        closes_at=closes_at,
-        closed=closed_at is not None,
-        threshold=threshold,
-        workspace_id=workspace_id,
-        channel_name=name,
+        id=found.round_id,
+        team_id=found.team_id,
+        channel_id=found.team_channel,
+        week=found.week,
+        behaviour_ids=found.behaviour_ids,
+        closes_at=found.closes_at,
+        closed=found.closed_at is not None,
+        threshold=found.threshold,
+        workspace_id=found.workspace_id,
+        channel_name=found.channel_name,
     )
-    answers = {row[13]: row[14] for row in rows if row[13] is not None}
-    return PromptState(prompt_id, user_id, round_, answers, channel_id, message_ts)
+    return PromptState(
+        prompt_id, found.user_id, round_, found.answers, found.channel_id, found.message_ts
+    )
 
 
 def open_prompts_of(*, db: Database, workspace_id: str, user_id: str) -> list[PromptState]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 
-from sqlalchemy import Subquery
 from sqlalchemy.orm import Session
 
 from storage import digest_queries as digest_store
+from storage.digest_queries import AnswerSource, RoundMoments
 from surveys.digest import TeamAnswers
 from surveys.moments import NO_ONE, Moments
 from surveys.week_answers import WeekAnswers, index_pool
@@ -49,22 +49,24 @@ def team_answers(
     return {team_id: TeamAnswers(weeks) for team_id, weeks in teams.items()}
 
 
-def _rounds_of(session: Session, source: Subquery) -> dict[int, WeekAnswers]:
+def _rounds_of(session: Session, source: AnswerSource) -> dict[int, WeekAnswers]:
     behaviours: dict[int, dict[str, Moments]] = {}
-    for round_id, behaviour, people, total, squares in digest_store.behaviour_moments(
-        session, source
-    ):
-        if people:
-            by_behaviour = behaviours.setdefault(round_id, {})
-            by_behaviour[behaviour] = Moments.of_single_answers(people, total, squares)
+    for row in digest_store.behaviour_moments(session, source):
+        if row.people:
+            by_behaviour = behaviours.setdefault(row.round_id, {})
+            by_behaviour[row.behaviour_id] = Moments.of_single_answers(
+                row.people, row.total, row.total_squares
+            )
     return {
-        row[0]: WeekAnswers(row[1], _moments(row), behaviours.get(row[0], {}))
+        row.round_id: WeekAnswers(row.responded, _moments(row), behaviours.get(row.round_id, {}))
         for row in digest_store.round_moments(session, source)
     }
 
 
-def _moments(row: digest_store.RoundMoments) -> Moments:
-    return Moments(*row[2:])
+def _moments(row: RoundMoments) -> Moments:
+    return Moments(
+        row.people, row.answers, row.total, row.total_squares, row.cross, row.size_squares
+    )
 
 
 def _merged(first: WeekAnswers, second: WeekAnswers) -> WeekAnswers:
@@ -92,11 +94,11 @@ def _pools_needed(
 
 
 def _pooled(
-    session: Session, sources: Collection[Subquery], pools: Mapping[int, frozenset[str]]
+    session: Session, sources: Collection[AnswerSource], pools: Mapping[int, frozenset[str]]
 ) -> dict[int, Moments]:
     pairs = [(round_id, b) for round_id, pool in pools.items() for b in sorted(pool)]
     pooled: dict[int, Moments] = {}
     for source in sources:
         for row in digest_store.pool_moments(session, source, pairs):
-            pooled[row[0]] = pooled.get(row[0], NO_ONE) + _moments(row)
+            pooled[row.round_id] = pooled.get(row.round_id, NO_ONE) + _moments(row)
     return pooled

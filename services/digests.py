@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections import deque
 from collections.abc import Collection, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import update
-
 from services import digest_moments
 from services.errors import TeamNotFound
+from services.lookup import team_of_channel
 from services.rounds import RoundInfo, round_info
 from storage import actions as action_store
 from storage import answers as answer_store
+from storage import closing as closing_store
 from storage import digest_queries as digest_store
 from storage import rounds as round_store
-from storage import teams as team_store
 from storage.database import Database
-from storage.models import Round, Team
+from storage.digest_queries import DigestTeam
+from storage.read_ahead import paused_read, read_ahead
 from surveys.action_since import report_actions
 from surveys.actions import AgreedAction
 from surveys.digest import (
@@ -90,68 +85,24 @@ def digest_batches(
     few queries: the schedule needs every closed round's digest at once, and posting each
     batch before the next is built bounds what is held, however many teams there are.
 
-    Reads take no write lock, and the figures are worked out after each read has ended.
-    The next teams are read meanwhile, READS_AHEAD reads at once on threads of their own:
-    the database sums a read's answers without holding Python's interpreter lock, and each
-    read is its own transaction on its own connection, as it would be one after another.
+    Reads take no write lock, and the figures are worked out after each read has ended,
+    while the next teams are read (`storage.read_ahead`).
     """
     channels = list(weeks_by_channel)
     chunks = [
         {c: weeks_by_channel[c] for c in channels[start : start + TEAMS_PER_READ]}
         for start in range(0, len(channels), TEAMS_PER_READ)
     ]
-    if len(chunks) <= 1:
-        for chunk in chunks:
-            yield _worked_out(read_teams(db, chunk), chunk)
-        return
-    with ThreadPoolExecutor(READS_AHEAD, thread_name_prefix="digest-read") as reader:
-        upcoming = deque(reader.submit(read_teams, db, c) for c in chunks[:READS_AHEAD])
-        for i, chunk in enumerate(chunks):
-            reads = upcoming.popleft().result()
-            if i + READS_AHEAD < len(chunks):
-                upcoming.append(reader.submit(read_teams, db, chunks[i + READS_AHEAD]))
-            yield _worked_out(reads, chunk)
-
-
-def _worked_out(
-    reads: TeamReads, weeks_by_channel: Mapping[str, Collection[str]]
-) -> dict[tuple[str, str], DigestBundle]:
-    with _collector_paused():
-        return _bundles(reads, weeks_by_channel)
-
-
-_pauses = {"count": 0, "was_enabled": False}
-_pauses_lock = threading.Lock()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Hold Python's cyclic garbage collector while answers are read and grouped.
-
-    Grouping allocates a tuple per answer and a list per person and week, millions of them,
-    none of them in a reference cycle; the collector would otherwise rescan them again and
-    again, which once cost more than the grouping itself. The reading thread and the one
-    working out figures may pause it at once: it resumes when both are done.
-    """
-    with _pauses_lock:
-        if _pauses["count"] == 0:
-            _pauses["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _pauses["count"] += 1
-    try:
-        yield
-    finally:
-        with _pauses_lock:
-            _pauses["count"] -= 1
-            if _pauses["count"] == 0 and _pauses["was_enabled"]:
-                gc.enable()
+    yield from read_ahead(
+        lambda chunk: _read_grouped(db, chunk), _bundles, chunks, ahead=READS_AHEAD
+    )
 
 
 @dataclass(frozen=True)
 class TeamReads:
     """What the digests of some teams read, grouped by team id."""
 
-    teams: dict[str, Team]
+    teams: dict[str, DigestTeam]
     answers: dict[int, TeamAnswers]
     rounds: dict[int, list[RoundFacts]]
     archived: dict[int, list[ArchivedFigure]]
@@ -198,14 +149,13 @@ def _bundles(
 
 def read_teams(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> TeamReads:
     """Everything the digests of some teams read, without working out any figure."""
-    with _collector_paused():
-        return _read_grouped(db, weeks_by_channel)
+    return paused_read(lambda chunk: _read_grouped(db, chunk), weeks_by_channel)
 
 
 def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> TeamReads:
     every_week = {w for weeks in weeks_by_channel.values() for w in weeks}
     up_to = max(every_week, default="")
-    with db.read() as session:
+    with db.reading() as session:
         teams = digest_store.teams_by_channel(session, list(weeks_by_channel))
         ids = [t.id for t in teams.values()]
         weeks = digest_store.round_weeks(session, team_ids=ids, up_to_week=up_to)
@@ -214,42 +164,37 @@ def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]])
         actions = action_store.actions_of_teams(session, ids)
         answers = digest_moments.team_answers(
             session,
-            rounds={r: (t, w) for r, t, w in weeks},
+            rounds={r.round_id: (r.team_id, r.week) for r in weeks},
             thresholds={t.id: t.anonymity_threshold for t in teams.values()},
             up_to_week=up_to,
         )
     rounds: dict[int, list[RoundFacts]] = {}
-    for team_id, week, behaviour_ids, invited in facts:
-        rounds.setdefault(team_id, []).append(RoundFacts(week, behaviour_ids, invited))
+    for fact in facts:
+        rounds.setdefault(fact.team_id, []).append(
+            RoundFacts(fact.week, fact.behaviour_ids, fact.invited)
+        )
     archived: dict[int, list[ArchivedFigure]] = {}
-    for team_id, week, figure, score in kept:
-        archived.setdefault(team_id, []).append(ArchivedFigure(week, figure, score))
+    for row in kept:
+        archived.setdefault(row.team_id, []).append(ArchivedFigure(row.week, row.figure, row.score))
     return TeamReads(teams, answers, rounds, archived, actions)
 
 
 def claim_digest_post(*, db: Database, round_id: int, now: datetime) -> bool:
     """Take the right to post a round's digest; only one process ever gets it."""
     with db.transaction() as session:
-        result = session.execute(
-            update(Round)
-            .where(Round.id == round_id, Round.digest_posted_at.is_(None))
-            .values(digest_posted_at=now)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return closing_store.claim_digest_post(session, round_id, now)
 
 
 def release_digest_post(*, db: Database, round_id: int) -> None:
     """Give the claim back after a failed post, so a later attempt retries."""
     with db.transaction() as session:
-        session.execute(update(Round).where(Round.id == round_id).values(digest_posted_at=None))
+        closing_store.release_digest_post(session, round_id)
 
 
 def latest_round(*, db: Database, channel_id: str) -> RoundInfo | None:
     """The team's most recent round, open or closed."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         latest = round_store.latest_round(session, team.id)
         return round_info(latest, team) if latest else None
 
@@ -261,9 +206,7 @@ def build_summary(*, db: Database, channel_id: str, weeks: int) -> Summary:
     time to single out the latest person to answer.
     """
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         closed = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
         recent = closed[-weeks:]
         rows = answer_store.team_answers(
@@ -281,9 +224,7 @@ def recent_digests(*, db: Database, channel_id: str, weeks: int) -> list[DigestB
     """The digests of the team's last ``weeks`` closed rounds, oldest first: a manager's
     summary tells their story. An open round is left out, as from every published figure."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         closed = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
     recent = closed[-weeks:] if weeks > 0 else []
     bundles = build_digests(db=db, weeks_by_channel={channel_id: recent})
@@ -293,9 +234,7 @@ def recent_digests(*, db: Database, channel_id: str, weeks: int) -> list[DigestB
 def published_digests(*, db: Database, channel_id: str) -> list[Digest]:
     """The digest of every closed round of a team, oldest first."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         weeks = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
     bundles = build_digests(db=db, weeks_by_channel={channel_id: weeks})
     return [bundles[channel_id, week].digest for week in weeks]

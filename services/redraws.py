@@ -17,14 +17,12 @@ def claim_redraws(*, db: Database, now: datetime, limit: int, lease: timedelta) 
 
 def finish_redraw(*, db: Database, redraw_id: int) -> None:
     """Record one DM as redrawn before the next goes."""
-    with db.writing() as connection:
-        redraw_store.finish(connection, redraw_id)
+    redraw_store.finish(db, redraw_id)
 
 
 def release_redraws(*, db: Database, redraw_ids: list[int]) -> None:
     """Give back claimed DMs that were not redrawn."""
-    with db.writing() as connection:
-        redraw_store.release(connection, redraw_ids)
+    redraw_store.release(db, redraw_ids)
 
 
 def reminder_sent(*, db: Database, round_id: int, channel_id: str, message_ts: str) -> None:

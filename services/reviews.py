@@ -192,7 +192,7 @@ def record_answer(
 
 def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
     """A review DM, its review and its answers so far."""
-    with db.read() as session:
+    with db.reading() as session:
         found = _prompt_and_review(session, prompt_id)
         if found is None:
             return None
@@ -241,7 +241,7 @@ def release(*, db: Database, prompt_id: int) -> None:
 
 def closed_unredrawn(*, db: Database) -> list[PromptState]:
     """Closed reviews' DMs still showing their questions."""
-    with db.read() as session:
+    with db.reading() as session:
         rows = review_store.closed_unredrawn(session)
     states = [prompt_state(db=db, prompt_id=r.id) for r in rows]
     return [s for s in states if s is not None]
@@ -255,7 +255,7 @@ def mark_redrawn(*, db: Database, prompt_id: int) -> None:
 
 def results(*, db: Database, channel_id: str, quarter: str | None = None) -> ReviewResults:
     """A review's results (the latest, or the quarter's) beside the previous review's."""
-    with db.read() as session:
+    with db.reading() as session:
         team = team_store.team_by_channel(session, channel_id)
         if team is None:
             raise TeamNotFound()
@@ -290,7 +290,7 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
 
 def team_reviews(*, db: Database, channel_id: str) -> list[ReviewResults]:
     """Every closed review of a team, oldest first, as the export gives them."""
-    with db.read() as session:
+    with db.reading() as session:
         team = team_store.team_by_channel(session, channel_id)
         if team is None:
             return []

@@ -7,21 +7,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.errors import TeamNotFound
+from services.lookup import team_of_channel
 from services.withdrawals import withdrawn
 from storage import actions as action_store
-from storage import answers as answer_store
 from storage import claimants
+from storage import closing as closing_store
+from storage import opening as opening_store
 from storage import privacy as privacy_store
-from storage import redraws as redraw_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database, retrying
-from storage.models import Member, Prompt, Round, Team
+from storage.models import Member, Round, Team
+from storage.outbox import OutboxRecords, outbox_records
 from surveys.actions import with_reviewed
 from surveys.rotation import behaviours_for_week
 from surveys.schedule import round_closes_at, slot_in_week, zone
@@ -79,13 +79,6 @@ def _member_due(team: Team, member: Member, week: Week, now: datetime, scheduled
     return slot_in_week(week, weekday=team.pulse_weekday, clock=team.pulse_time, tz=tz)
 
 
-def _close_earlier_rounds(session: Session, team: Team, week: str, now: datetime) -> None:
-    """A round stays open until the team's next round opens."""
-    for earlier in round_store.open_rounds(session, team_id=team.id):
-        if earlier.week < week:
-            earlier.closes_at = min(earlier.closes_at, now)
-
-
 def open_round(
     *,
     db: Database,
@@ -113,22 +106,19 @@ def _open_round(
     db: Database, channel_id: str, week: Week, now: datetime, scheduled: bool, secret: bytes
 ) -> RoundInfo:
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         round_ = round_store.round_for_week(session, team_id=team.id, week=str(week))
         if round_ is None:
-            _close_earlier_rounds(session, team, str(week), now)
-            round_ = Round(
+            opening_store.close_earlier_rounds(session, team_id=team.id, week=str(week), now=now)
+            round_ = opening_store.add_round(
+                session,
                 team_id=team.id,
                 week=str(week),
-                behaviour_ids=list(
-                    with_reviewed(
-                        behaviours_for_week(
-                            week, questions_per_week=team.questions_per_week, seed=team.channel_id
-                        ),
-                        action_store.reviewed_behaviours(session, team_id=team.id, week=str(week)),
-                    )
+                behaviour_ids=with_reviewed(
+                    behaviours_for_week(
+                        week, questions_per_week=team.questions_per_week, seed=team.channel_id
+                    ),
+                    action_store.reviewed_behaviours(session, team_id=team.id, week=str(week)),
                 ),
                 opened_at=now,
                 closes_at=round_closes_at(
@@ -138,10 +128,7 @@ def _open_round(
                     close_clock=team.close_time,
                     tz=zone(team.timezone),
                 ),
-                invited=0,
             )
-            session.add(round_)
-            session.flush()
         if round_.closed_at is None:
             _queue_prompts(session, team, round_, week, now, scheduled, secret)
         return round_info(round_, team)
@@ -164,12 +151,15 @@ def _queue_prompts(
         user_ids=[m.user_id for m in members],
         marks=privacy_store.withdrawal_marks(session, round_.id),
     )
-    for member in members:
-        if member.user_id in forgotten:
-            continue
-        due = _member_due(team, member, week, now, scheduled)
-        session.add(Prompt(round_id=round_.id, user_id=member.user_id, state="pending", due_at=due))
-    session.flush()
+    opening_store.queue_prompts(
+        session,
+        round_.id,
+        [
+            (member.user_id, _member_due(team, member, week, now, scheduled))
+            for member in members
+            if member.user_id not in forgotten
+        ],
+    )
 
 
 def claim_prompts(
@@ -227,7 +217,7 @@ class Owed:
 
 def owed_prompts(*, db: Database, round_id: int, now: datetime, lease: timedelta) -> Owed:
     """Who in a round is still owed a prompt that is due: queued, or claimed and unposted."""
-    with db.read() as session:
+    with db.reading() as session:
         count, free_at = round_store.owed_prompts(session, round_id, now=now, lease=lease)
     return Owed(count, free_at)
 
@@ -235,58 +225,47 @@ def owed_prompts(*, db: Database, round_id: int, now: datetime, lease: timedelta
 class Deliveries:
     """Records what became of each claimed prompt the moment Slack has answered.
 
-    Every outcome is its own transaction of one statement, committed before the next DM
-    goes, so a process that dies leaves at most the one prompt it was posting unrecorded.
-    The round's count of invited people is brought up to date by `settle`, once per batch
-    rather than once per DM (and again when the round closes, whatever happened before).
+    Each outcome is committed before the next DM goes (`storage.outbox`). The round's count
+    of invited people is brought up to date by `settle`, once per batch rather than once
+    per DM (and again when the round closes, whatever happened before).
     """
 
-    def __init__(self, db: Database, connection: Connection) -> None:
-        self._db = db
-        self._connection = connection
-        self._rounds_sent_to: set[int] = set()
+    def __init__(self, records: OutboxRecords) -> None:
+        self._records = records
 
     def sent(self, prompt: PromptToSend, *, channel_id: str, message_ts: str) -> None:
         """Slack accepted the DM: it is never sent again."""
-        with self._db.one_statement(self._connection) as connection:
-            round_store.mark_sent(
-                connection, prompt_id=prompt.prompt_id, channel_id=channel_id, message_ts=message_ts
-            )
-        self._rounds_sent_to.add(prompt.round.id)
+        self._records.sent(
+            prompt_id=prompt.prompt_id,
+            round_id=prompt.round.id,
+            channel_id=channel_id,
+            message_ts=message_ts,
+        )
 
     def skipped(self, prompt: PromptToSend) -> None:
         """A member Slack will not let us DM (left, deactivated, a bot): never retried."""
-        with self._db.one_statement(self._connection) as connection:
-            round_store.mark_skipped(connection, prompt_id=prompt.prompt_id)
+        self._records.skipped(prompt.prompt_id)
 
     def release(self, prompts: Sequence[PromptToSend]) -> int:
         """Put back claimed prompts that were not posted, so a later pass sends them."""
         released = 0
         for claimed_at in {prompt.claimed_at for prompt in prompts}:
-            with self._db.one_statement(self._connection) as connection:
-                released += round_store.release_claims(
-                    connection,
-                    prompt_ids=[p.prompt_id for p in prompts if p.claimed_at == claimed_at],
-                    claimed_at=claimed_at,
-                )
+            released += self._records.release(
+                [p.prompt_id for p in prompts if p.claimed_at == claimed_at],
+                claimed_at=claimed_at,
+            )
         return released
 
     def settle(self) -> None:
         """Count the invited people of the rounds sent to since the last call."""
-        if not self._rounds_sent_to:
-            return
-        with self._db.one_statement(self._connection) as connection:
-            round_store.recount_invited(connection, self._rounds_sent_to)
-        self._rounds_sent_to = set()
+        self._records.settle()
 
 
 @contextmanager
 def deliveries(db: Database) -> Iterator[Deliveries]:
     """Record a pass's outcomes on one connection; the last batch's counts are settled."""
-    with db.statements() as connection:
-        recorder = Deliveries(db, connection)
-        yield recorder
-        recorder.settle()
+    with outbox_records(db) as records:
+        yield Deliveries(records)
 
 
 LINKED_TABLES = ("pending_answers", "prompts")
@@ -324,15 +303,7 @@ def _close_one(db: Database, round_id: int, now: datetime) -> RoundInfo:
 
 
 def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
-    answer_store.unlink_answers(session, round_.id)
-    redraw_store.queue_at_close(session, round_.id)
-    round_store.clear_reminder_marks(session, round_.id)
-    privacy_store.clear_withdrawals(session, round_.id)
-    for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
-        prompt.state = "expired"
-    round_.invited = round_store.count_prompts(session, round_.id, state="sent")
-    round_.closed_at = now
-    round_.closes_at = min(round_.closes_at, now)
+    closing_store.close(session, round_, now)
     team = team_store.team_by_id(session, round_.team_id)
     assert team is not None
     return round_info(round_, team)
@@ -341,9 +312,7 @@ def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
 def round_of_week(*, db: Database, channel_id: str, week: str) -> RoundInfo | None:
     """A team's round for a week, if any."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id)
         round_ = round_store.round_for_week(session, team_id=team.id, week=week)
         return None if round_ is None else round_info(round_, team)
 
@@ -377,20 +346,14 @@ class ReminderTarget:
 def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
     """Take the round's one reminder pass; a second call (or process) gets nobody."""
     with db.transaction() as session:
-        claimed = session.execute(
-            update(Round)
-            .where(Round.id == round_id, Round.reminded_at.is_(None), Round.closed_at.is_(None))
-            .values(reminded_at=now)
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
+        if not closing_store.claim_reminder_pass(session, round_id, now):
             return []
         round_ = round_store.round_by_id(session, round_id)
         assert round_ is not None
         team = team_store.team_by_id(session, round_.team_id)
         workspace_id = team.workspace_id if team is not None else ""
         targets = []
-        for prompt in round_store.unanswered_sent_prompts(session, round_id):
-            prompt.reminder_state = "sent"
+        for prompt in opening_store.mark_reminded(session, round_id):
             targets.append(
                 ReminderTarget(
                     prompt.user_id,
@@ -410,11 +373,8 @@ def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[Remin
 def closed_without_digest(*, db: Database) -> list[RoundInfo]:
     """Closed rounds whose digest has not gone out (a failed post is retried)."""
     with db.transaction() as session:
-        rows = session.scalars(
-            select(Round).where(Round.closed_at.is_not(None), Round.digest_posted_at.is_(None))
-        ).all()
         result = []
-        for round_ in rows:
+        for round_ in closing_store.rounds_without_digest(session):
             team = team_store.team_by_id(session, round_.team_id)
             assert team is not None
             result.append(round_info(round_, team))

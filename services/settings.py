@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from services.errors import NotAManager, PulseError, TeamNotFound
+from services.errors import NotAManager, PulseError
+from services.lookup import team_of_channel
 from services.slack_ids import is_channel_id, is_slack_id
 from storage import teams as team_store
 from storage.database import Database
@@ -82,9 +83,7 @@ def _read(team: Team, managers: Sequence[str]) -> TeamSettings:
 
 
 def _managed(session: Session, workspace_id: str, channel_id: str, user_id: str) -> Team:
-    team = team_store.team_by_channel(session, channel_id, workspace_id)
-    if team is None:
-        raise TeamNotFound()
+    team = team_of_channel(session, channel_id, workspace_id)
     if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
         raise NotAManager()
     return team
@@ -101,19 +100,23 @@ def _slot(minute_of_week: int) -> tuple[int, str]:
     return weekday, f"{rest // 60:02d}:{rest % 60:02d}"
 
 
-def _move_pulse(team: Team, weekday: int, clock: str) -> None:
-    """Move the pulse, and the reminder and close with it, so the round keeps its shape
+Slot = tuple[int, str]
+
+
+def _moved_slots(team: Team, weekday: int, clock: str) -> tuple[Slot, Slot, Slot]:
+    """The pulse moved, and the reminder and close with it, so the round keeps its shape
     (by default: reminder two days after the pulse, close six days after less an hour)."""
-    shift = _minute_of_week(weekday, clock) - _minute_of_week(team.pulse_weekday, team.pulse_time)
+    pulse = (team.pulse_weekday, team.pulse_time)
+    reminder = (team.reminder_weekday, team.reminder_time)
+    close = (team.close_weekday, team.close_time)
+    shift = _minute_of_week(weekday, clock) - _minute_of_week(*pulse)
     if not shift:
-        return
-    team.reminder_weekday, team.reminder_time = _slot(
-        _minute_of_week(team.reminder_weekday, team.reminder_time) + shift
+        return pulse, reminder, close
+    return (
+        (weekday, clock),
+        _slot(_minute_of_week(*reminder) + shift),
+        _slot(_minute_of_week(*close) + shift),
     )
-    team.close_weekday, team.close_time = _slot(
-        _minute_of_week(team.close_weekday, team.close_time) + shift
-    )
-    team.pulse_weekday, team.pulse_time = weekday, clock
 
 
 def settings_for_manager(
@@ -228,11 +231,17 @@ def apply_settings(
     wanted = check_form(form, channel_id=channel_id)
     with db.transaction() as session:
         team = _managed(session, workspace_id, channel_id, user_id)
-        _move_pulse(team, wanted.pulse_weekday, wanted.pulse_time)
-        team.timezone = wanted.timezone
-        team.questions_per_week = wanted.questions_per_week
-        team.anonymity_threshold = wanted.threshold
-        team.digest_channel_id = wanted.digest_channel_id
-        team.target = wanted.target
+        pulse, reminder, close = _moved_slots(team, wanted.pulse_weekday, wanted.pulse_time)
+        team_store.change_settings(
+            team,
+            pulse=pulse,
+            reminder=reminder,
+            close=close,
+            timezone=wanted.timezone,
+            questions_per_week=wanted.questions_per_week,
+            anonymity_threshold=wanted.threshold,
+            digest_channel_id=wanted.digest_channel_id,
+            target=wanted.target,
+        )
         team_store.replace_managers(session, team_id=team.id, user_ids=wanted.managers)
         return _read(team, team_store.managers_of(session, team.id))

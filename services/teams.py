@@ -8,7 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from services.errors import NotAManager, TeamNotFound
+from services.errors import NotAManager
+from services.lookup import team_of_channel
 from storage import teams as team_store
 from storage.database import Database
 from storage.models import Team
@@ -115,9 +116,7 @@ def active_teams(*, db: Database) -> list[TeamRef]:
 def find_team(*, db: Database, channel_id: str, workspace_id: str | None = None) -> TeamRef:
     """The team a channel is (in the workspace, when known), or TeamNotFound."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id, workspace_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id, workspace_id)
         return _ref(team)
 
 
@@ -129,9 +128,7 @@ def team_for_manager(
     A request names its workspace, so a team of another workspace is never found for it.
     """
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id, workspace_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id, workspace_id)
         if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
             raise NotAManager()
         return _ref(team)
@@ -204,12 +201,18 @@ def _sync_members(
         for user_id in sorted(here - rows.keys()):
             rows[user_id] = team_store.new_member(session, team_id=team_id, user_id=user_id)
         for user_id, row in rows.items():
-            row.in_channel = user_id in here
             info = by_id.get(user_id)
-            if info is not None:
-                row.is_bot = info.is_bot
-                row.deactivated = info.deactivated
-                row.timezone = info.timezone
+            if info is None:
+                team_store.update_member(row, in_channel=user_id in here)
+            else:
+                team_store.update_member(
+                    row,
+                    in_channel=user_id in here,
+                    is_bot=info.is_bot,
+                    deactivated=info.deactivated,
+                    timezone=info.timezone,
+                    known=True,
+                )
 
 
 def set_target(
@@ -217,10 +220,8 @@ def set_target(
 ) -> TeamRef:
     """Set the team's own target index (how will we know we've got there)."""
     with db.transaction() as session:
-        team = team_store.team_by_channel(session, channel_id, workspace_id)
-        if team is None:
-            raise TeamNotFound()
+        team = team_of_channel(session, channel_id, workspace_id)
         if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
             raise NotAManager()
-        team.target = target
+        team_store.set_target(team, target)
         return _ref(team)

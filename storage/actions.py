@@ -123,3 +123,14 @@ def forget_user(session: Session, *, workspace_id: str, user_id: str) -> None:
             .where(AgreedActionRow.team_id.in_(teams), column == user_id)
             .values({column.key: None})
         )
+
+
+def close_action(row: AgreedActionRow, status: ActionStatus, now: datetime) -> None:
+    """An action marked done or dropped; it stays in the team's history."""
+    row.status = status
+    row.closed_at = now
+
+
+def set_owner_report(row: AgreedActionRow, report: OwnerReport) -> None:
+    """The owner's word on whether the action was done; a later one replaces it."""
+    row.owner_report = report

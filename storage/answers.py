@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.database import Database
 from storage.models import Answer, PendingAnswer, Prompt, Round, Team
 from storage.prepared import Prepared
 
@@ -83,14 +84,14 @@ _PROMPT_WITH_ANSWERS = (
         Prompt.user_id,
         Prompt.channel_id,
         Prompt.message_ts,
-        Round.id,
+        Round.id.label("round_id"),
         Round.week,
         Round.behaviour_ids,
         Round.closes_at,
         Round.closed_at,
-        Team.id,
-        Team.channel_id,
-        Team.anonymity_threshold,
+        Team.id.label("team_id"),
+        Team.channel_id.label("team_channel"),
+        Team.anonymity_threshold.label("threshold"),
         Team.workspace_id,
         Team.channel_name,
         PendingAnswer.behaviour_id,
@@ -103,10 +104,65 @@ _PROMPT_WITH_ANSWERS = (
 )
 
 
-def prompt_with_answers(connection: Connection, prompt_id: int) -> Sequence[Row[*tuple[Any, ...]]]:
-    """A prompt, its round and team, and its answers so far, in one statement: a message
-    is redrawn after every click. One row per answer (one with None answer if none yet)."""
-    return connection.execute(_PROMPT_WITH_ANSWERS, {"prompt_id": prompt_id}).all()
+@dataclass(frozen=True)
+class PromptWithAnswers:
+    """A prompt, its round and team, and its answers so far: what a redraw shows."""
+
+    user_id: str
+    channel_id: str | None
+    message_ts: str | None
+    round_id: int
+    week: str
+    behaviour_ids: tuple[str, ...]
+    closes_at: datetime
+    closed_at: datetime | None
+    team_id: int
+    team_channel: str
+    threshold: int
+    workspace_id: str
+    channel_name: str | None
+    answers: dict[str, int | None]
+
+
+def prompt_with_answers(db: Database, prompt_id: int) -> PromptWithAnswers | None:
+    """A prompt, its round and team, and its answers so far, in one statement on the hot
+    path's reading connection: a message is redrawn after every click."""
+    with db.hot.reading() as connection:
+        rows = connection.execute(_PROMPT_WITH_ANSWERS, {"prompt_id": prompt_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return PromptWithAnswers(
+        user_id=first.user_id,
+        channel_id=first.channel_id,
+        message_ts=first.message_ts,
+        round_id=first.round_id,
+        week=first.week,
+        behaviour_ids=tuple(first.behaviour_ids),
+        closes_at=first.closes_at,
+        closed_at=first.closed_at,
+        team_id=first.team_id,
+        team_channel=first.team_channel,
+        threshold=first.threshold,
+        workspace_id=first.workspace_id,
+        channel_name=first.channel_name,
+        answers={row.behaviour_id: row.point for row in rows if row.behaviour_id is not None},
+    )
+
+
+def record_pending_answer(
+    db: Database,
+    *,
+    prompt_id: int,
+    behaviour_id: str,
+    point: int | None,
+    admit: Callable[[AnswerTarget | None], None],
+) -> None:
+    """Lock the answer's round and prompt, let ``admit`` refuse it (by raising), then
+    record or replace it: one transaction on the hot path's writing connection."""
+    with db.hot.writing() as connection:
+        admit(lock_answer_target(connection, prompt_id))
+        put_pending_answer(connection, prompt_id=prompt_id, behaviour_id=behaviour_id, point=point)
 
 
 def put_pending_answer(

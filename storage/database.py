@@ -78,8 +78,56 @@ def make_engine(url: str) -> Engine:
     )
 
 
+class HotPath:
+    """The one exception to `Database.reading` and `Database.transaction`: bare connections
+    for the few statements that run thousands of times in a row.
+
+    A click stores its answer and redraws its message; the outbox records each DM before
+    the next goes. For those few Core statements (compiled once, `storage.prepared`) a
+    Session costs more than the statements it would run. Only modules of `storage/` open
+    these; everything else reads with `reading` and writes with `transaction`.
+    """
+
+    def __init__(self, engine: Engine, read_engine: Engine, one_writer: Any) -> None:
+        self._engine = engine
+        self._read_engine = read_engine
+        self._one_writer = one_writer
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A connection inside one transaction, as `Database.transaction` but without a
+        Session; writers queue as they do there."""
+        with self._one_writer or nullcontext(), self._engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reading only, as `Database.reading` but without a Session."""
+        with self._read_engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """A connection held for many tiny writes, each one statement in its own transaction.
+
+        For a loop that must commit one small write at a time (the outbox records each DM
+        before the next goes): a session per write would cost more than the write. Every
+        transaction on it must be begun with `one_statement` and hold a single statement;
+        on SQLite a second statement would not share the first one's transaction.
+        """
+        with self._engine.connect() as connection:
+            yield connection.execution_options(**{ONE_STATEMENT: True})
+
+    @contextmanager
+    def one_statement(self, connection: Connection) -> Iterator[Connection]:
+        """A transaction on a connection from `statements`; writers queue as in `writing`."""
+        with self._one_writer or nullcontext(), connection.begin():
+            yield connection
+
+
 class Database:
-    """The unit of work factory that services are given."""
+    """The unit of work factory that services are given: `reading` to read, `transaction`
+    to write. The hot path's bare connections (`hot`) stay inside `storage/`."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -89,12 +137,13 @@ class Database:
             # One snapshot for the whole transaction, as SQLite's WAL gives a reader; a
             # transaction that only reads never fails to serialise.
             reading["isolation_level"] = "REPEATABLE READ"
-        self._read_engine = engine.execution_options(**reading)
-        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        read_engine = engine.execution_options(**reading)
+        self._read_sessions = sessionmaker(read_engine, expire_on_commit=False)
         # SQLite has one writer at a time. Threads of this process queue for it here, and
         # are woken the moment it is free, rather than polling in SQLite's busy handler,
         # whose sleeps grow to 100 ms; other processes still meet the busy handler.
         self._one_writer = threading.RLock() if engine.dialect.name == "sqlite" else None
+        self.hot = HotPath(engine, read_engine, self._one_writer)
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -108,50 +157,16 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+        """The way to write: a session inside one transaction, committed on success,
+        rolled back on error."""
         with self._one_writer or nullcontext(), self._sessions.begin() as session:
             yield session
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
-        """A connection inside one transaction, as `transaction` gives but without a Session.
-
-        For a hot path of a few Core statements (a click's answer): a Session costs more
-        than the statements it would run.
-        """
-        with self._one_writer or nullcontext(), self.engine.begin() as connection:
-            yield connection
-
-    @contextmanager
-    def statements(self) -> Iterator[Connection]:
-        """A connection held for many tiny writes, each one statement in its own transaction.
-
-        For a loop that must commit one small write at a time (the outbox records each DM
-        before the next goes): a session per write would cost more than the write. Every
-        transaction on it must be begun with `one_statement` and hold a single statement;
-        on SQLite a second statement would not share the first one's transaction.
-        """
-        with self.engine.connect() as connection:
-            yield connection.execution_options(**{ONE_STATEMENT: True})
-
-    @contextmanager
-    def one_statement(self, connection: Connection) -> Iterator[Connection]:
-        """A transaction on a connection from `statements`; writers queue as in `transaction`."""
-        with self._one_writer or nullcontext(), connection.begin():
-            yield connection
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session for reading only: one consistent snapshot, holding no write lock."""
+    def reading(self) -> Iterator[Session]:
+        """The way to read: one consistent snapshot, holding no write lock."""
         with self._read_sessions.begin() as session:
             yield session
-
-    @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """A connection for reading only, as `read` gives but without a Session (for a hot
-        path: a message's redraw after every click)."""
-        with self._read_engine.connect() as connection:
-            yield connection
 
     def reachable(self) -> bool:
         """Whether the database answers a trivial query (for /healthz)."""

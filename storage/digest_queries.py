@@ -7,7 +7,8 @@ team and table would spend most of the time on round trips and per-query overhea
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Select, Subquery, cast, func, select, tuple_
 from sqlalchemy.orm import Session
@@ -15,39 +16,85 @@ from sqlalchemy.orm import Session
 from storage.models import Answer, ArchivedFigure, PendingAnswer, Prompt, Round, Team
 
 
-def teams_by_channel(session: Session, channel_ids: Collection[str]) -> dict[str, Team]:
+@dataclass(frozen=True)
+class DigestTeam:
+    """What a digest needs to know of its team."""
+
+    id: int
+    channel_id: str
+    anonymity_threshold: int
+    digest_channel_id: str | None
+    target: float | None
+    workspace_id: str
+    channel_name: str | None
+
+
+def teams_by_channel(session: Session, channel_ids: Collection[str]) -> dict[str, DigestTeam]:
     """The team each channel is; the first one set up if a shared channel is several."""
-    found: dict[str, Team] = {}
+    found: dict[str, DigestTeam] = {}
     for team in session.scalars(
         select(Team).where(Team.channel_id.in_(channel_ids)).order_by(Team.id)
     ):
-        found.setdefault(team.channel_id, team)
+        if team.channel_id not in found:
+            found[team.channel_id] = DigestTeam(
+                id=team.id,
+                channel_id=team.channel_id,
+                anonymity_threshold=team.anonymity_threshold,
+                digest_channel_id=team.digest_channel_id,
+                target=team.target,
+                workspace_id=team.workspace_id,
+                channel_name=team.channel_name,
+            )
     return found
 
 
-def round_weeks(
-    session: Session, *, team_ids: Collection[int], up_to_week: str
-) -> list[tuple[int, int, str]]:
-    """(round, team, week) of the teams' rounds up to a week."""
+class RoundWeek(NamedTuple):
+    """A round's team and week."""
+
+    round_id: int
+    team_id: int
+    week: str
+
+
+class RoundFactsRow(NamedTuple):
+    """What a round asked and of how many people."""
+
+    team_id: int
+    week: str
+    behaviour_ids: tuple[str, ...]
+    invited: int
+
+
+class ArchivedRow(NamedTuple):
+    """A figure kept after its answers were purged."""
+
+    team_id: int
+    week: str
+    figure: str
+    score: float
+
+
+def round_weeks(session: Session, *, team_ids: Collection[int], up_to_week: str) -> list[RoundWeek]:
+    """The teams' rounds up to a week."""
     query = select(Round.id, Round.team_id, Round.week).where(
         Round.team_id.in_(team_ids), Round.week <= up_to_week
     )
-    return _plain_rows(session, query)
+    return [RoundWeek._make(row) for row in _plain_rows(session, query)]
 
 
 def round_facts(
     session: Session, *, team_ids: Collection[int], weeks: Collection[str]
-) -> list[tuple[int, str, tuple[str, ...], int]]:
-    """(team, week, behaviours asked, people invited) of the teams' rounds in some weeks."""
+) -> list[RoundFactsRow]:
+    """What the teams' rounds in some weeks asked, and of how many people."""
     rows = session.execute(
         select(Round.team_id, Round.week, Round.behaviour_ids, Round.invited).where(
             Round.team_id.in_(team_ids), Round.week.in_(weeks)
         )
     )
-    return [(t, w, tuple(b), i) for t, w, b, i in rows]
+    return [RoundFactsRow(t, w, tuple(b), i) for t, w, b, i in rows]
 
 
-def closed_answers(team_ids: Collection[int], up_to_week: str) -> Subquery:
+def closed_answers(team_ids: Collection[int], up_to_week: str) -> AnswerSource:
     """Answers of the teams' closed rounds up to a week, by unlinked respondent number."""
     return (
         select(
@@ -62,7 +109,7 @@ def closed_answers(team_ids: Collection[int], up_to_week: str) -> Subquery:
     )
 
 
-def open_answers(team_ids: Collection[int], up_to_week: str) -> Subquery:
+def open_answers(team_ids: Collection[int], up_to_week: str) -> AnswerSource:
     """Answers so far of the teams' open rounds up to a week, keyed by opaque prompt ids.
     A closed round's answers are counted from their unlinked copies only."""
     return (
@@ -79,20 +126,40 @@ def open_answers(team_ids: Collection[int], up_to_week: str) -> Subquery:
     )
 
 
-RoundMoments = tuple[int, int, int, int, int, int, int, int]
-"""(round, people who answered anything, people with a counted answer, Σk, Σt, Σt², Σt·k, Σk²),
-where k is a person's count of counted answers and t their sum of (point − 3)."""
-
-BehaviourMoments = tuple[int, str, int, int, int]
-"""(round, behaviour, people with a counted answer, Σt, Σt²): one answer a person, so k = 1."""
+AnswerSource = Subquery
+"""Answers to sum (`closed_answers`, `open_answers`): pass it back to the sums below."""
 
 
-def round_moments(session: Session, answers: Subquery) -> list[RoundMoments]:
+class RoundMoments(NamedTuple):
+    """A round's sums, where k is a person's count of counted answers and t their sum of
+    (point − 3)."""
+
+    round_id: int
+    responded: int  # people who answered anything
+    people: int  # people with a counted answer
+    answers: int  # Σk
+    total: int  # Σt
+    total_squares: int  # Σt²
+    cross: int  # Σt·k
+    size_squares: int  # Σk²
+
+
+class BehaviourMoments(NamedTuple):
+    """A round's sums for one behaviour: one answer a person, so k = 1."""
+
+    round_id: int
+    behaviour_id: str
+    people: int
+    total: int
+    total_squares: int
+
+
+def round_moments(session: Session, answers: AnswerSource) -> list[RoundMoments]:
     """Each round's moments, summed per person and then over people, in the database."""
-    return _plain_rows(session, _moments_query(answers))
+    return [RoundMoments._make(row) for row in _plain_rows(session, _moments_query(answers))]
 
 
-def behaviour_moments(session: Session, answers: Subquery) -> list[BehaviourMoments]:
+def behaviour_moments(session: Session, answers: AnswerSource) -> list[BehaviourMoments]:
     """Each round's moments per behaviour. A person answers a behaviour at most once a round
     (pending answers are unique per prompt and behaviour, and closed ones are copied from
     them), so these need no grouping by person."""
@@ -104,11 +171,11 @@ def behaviour_moments(session: Session, answers: Subquery) -> list[BehaviourMome
         _whole(func.coalesce(func.sum(step), 0)),
         _whole(func.coalesce(func.sum(step * step), 0)),
     ).group_by(answers.c.round_id, answers.c.behaviour_id)
-    return _plain_rows(session, query)
+    return [BehaviourMoments._make(row) for row in _plain_rows(session, query)]
 
 
 def pool_moments(
-    session: Session, answers: Subquery, pools: Collection[tuple[int, str]]
+    session: Session, answers: AnswerSource, pools: Collection[tuple[int, str]]
 ) -> list[RoundMoments]:
     """Round moments of only some of each round's behaviours, given as (round, behaviour)."""
     if not pools:
@@ -118,7 +185,7 @@ def pool_moments(
         .where(tuple_(answers.c.round_id, answers.c.behaviour_id).in_(list(pools)))
         .subquery()
     )
-    return _plain_rows(session, _moments_query(chosen))
+    return [RoundMoments._make(row) for row in _plain_rows(session, _moments_query(chosen))]
 
 
 def _moments_query(answers: Subquery) -> Select[Any]:
@@ -149,16 +216,14 @@ def _whole(total: Any) -> Any:
     return cast(total, BigInteger)
 
 
-def archived_figures(
-    session: Session, *, team_ids: Collection[int]
-) -> list[tuple[int, str, str, float]]:
-    """(team, week, figure, score) kept for the teams."""
+def archived_figures(session: Session, *, team_ids: Collection[int]) -> list[ArchivedRow]:
+    """The figures kept for the teams."""
     rows = session.execute(
         select(
             ArchivedFigure.team_id, ArchivedFigure.week, ArchivedFigure.figure, ArchivedFigure.score
         ).where(ArchivedFigure.team_id.in_(team_ids))
     )
-    return [(t, w, f, s) for t, w, f, s in rows]
+    return [ArchivedRow(t, w, f, s) for t, w, f, s in rows]
 
 
 def _plain_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[Any]:

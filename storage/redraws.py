@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Select, and_, delete, insert, literal, or_, select, update
+from sqlalchemy import Select, and_, delete, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.database import Database
 from storage.models import ClosedRedraw, Prompt, Round, Team
 
 
@@ -129,14 +130,18 @@ def claim(session: Session, *, now: datetime, limit: int, lease: timedelta) -> l
     return [RedrawToDo(*row, claimed_at=now) for row in rows]
 
 
-def finish(connection: Connection, redraw_id: int) -> None:
-    """The message is done: forget which DM it was."""
-    connection.execute(delete(ClosedRedraw).where(ClosedRedraw.id == redraw_id))
+def finish(db: Database, redraw_id: int) -> None:
+    """The message is done: forget which DM it was (committed at once, on the hot path's
+    connection: one DM after another)."""
+    with db.hot.writing() as connection:
+        connection.execute(delete(ClosedRedraw).where(ClosedRedraw.id == redraw_id))
 
 
-def release(connection: Connection, redraw_ids: list[int]) -> None:
+def release(db: Database, redraw_ids: list[int]) -> None:
     """Put claimed redraws back for a later pass."""
-    if redraw_ids:
+    if not redraw_ids:
+        return
+    with db.hot.writing() as connection:
         connection.execute(
             update(ClosedRedraw)
             .where(ClosedRedraw.id.in_(redraw_ids), ClosedRedraw.state == "sending")

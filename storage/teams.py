@@ -236,3 +236,54 @@ def forget_user(session: Session, *, workspace_id: str, user_id: str) -> None:
     session.execute(
         delete(Manager).where(Manager.user_id == user_id, Manager.team_id.in_(team_ids))
     )
+
+
+def set_active(teams: Sequence[Team], active: bool) -> None:
+    """Whether the schedule opens rounds for these teams (a workspace installed or removed)."""
+    for team in teams:
+        team.active = active
+
+
+def set_target(team: Team, target: float) -> None:
+    """The team's own target index."""
+    team.target = target
+
+
+def change_settings(
+    team: Team,
+    *,
+    pulse: tuple[int, str],
+    reminder: tuple[int, str],
+    close: tuple[int, str],
+    timezone: str,
+    questions_per_week: int,
+    anonymity_threshold: int,
+    digest_channel_id: str | None,
+    target: float | None,
+) -> None:
+    """A manager's settings, applied whole: each slot is (weekday, "HH:MM")."""
+    team.pulse_weekday, team.pulse_time = pulse
+    team.reminder_weekday, team.reminder_time = reminder
+    team.close_weekday, team.close_time = close
+    team.timezone = timezone
+    team.questions_per_week = questions_per_week
+    team.anonymity_threshold = anonymity_threshold
+    team.digest_channel_id = digest_channel_id
+    team.target = target
+
+
+def update_member(
+    member: Member,
+    *,
+    in_channel: bool,
+    is_bot: bool | None = None,
+    deactivated: bool | None = None,
+    timezone: str | None = None,
+    known: bool = False,
+) -> None:
+    """Whether a member is in the channel; with ``known``, what Slack says about them."""
+    member.in_channel = in_channel
+    if known:
+        member.is_bot = bool(is_bot)
+        member.deactivated = bool(deactivated)
+        member.timezone = timezone

@@ -1,5 +1,11 @@
 """The digest as first written with pandas groupbys, kept to prove faster versions identical.
 
+An independent oracle on purpose: it restates the publishing rule (`_shown`) rather than
+calling `surveys.anonymity.publishable`, which the bot's every published figure (digest,
+summary, export, App Home) goes through. Were it to share that function, a mistake in the
+rule would agree with itself and the comparison could not catch it. Only the constant
+UNANIMOUS_MIN_PEOPLE is shared: it is the product's figure, not its working.
+
 Nothing in the bot uses this module: `tests/test_digest_equivalence.py` compares it with
 `surveys.digest.compute_digest` on many random histories.
 """

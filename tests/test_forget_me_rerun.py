@@ -59,7 +59,7 @@ def _cli_send(running: RunningBot, database_url: str) -> subprocess.CompletedPro
 
 
 def _marks(running: RunningBot) -> list[tuple[int, str]]:
-    with running.bot.db.read() as session:
+    with running.bot.db.reading() as session:
         return [(w.round_id, w.mark) for w in session.scalars(select(Withdrawal))]
 
 
@@ -103,7 +103,7 @@ def test_the_mark_that_keeps_them_out_names_nobody_and_goes_when_the_round_close
     for guess in (forgotten, f"{marks[0][0]}:{forgotten}"):
         assert hashlib.sha256(guess.encode()).hexdigest() != marks[0][1]
     close_round(running)
-    with running.bot.db.read() as session:
+    with running.bot.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Withdrawal)) == 0
 
 

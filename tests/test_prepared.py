@@ -23,12 +23,12 @@ def _add_team(db: Database, channel: str) -> None:
 def test_a_prepared_write_uses_its_own_literals_and_each_call_s_values(db: Database) -> None:
     _add_team(db, "C0ONE")
     _add_team(db, "C0TWO")
-    with db.read() as session:
+    with db.reading() as session:
         untouched_zone = session.scalar(select(Team.timezone).where(Team.channel_id == "C0TWO"))
-    with db.writing() as connection:
+    with db.hot.writing() as connection:
         changed = RENAME.execute(connection, {"channel": "C0ONE", "zone": "Europe/London"})
     assert changed.rowcount == 1
-    with db.read() as session:
+    with db.reading() as session:
         rows = session.execute(
             select(Team.channel_id, Team.workspace_id, Team.timezone).order_by(Team.channel_id)
         ).all()
@@ -41,10 +41,10 @@ def test_a_prepared_write_uses_its_own_literals_and_each_call_s_values(db: Datab
 def test_a_prepared_write_rolls_back_with_its_transaction(db: Database) -> None:
     _add_team(db, "C0ONE")
     try:
-        with db.writing() as connection:
+        with db.hot.writing() as connection:
             RENAME.execute(connection, {"channel": "C0ONE", "zone": "Asia/Tokyo"})
             raise RuntimeError("the caller fails after the write")
     except RuntimeError:
         pass
-    with db.read() as session:
+    with db.reading() as session:
         assert session.scalar(select(Team.workspace_id)) == "T0"

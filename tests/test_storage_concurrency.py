@@ -17,18 +17,18 @@ def _add_team(db: Database, n: int) -> None:
 
 
 def test_a_write_goes_ahead_while_a_read_is_open(db: Database) -> None:
-    with db.read() as session:
+    with db.reading() as session:
         session.scalar(select(func.count()).select_from(Team))
         started = time.perf_counter()
         _add_team(db, 1)  # on SQLite, a read holding the write lock would stall this for 10 s
         assert time.perf_counter() - started < 2
-    with db.read() as session:
+    with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Team)) == 1
 
 
 def test_a_read_sees_one_snapshot_while_others_write(db: Database) -> None:
     _add_team(db, 1)
-    with db.read() as session:
+    with db.reading() as session:
         before = session.scalar(select(func.count()).select_from(Team))
         _add_team(db, 2)
         assert session.scalar(select(func.count()).select_from(Team)) == before
@@ -50,5 +50,5 @@ def test_many_threads_writing_at_once_all_land(db: Database) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
-    with db.read() as session:
+    with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Team)) == 160

@@ -10,6 +10,8 @@ Revises: 0002
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,7 +21,7 @@ branch_labels = None
 depends_on = None
 
 
-def _token_columns() -> list[sa.Column]:
+def _token_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("bot_token", sa.String(length=200), nullable=True),
         sa.Column("bot_id", sa.String(length=32), nullable=True),

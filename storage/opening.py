@@ -1,0 +1,68 @@
+"""The rows a round's opening adds and changes. They take a session and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from storage import rounds as round_store
+from storage.models import Prompt, Round
+
+
+def close_earlier_rounds(session: Session, *, team_id: int, week: str, now: datetime) -> None:
+    """A round stays open until the team's next round opens: earlier open rounds close now
+    at the latest."""
+    for earlier in round_store.open_rounds(session, team_id=team_id):
+        if earlier.week < week:
+            earlier.closes_at = min(earlier.closes_at, now)
+
+
+def add_round(
+    session: Session,
+    *,
+    team_id: int,
+    week: str,
+    behaviour_ids: Sequence[str],
+    opened_at: datetime,
+    closes_at: datetime,
+) -> Round:
+    """A new round, with its id assigned."""
+    round_ = Round(
+        team_id=team_id,
+        week=week,
+        behaviour_ids=list(behaviour_ids),
+        opened_at=opened_at,
+        closes_at=closes_at,
+        invited=0,
+    )
+    session.add(round_)
+    session.flush()
+    return round_
+
+
+def queue_prompts(session: Session, round_id: int, due: Iterable[tuple[str, datetime]]) -> None:
+    """A pending prompt for each (member, due time), for the outbox to send."""
+    for user_id, due_at in due:
+        session.add(Prompt(round_id=round_id, user_id=user_id, state="pending", due_at=due_at))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """A prompt marked as reminded: whom to nudge, and which DM to point at."""
+
+    user_id: str
+    channel_id: str | None
+    message_ts: str | None
+
+
+def mark_reminded(session: Session, round_id: int) -> list[Reminded]:
+    """Mark every sent, unanswered, unreminded prompt of a round as reminded."""
+    reminded = []
+    for prompt in round_store.unanswered_sent_prompts(session, round_id):
+        prompt.reminder_state = "sent"
+        reminded.append(Reminded(prompt.user_id, prompt.channel_id, prompt.message_ts))
+    return reminded
