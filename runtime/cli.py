@@ -20,7 +20,7 @@ from surveys.digest_format import digest_to_dict, digest_to_text
 from surveys.export import export_csv, export_json
 from surveys.weeks import parse_week, week_of, week_words
 
-log = logging.getLogger("pulse")
+log = logging.getLogger(__name__)
 
 
 def resolve_week(week: str | None) -> str:
