@@ -35,8 +35,8 @@ lint: $(VENV)/.dev  ## ruff's checks and formatting, then mypy
 typecheck: $(VENV)/.dev  ## mypy alone (the files and settings are in pyproject.toml)
 	$(BIN)/mypy
 
-test: lint  ## install what the tests need, lint, and run the suite
-	$(BIN)/python -m pytest
+test: lint  ## install what the tests need, lint, and run the suite with its coverage
+	$(BIN)/python -m pytest --cov --cov-report=term
 
 # The tests that read the real clock, talk through subprocesses, or sign requests, run again
 # on another date: a Sunday in March 2027 whose night the clocks go forward in Europe (with

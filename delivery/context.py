@@ -30,7 +30,7 @@ class Outbound:
     clock: Callable[[], datetime] = utc_now
     claim_lease: timedelta = timedelta(seconds=60)
     installations: InstalledClients | None = None
-    marking_secret: bytes = b""
+    marking_secret: bytes = field(default=b"", repr=False)
 
     def client_for(self, workspace_id: str | None) -> WebClient:
         """The client that may speak for a team of this workspace."""

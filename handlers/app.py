@@ -15,7 +15,7 @@ from handlers import action_modal, actions, commands, events, install, review, s
 from handlers.context import HandlerContext
 from handlers.gate import shape_problem
 
-log = logging.getLogger("handlers")
+log = logging.getLogger(__name__)
 
 
 class _OwnClientChosen(logging.Filter):

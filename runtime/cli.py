@@ -24,7 +24,7 @@ from surveys.review import parse_quarter
 from surveys.review_format import review_to_dict, review_to_text
 from surveys.weeks import parse_week, week_of, week_words
 
-log = logging.getLogger("pulse")
+log = logging.getLogger(__name__)
 
 
 def resolve_week(week: str | None) -> str:

@@ -33,7 +33,7 @@ from metrics import REGISTRY
 from runtime.assembly import Bot, build_bot
 from storage.leader import Lead, try_lead
 
-log = logging.getLogger("pulse.server")
+log = logging.getLogger(__name__)
 
 GRACEFUL_TIMEOUT_SECONDS = 30
 LEAD_RETRY_SECONDS = 15

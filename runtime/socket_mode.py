@@ -23,7 +23,7 @@ from config.settings import BadSetting, Settings
 from jobs.scheduler import build_scheduler
 from runtime.assembly import Bot, build_bot
 
-log = logging.getLogger("pulse.socket")
+log = logging.getLogger(__name__)
 
 # Seconds between the client's pings, and so how soon a dead connection is replaced: Bolt's
 # own default.

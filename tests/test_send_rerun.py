@@ -99,7 +99,7 @@ def test_a_rerun_straight_after_kill_nine_sends_every_missing_prompt_and_repeats
         first = _send(env, week)
         _wait_for_prompts(slow_slack, since, 8)
         first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
+        first.communicate(timeout=10)  # reaps it and closes its pipes
         assert sum(_prompts(slow_slack, since).values()) < MEMBERS, "nothing left to prove"
         second = _send(env, week)
         started = time.monotonic()
