@@ -126,6 +126,7 @@ def current(db: Database) -> Claimant:
             claimant.release()
         claimant = _new_claimant(db)
         _CURRENT[db] = claimant
+        db.release_on_dispose(claimant.release)
         return claimant
 
 

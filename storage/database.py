@@ -144,6 +144,12 @@ class Database:
         # whose sleeps grow to 100 ms; other processes still meet the busy handler.
         self._one_writer = threading.RLock() if engine.dialect.name == "sqlite" else None
         self.hot = HotPath(engine, read_engine, self._one_writer)
+        self._on_dispose: list[Callable[[], None]] = []
+
+    def release_on_dispose(self, release: Callable[[], None]) -> None:
+        """Run ``release`` when the database is disposed: a connection held outside the pool
+        (a sender's advisory lock) is not closed by disposing the pool."""
+        self._on_dispose.append(release)
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -197,7 +203,9 @@ class Database:
                 connection.exec_driver_sql(f'VACUUM FULL "{table}"')
 
     def dispose(self) -> None:
-        """Close pooled connections."""
+        """Close pooled connections, and those held outside the pool."""
+        while self._on_dispose:
+            self._on_dispose.pop()()
         self.engine.dispose()
 
 
