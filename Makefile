@@ -46,10 +46,9 @@ OTHER_DATE ?= 2027-03-28 00:55:00
 OTHER_TZ ?= Europe/London
 FAKETIME_LIB ?= $(firstword $(wildcard /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1))
 TIME_TESTS ?= tests/test_fake_date.py tests/test_schedule.py tests/test_schedule_slots.py \
-	tests/test_schedule_setup.py tests/test_pulse_loop.py tests/test_cli.py tests/test_cli_errors.py \
-	tests/test_check.py tests/test_demo.py tests/test_bad_input.py tests/test_standin_signer.py \
-	tests/test_secrets_and_logs.py tests/test_privacy.py tests/test_digest_delivery.py \
-	tests/test_export.py tests/test_settings.py tests/test_redraws.py tests/test_crash_and_replicas.py
+	tests/test_schedule_setup.py tests/test_pulse_loop.py tests/test_cli.py \
+	tests/test_standin_signer.py tests/test_privacy.py tests/test_digest_delivery.py \
+	tests/test_settings.py tests/test_redraws.py
 
 test-other-date: $(VENV)/.dev  ## the time-related tests again, on another date (needs libfaketime)
 	@test -n "$(FAKETIME_LIB)" || { echo "libfaketime not found: apt-get install faketime" >&2; exit 2; }
