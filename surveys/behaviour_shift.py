@@ -19,11 +19,8 @@ from surveys.statistics import (
     INSUFFICIENT,
     IndexShift,
     WeekNoise,
-    compare_estimates,
-    detect_lasting_shift,
     estimate_score,
-    family_confidence,
-    lasting_verdict,
+    verdict_of_readings,
 )
 
 BEHAVIOUR_NOISE_PRIOR = 0.01
@@ -70,22 +67,11 @@ def detect_behaviour_shift(
     if not history or history[-1].people < min_people:
         return IndexShift("insufficient_data", None, INSUFFICIENT, INSUFFICIENT)
     measured = [m for m in history if m.people >= min_people]
-    confidence = family_confidence(2 * family_size)
-    week_on_week = INSUFFICIENT
-    if len(measured) >= 2:
-        week_on_week = compare_estimates(
-            estimate_score(measured[-1]),
-            estimate_score(measured[-2]),
-            confidence=confidence,
-            extra=(2 * noise.variance, noise.df),
-        )
-    windowed = INSUFFICIENT
-    if len(measured) > recent:
-        windowed = detect_lasting_shift(
-            measured[-recent:],
-            measured[-recent - earlier : -recent],
-            min_people=min_people,
-            family_size=family_size,
-            week_noise=noise,
-        )
-    return lasting_verdict(week_on_week, windowed)
+    return verdict_of_readings(
+        measured,
+        noise=noise,
+        min_people=min_people,
+        family_size=family_size,
+        recent=recent,
+        earlier=earlier,
+    )

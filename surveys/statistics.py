@@ -306,6 +306,27 @@ def detect_index_shift(
         return IndexShift("insufficient_data", None, INSUFFICIENT, INSUFFICIENT)
     measured = [sample for _, sample in history if people(sample) >= min_people]
     noise = estimate_week_noise(measured[:-recent_weeks])
+    return verdict_of_readings(
+        measured,
+        noise=noise,
+        min_people=min_people,
+        family_size=family_size,
+        recent=recent_weeks,
+        earlier=earlier_weeks,
+    )
+
+
+def verdict_of_readings(
+    measured: Sequence[AnySample],
+    *,
+    noise: WeekNoise,
+    min_people: int,
+    family_size: int,
+    recent: int,
+    earlier: int,
+) -> IndexShift:
+    """The lasting verdict on published readings (oldest first, each from enough people),
+    with week on week kept for the record: one rule for the index and every behaviour."""
     confidence = family_confidence(2 * family_size)
     week_on_week = INSUFFICIENT
     if len(measured) >= 2:
@@ -316,10 +337,10 @@ def detect_index_shift(
             extra=(2 * noise.variance, noise.df),
         )
     windowed = INSUFFICIENT
-    if len(measured) > recent_weeks:
+    if len(measured) > recent:
         windowed = detect_lasting_shift(
-            measured[-recent_weeks:],
-            measured[-recent_weeks - earlier_weeks : -recent_weeks],
+            measured[-recent:],
+            measured[-recent - earlier : -recent],
             min_people=min_people,
             family_size=family_size,
             week_noise=noise,
