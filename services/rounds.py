@@ -196,6 +196,12 @@ def claim_prompts(
     ]
 
 
+def round_infos(session: Session, round_ids: Sequence[int]) -> list[RoundInfo]:
+    """These rounds with their teams, in the order given."""
+    infos = _round_infos(session, set(round_ids))
+    return [infos[round_id] for round_id in round_ids]
+
+
 def _round_infos(session: Session, round_ids: set[int]) -> dict[int, RoundInfo]:
     infos = {}
     for round_id in round_ids:

@@ -3,7 +3,7 @@ owner's two messages claimed so each goes once across processes."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import cast
 
@@ -67,6 +67,26 @@ def reviewed_behaviours(session: Session, *, team_id: int, week: str) -> list[st
             )
         ).all()
     )
+
+
+def reviewed_behaviours_of(session: Session, weeks: Mapping[int, str]) -> dict[int, list[str]]:
+    """`reviewed_behaviours` for many teams at once: each team's week, by team id."""
+    found: dict[int, list[str]] = {team_id: [] for team_id in weeks}
+    if not weeks:
+        return found
+    rows = session.execute(
+        select(AgreedActionRow.team_id, AgreedActionRow.behaviour_id, AgreedActionRow.review_week)
+        .where(
+            AgreedActionRow.team_id.in_(sorted(weeks)),
+            AgreedActionRow.status == "open",
+            AgreedActionRow.review_week.in_(sorted(set(weeks.values()))),
+        )
+        .order_by(AgreedActionRow.id)
+    )
+    for team_id, behaviour_id, week in rows:
+        if weeks[team_id] == week:
+            found[team_id].append(behaviour_id)
+    return found
 
 
 def untold_owners(session: Session) -> Sequence[AgreedActionRow]:
