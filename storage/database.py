@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.schedule import forget_changed_moments
+
 
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whichever way the URL names it."""
@@ -132,6 +134,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", forget_changed_moments)
         reading: dict[str, Any] = {READ_ONLY: True}
         if engine.dialect.name == "postgresql":
             # One snapshot for the whole transaction, as SQLite's WAL gives a reader; a

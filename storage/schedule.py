@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, attributes
 
 from storage.models import Member, OptOut, Round, Team
 
@@ -153,34 +153,78 @@ def set_next_pulses(session: Session, moments: Mapping[int, datetime | None]) ->
 
 
 def forget_next_pulse(session: Session, team_ids: Iterable[int]) -> None:
-    """Something a team's pulse moment depends on changed: the next tick works it out."""
-    ids = sorted(set(team_ids))
-    for chunk in _chunks(ids):
-        session.execute(
+    """Something a team's pulse moment depends on changed: the next tick works it out. (On
+    the session's connection, without flushing: it runs while a flush is being prepared.)"""
+    for chunk in _chunks(sorted(set(team_ids))):
+        session.connection().execute(
             update(Team)
             .where(Team.id.in_(chunk), Team.next_pulse_at.is_not(None))
             .values(next_pulse_at=None)
-            .execution_options(synchronize_session=False)
         )
 
 
 def forget_next_pulse_of_user(session: Session, *, workspace_id: str, user_id: str) -> None:
-    """A person's opt-out, zone or presence changed: every team of theirs works it out again."""
+    """A person's opt-out or presence changed: every team of theirs works it out again."""
+    forget_next_pulse(session, _teams_of_user(session, workspace_id=workspace_id, user_id=user_id))
+
+
+def _teams_of_user(session: Session, *, workspace_id: str, user_id: str) -> list[int]:
     teams = select(Member.team_id).where(Member.user_id == user_id)
-    ids = session.scalars(
-        select(Team.id).where(Team.workspace_id == workspace_id, Team.id.in_(teams))
-    ).all()
-    forget_next_pulse(session, ids)
+    query = select(Team.id).where(Team.workspace_id == workspace_id, Team.id.in_(teams))
+    return list(session.connection().scalars(query))
 
 
-def forget_reminders(session: Session, team_id: int) -> None:
+def forget_reminders(session: Session, team_ids: Iterable[int]) -> None:
     """A team's reminder slot changed: its open rounds' reminder moments are worked out again."""
-    session.execute(
-        update(Round)
-        .where(Round.team_id == team_id, Round.closed_at.is_(None))
-        .values(remind_at=None)
-        .execution_options(synchronize_session=False)
-    )
+    for chunk in _chunks(sorted(set(team_ids))):
+        session.connection().execute(
+            update(Round)
+            .where(Round.team_id.in_(chunk), Round.closed_at.is_(None))
+            .values(remind_at=None)
+        )
+
+
+PULSE_FIELDS = (
+    "pulse_weekday",
+    "pulse_time",
+    "close_weekday",
+    "close_time",
+    "timezone",
+    "round_days",
+    "schedule_from",
+    "active",
+)
+REMINDER_FIELDS = ("reminder_weekday", "reminder_time", "timezone")
+MEMBER_FIELDS = ("in_channel", "is_bot", "deactivated", "timezone", "team_id", "user_id")
+
+
+def forget_changed_moments(session: Session, *_: object) -> None:
+    """Before a flush: every team whose settings or members change in it works its moments
+    out again at the next tick. Listens to every writing session (`storage.database`), so no
+    change made through a row can leave a stale moment behind; changes made by statement
+    call `forget_next_pulse` themselves."""
+    teams: set[int] = set()
+    reminders: set[int] = set()
+    people: set[tuple[str, str]] = set()
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, Team) and row not in session.new:
+            if _changed(row, PULSE_FIELDS):
+                row.next_pulse_at = None
+            if _changed(row, REMINDER_FIELDS):
+                reminders.add(row.id)
+        elif isinstance(row, Member):
+            if row in session.new or row in session.deleted or _changed(row, MEMBER_FIELDS):
+                teams.add(row.team_id)
+        elif isinstance(row, OptOut):
+            people.add((row.workspace_id, row.user_id))
+    for workspace_id, user_id in sorted(people):
+        teams |= set(_teams_of_user(session, workspace_id=workspace_id, user_id=user_id))
+    forget_next_pulse(session, teams)
+    forget_reminders(session, reminders)
+
+
+def _changed(row: object, fields: Iterable[str]) -> bool:
+    return any(attributes.get_history(row, name).has_changes() for name in fields)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from storage import schedule as schedule_store
 from storage.models import Manager, Member, OptOut, Team
 
 
@@ -194,6 +195,9 @@ def set_opted_out(session: Session, *, workspace_id: str, user_id: str, opted_ou
         session.execute(
             delete(OptOut).where(OptOut.workspace_id == workspace_id, OptOut.user_id == user_id)
         )
+        schedule_store.forget_next_pulse_of_user(
+            session, workspace_id=workspace_id, user_id=user_id
+        )
     session.flush()
 
 
@@ -229,6 +233,7 @@ def surveyable_members(session: Session, team: Team) -> Sequence[Member]:
 def forget_user(session: Session, *, workspace_id: str, user_id: str) -> None:
     """Delete the rows that name the user as a manager or member."""
     team_ids = select(Team.id).where(Team.workspace_id == workspace_id)
+    schedule_store.forget_next_pulse_of_user(session, workspace_id=workspace_id, user_id=user_id)
     session.execute(delete(Member).where(Member.user_id == user_id, Member.team_id.in_(team_ids)))
     session.execute(
         delete(OptOut).where(OptOut.workspace_id == workspace_id, OptOut.user_id == user_id)
