@@ -45,6 +45,9 @@ class MemberInfo:
     is_bot: bool
     deactivated: bool
     timezone: str | None
+    # The workspace Slack names as their home (another organisation's, in a Slack Connect
+    # channel); None when Slack would not say.
+    home_team_id: str | None = None
 
 
 def _ref(team: Team) -> TeamRef:
@@ -212,6 +215,7 @@ def _sync_members(
                     deactivated=info.deactivated,
                     timezone=info.timezone,
                     known=True,
+                    home_team_id=info.home_team_id,
                 )
 
 

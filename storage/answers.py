@@ -84,6 +84,7 @@ _PROMPT_WITH_ANSWERS = (
         Prompt.user_id,
         Prompt.channel_id,
         Prompt.message_ts,
+        Prompt.route,
         Round.id.label("round_id"),
         Round.week,
         Round.behaviour_ids,
@@ -122,6 +123,7 @@ class PromptWithAnswers:
     workspace_id: str
     channel_name: str | None
     answers: dict[str, int | None]
+    route: str | None = None
 
 
 def prompt_with_answers(db: Database, prompt_id: int) -> PromptWithAnswers | None:
@@ -147,6 +149,7 @@ def prompt_with_answers(db: Database, prompt_id: int) -> PromptWithAnswers | Non
         workspace_id=first.workspace_id,
         channel_name=first.channel_name,
         answers={row.behaviour_id: row.point for row in rows if row.behaviour_id is not None},
+        route=first.route,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage import answers as answer_store
+from storage import ephemeral_views as ephemeral_store
 from storage import privacy as privacy_store
 from storage import redraws as redraw_store
 from storage import rounds as round_store
@@ -24,11 +25,15 @@ def close(session: Session, round_: Round, now: datetime) -> None:
     was reminded or withdrew, expire the prompts never sent, and count who was invited."""
     answer_store.unlink_answers(session, round_.id)
     redraw_store.queue_at_close(session, round_.id)
+    ephemeral_store.at_close(session, round_.id)
     round_store.clear_reminder_marks(session, round_.id)
     privacy_store.clear_withdrawals(session, round_.id)
     for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
         prompt.state = "expired"
-    round_.invited = round_store.count_prompts(session, round_.id, state="sent")
+    round_.invited = sum(
+        round_store.count_prompts(session, round_.id, state=state)
+        for state in round_store.INVITED_STATES
+    )
     round_.closed_at = now
     round_.closes_at = min(round_.closes_at, now)
 

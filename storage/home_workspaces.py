@@ -89,3 +89,18 @@ def unnamed_workspaces(session: Session, team_id: int) -> list[str]:
         .order_by(Member.home_team_id)
     ).all()
     return [workspace_id for workspace_id in found if workspace_id is not None]
+
+
+def members_without_home(session: Session, team_id: int) -> set[str]:
+    """Members (bots aside) whose home workspace Slack has not named yet: asked about again
+    at the next refresh, which also mends members an older version wrongly took for
+    deactivated when Slack would not describe them."""
+    return set(
+        session.scalars(
+            select(Member.user_id).where(
+                Member.team_id == team_id,
+                Member.home_team_id.is_(None),
+                Member.is_bot.is_(False),
+            )
+        )
+    )

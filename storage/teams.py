@@ -280,6 +280,7 @@ def update_member(
     deactivated: bool | None = None,
     timezone: str | None = None,
     known: bool = False,
+    home_team_id: str | None = None,
 ) -> None:
     """Whether a member is in the channel; with ``known``, what Slack says about them."""
     member.in_channel = in_channel
@@ -287,3 +288,5 @@ def update_member(
         member.is_bot = bool(is_bot)
         member.deactivated = bool(deactivated)
         member.timezone = timezone
+        if home_team_id is not None:
+            member.home_team_id = home_team_id
