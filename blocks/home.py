@@ -67,6 +67,7 @@ def home_view(
     managed_channels: Sequence[str] = (),
     notice: str | None = None,
     actions: Sequence[tuple[str, AgreedAction, bool]] = (),
+    organisations: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """The App Home tab for one member (with a settings button per team they manage), with
     a line on top when a button they pressed could not do what it said."""
@@ -88,6 +89,10 @@ def home_view(
     else:
         blocks.append(section("No pulse is open for you right now. Thanks for taking part!"))
     blocks += [divider(), section("*Your team's published figures*")]
+    blocks += [
+        context(f"In <#{channel}> you are counted in *{escape(name)}*.")
+        for channel, name in organisations[:MAX_MANAGED_SHOWN]
+    ]
     if digests:
         for digest in digests:
             blocks += _figures(digest)

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from delivery.context import Outbound
 from services import teams as team_service
 from services.teams import MemberInfo, TeamRef
+from surveys.organisations import email_domain
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +37,14 @@ def _describe(out: Outbound, user_id: str, workspace_id: str | None = None) -> M
             "users.info failed for a member (%s); treating as unavailable", error.response["error"]
         )
         return MemberInfo(user_id=user_id, is_bot=False, deactivated=True, timezone=None)
+    profile = user.get("profile") or {}
     return MemberInfo(
         user_id=user_id,
         is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
         deactivated=bool(user.get("deleted")),
         timezone=user.get("tz"),
+        # users:read.email: only the domain is kept, for organisations assigned by domain.
+        email_domain=email_domain(profile.get("email") if isinstance(profile, dict) else None),
     )
 
 

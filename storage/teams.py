@@ -279,6 +279,7 @@ def update_member(
     is_bot: bool | None = None,
     deactivated: bool | None = None,
     timezone: str | None = None,
+    email_domain: str = "",
     known: bool = False,
 ) -> None:
     """Whether a member is in the channel; with ``known``, what Slack says about them."""
@@ -287,3 +288,4 @@ def update_member(
         member.is_bot = bool(is_bot)
         member.deactivated = bool(deactivated)
         member.timezone = timezone
+        member.email_domain = email_domain
