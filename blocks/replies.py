@@ -24,6 +24,7 @@ USAGE_LINES = (
     ("action [#channel]", "managers: agree an action on a behaviour, its owner and review week"),
     ("review [#channel]", "managers: start the partnership review, open for a week"),
     ("review close [#channel]", "managers: close the team's open review now"),
+    ("report [YYYY-Qn] [#channel]", "managers: the quarter's board report (PDF), by DM"),
     ("optout", "pause your prompts"),
     ("forget-me", "delete everything that names you (published figures stay)"),
     ("optin", "resume your prompts"),
@@ -205,6 +206,14 @@ def nothing_published() -> dict[str, Any]:
 def export_sent(channel_id: str, weeks: int) -> dict[str, Any]:
     """`/pulse export`: the CSV is in the manager's DMs."""
     return notice(f"I've sent you the published figures for <#{channel_id}> ({weeks} weeks).")
+
+
+def report_sent(channel_id: str, quarter: str, weeks: int) -> dict[str, Any]:
+    """`/pulse report`: the PDF is in the manager's DMs."""
+    published = f"{weeks} published week{'s' * (weeks != 1)}"
+    return notice(
+        f"I've sent you the board report for <#{channel_id}>, {quarter} ({published}), by DM."
+    )
 
 
 def nothing_to_digest() -> dict[str, Any]:

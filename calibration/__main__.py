@@ -1,8 +1,9 @@
-"""`python -m calibration [--quick]`: the real-weeks tables in docs/METHOD.md."""
+"""`python -m calibration [--quick]`: the real-weeks and convergence tables in docs/METHOD.md."""
 
 from __future__ import annotations
 
-from calibration.real_weeks import main
+from calibration import convergence, real_weeks
 
 if __name__ == "__main__":
-    main()
+    real_weeks.main()
+    convergence.main()

@@ -133,11 +133,21 @@ def asked_in_week(week: int) -> tuple[int, ...]:
 
 
 def simulate_team(
-    model: TeamModel, levels: Sequence[float], rng: np.random.Generator
+    model: TeamModel,
+    levels: Sequence[float],
+    rng: np.random.Generator,
+    *,
+    behaviour: np.ndarray | None = None,
 ) -> list[Week]:
-    """Weeks of answers for one team; levels[w] is the team's latent level in week w."""
+    """Weeks of answers for one team; levels[w] is the team's latent level in week w.
+
+    behaviour, if given, is how much better or worse than its level the team is at each
+    behaviour (drawn with spread model.behaviour_spread otherwise): organisations of one
+    partnership share much of it (calibration.convergence).
+    """
     person = rng.normal(0.0, model.person_spread, model.size)
-    behaviour = rng.normal(0.0, model.behaviour_spread, BEHAVIOUR_COUNT)
+    if behaviour is None:
+        behaviour = rng.normal(0.0, model.behaviour_spread, BEHAVIOUR_COUNT)
     propensity = np.clip(
         model.response_rate + rng.normal(0.0, model.response_spread, model.size), 0.05, 0.98
     )

@@ -16,6 +16,9 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     # The reminder links to the member's prompt (Slack asks no scope for this one).
     "chat.getPermalink": (),
     "chat.delete": ("chat:write",),
+    # A member of another organisation whom Slack will not let the bot DM gets the prompt
+    # as an ephemeral message in the team channel (Slack Connect).
+    "chat.postEphemeral": ("chat:write",),
     # A manager's export goes to their DM.
     "conversations.open": ("im:write",),
     # A team's members, in public and in private channels.
@@ -24,6 +27,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.info": ("channels:read", "groups:read"),
     # Members' time zones; leaving out bots and deactivated accounts.
     "users.info": ("users:read",),
+    # The name of a member's home workspace in a Slack Connect channel.
+    "team.info": ("team:read",),
     # The digest chart and CSV exports (files_upload_v2 makes both calls).
     "files.getUploadURLExternal": ("files:write",),
     "files.completeUploadExternal": ("files:write",),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from config.settings import load_settings
 from delivery.pacing import Pacer
@@ -43,7 +44,7 @@ class Stage:
     clock: ManualClock
     requests: int = 0
 
-    def response_url(self, kind: str, **bound: str) -> str:
+    def response_url(self, kind: str, **bound: Any) -> str:
         """Count a signed request about to be sent, and give it a response_url of its own."""
         self.requests += 1
         return self.slack.response_url(f"{kind}-{self.requests}", **bound)

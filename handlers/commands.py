@@ -37,6 +37,7 @@ from delivery.rounds import open_and_send
 from handlers.action_modal import open_action_modal
 from handlers.context import HandlerContext
 from handlers.parsing import CommandProblem, ParsedCommand, parse_command
+from handlers.report import report_command
 from handlers.review import review_command, review_export
 from handlers.settings import open_settings
 from services import actions as action_service
@@ -50,7 +51,7 @@ from surveys.story import tell_story
 from surveys.weeks import week_of
 
 log = logging.getLogger(__name__)
-SLOW = frozenset({"summary", "send", "digest", "export", "review"})
+SLOW = frozenset({"summary", "send", "digest", "export", "review", "report"})
 """Subcommands that call Slack or build digests: acked at once, answered later."""
 
 
@@ -265,6 +266,7 @@ SLOW_REPLIES: dict[str, SlowSubcommand] = {
     "export": _export,
     "digest": _digest_now,
     "review": _review,
+    "report": report_command,
 }
 """The subcommands answered after the ack, through response_url, given the team's channel."""
 

@@ -20,8 +20,10 @@ SUBCOMMANDS = frozenset(
         "target",
         "action",
         "review",
+        "report",
     }
 )
+_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
 MAX_SUMMARY_WEEKS = 52
 DEFAULT_SUMMARY_WEEKS = 4
@@ -41,6 +43,7 @@ class ParsedCommand:
     weeks: int = DEFAULT_SUMMARY_WEEKS
     target: float | None = None
     closing: bool = False
+    quarter: str | None = None
 
 
 def _shown(token: str) -> str:
@@ -92,6 +95,22 @@ def _review(args: list[str]) -> ParsedCommand:
     return ParsedCommand("review", channel_id=_channel(rest[0]) if rest else None, closing=closing)
 
 
+def _report(args: list[str]) -> ParsedCommand:
+    """`report [YYYY-Qn] [#channel]`, in either order."""
+    channel_id = quarter = None
+    for token in args:
+        if _QUARTER.fullmatch(token.upper()) and quarter is None:
+            quarter = token.upper()
+        elif token.startswith(("<#", "#")) and channel_id is None:
+            channel_id = _channel(token)
+        else:
+            raise CommandProblem(
+                f"{_shown(token)!r} is not a quarter: `report` takes a quarter written YYYY-Qn "
+                "(e.g. 2026-Q4) and at most a channel."
+            )
+    return ParsedCommand("report", channel_id=channel_id, quarter=quarter)
+
+
 def parse_command(text: str) -> ParsedCommand:
     """Parse the text after /pulse; empty text means help."""
     words = text.split()
@@ -106,6 +125,8 @@ def parse_command(text: str) -> ParsedCommand:
         return _target(args)
     if name == "review":
         return _review(args)
+    if name == "report":
+        return _report(args)
     if name in {"send", "digest", "export", "settings", "action"} and args:
         if len(args) > 1:
             raise CommandProblem(f"`{name}` takes at most a channel.")

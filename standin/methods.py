@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from standin.blockkit import MAX_TEXT_LENGTH, check_blocks, check_message, check_view
+from standin.connect import team_info
 from standin.limits import RateLimiter
 from standin.records import Records
 from standin.tenancy import OAuthGrant, Tenancy
@@ -120,6 +121,7 @@ class SlackMethods:
             "conversations.list": self.conversations_list,
             "users.info": self.users_info,
             "users.list": self.users_list,
+            "team.info": self.team_info,
             "views.publish": self.views_publish,
             "views.open": self.views_open,
             "views.push": self.views_push,
@@ -146,6 +148,8 @@ class SlackMethods:
             return None, "account_inactive"
         if user.is_bot:
             return None, "cannot_dm_bot"
+        if user.dm_refused:  # Slack Connect: see standin/connect.py
+            return None, "channel_not_found"
         return workspace.dm_channel_id(user.id), None
 
     def _resolve_channel(self, workspace: Workspace, channel: Any) -> tuple[str | None, str | None]:
@@ -341,6 +345,8 @@ class SlackMethods:
             return fail("user_disabled")
         if user.is_bot:
             return fail("cannot_dm_bot")
+        if user.dm_refused:  # Slack Connect: see standin/connect.py
+            return fail("channel_not_found")
         already_open = ws.is_dm_open(user.id)
         channel = ws.open_dm(user.id)
         if _flag(args.get("return_im")):
@@ -385,11 +391,18 @@ class SlackMethods:
         user = ws.get_user(str(args.get("user") or ""))
         if user is None:
             return fail("user_not_found")
+        if not user.visible:  # Slack Connect: see standin/connect.py
+            return fail("user_not_visible")
         return ok(user=user.to_api())
+
+    def team_info(self, args: dict[str, Any], token: str | None) -> Reply:
+        return team_info(self._workspace(token), args)
 
     def users_list(self, args: dict[str, Any], token: str | None) -> Reply:
         ws = self._workspace(token)
-        page = paginate("users", [u.to_api() for u in ws.users()], args, 0)
+        page = paginate(
+            "users", [u.to_api() for u in ws.users() if u.team_id == ws.team_id], args, 0
+        )
         if not isinstance(page, Page):
             return page
         return ok(

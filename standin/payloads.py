@@ -122,19 +122,30 @@ class SlackPayloads(ABC):
         message_text: str = "",
         trigger_id: str | None = None,
         view: dict[str, Any] | None = None,
+        is_ephemeral: bool = False,
+        user_team_id: str | None = None,
     ) -> SlackReply:
-        """A button click (`block_actions`) on a message or in a view."""
+        """A button click (`block_actions`) on a message or in a view.
+
+        `user_team_id` is the clicker's home workspace (another organisation's, in a Slack
+        Connect channel); `team_id` stays the workspace the app is installed in. A click on
+        an ephemeral message carries no `message` (standin/connect.py)."""
         action_ts = f"{time.time():.6f}"
         container: dict[str, Any] = {"type": container_type}
         if container_type == "view":
             container["view_id"] = (view or {}).get("id", "")
         else:
             container.update(
-                {"message_ts": message_ts, "channel_id": channel_id, "is_ephemeral": False}
+                {"message_ts": message_ts, "channel_id": channel_id, "is_ephemeral": is_ephemeral}
             )
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "user": {"id": user_id, "username": user_id, "name": user_id, "team_id": team_id},
+            "user": {
+                "id": user_id,
+                "username": user_id,
+                "name": user_id,
+                "team_id": user_team_id or team_id,
+            },
             "api_app_id": self.api_app_id,
             "token": self.verification_token,
             "container": container,
@@ -159,7 +170,7 @@ class SlackPayloads(ABC):
         if container_type == "view":
             payload["view"] = view or {}
             del payload["channel"]
-        else:
+        elif not is_ephemeral:
             payload["message"] = {
                 "type": "message",
                 "subtype": "bot_message",

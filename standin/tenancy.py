@@ -26,6 +26,7 @@ DEFAULT_SCOPES = (
     "files:write",
     "groups:read",
     "im:write",
+    "team:read",
     "users:read",
 )
 

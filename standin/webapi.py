@@ -16,12 +16,15 @@ import json
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 from standin.blockkit import check_message
+from standin.connect import RESPONSE_URL_MINUTES, RESPONSE_URL_USES
 from standin.limits import Fault, FaultQueue, RateLimiter, RateLimits
 from standin.methods import UNAUTHENTICATED_METHODS, Reply, SlackMethods, fail
 from standin.records import ApiCall, Records
@@ -41,6 +44,10 @@ class ResponseTarget:
     channel_id: str | None
     message_ts: str | None
     user_id: str | None
+    # An ephemeral message's response_url: it replaces or deletes that ephemeral, and
+    # Slack honours it five times within 30 minutes (standin/connect.py).
+    ephemeral: bool = False
+    issued_at: datetime | None = None
 
 
 class _Server(ThreadingHTTPServer):
@@ -135,7 +142,10 @@ class StandInSlack:
         )
         self._handlers = self.methods.table()
         self._targets: dict[str, ResponseTarget] = {}
+        self._target_uses: dict[str, int] = {}
         self._targets_lock = threading.Lock()
+        # What time it is for response_url limits; tests hand in the bot's clock.
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._host = host
         self._port = port
         self._server: _Server | None = None
@@ -276,14 +286,24 @@ class StandInSlack:
         message_ts: str | None = None,
         user_id: str | None = None,
         team_id: str | None = None,
+        ephemeral: bool = False,
     ) -> str:
         """A response_url for interaction payloads.
 
         When bound to a message (`channel_id` + `message_ts`) and a user,
         `replace_original`, `delete_original`, `in_channel` and ephemeral
-        responses change the workspace the way Slack would.
+        responses change the workspace the way Slack would. With `ephemeral`, the message
+        is that user's ephemeral one, and the URL keeps Slack's limits: five uses within
+        30 minutes of the click.
         """
-        target = ResponseTarget(team_id or self.workspace.team_id, channel_id, message_ts, user_id)
+        target = ResponseTarget(
+            team_id or self.workspace.team_id,
+            channel_id,
+            message_ts,
+            user_id,
+            ephemeral=ephemeral,
+            issued_at=self.clock() if ephemeral else None,
+        )
         with self._targets_lock:
             self._targets[key] = target
         return f"{self.base_url}/response/{key}"
@@ -459,10 +479,28 @@ class StandInSlack:
             return 400, {"ok": False, "error": "invalid_blocks"}, {}
         with self._targets_lock:
             target = self._targets.get(key)
+            refusal = self._spent(key, target)
+        if refusal:
+            self.records.add_response({"key": key, "body": message, "accepted": False})
+            return 404, {"ok": False, "error": refusal}, {}
         if target is not None:
             self._apply_response(target, message)
         self.records.add_response({"key": key, "body": message, "accepted": True})
         return 200, {"ok": True}, {}
+
+    def _spent(self, key: str, target: ResponseTarget | None) -> str | None:
+        """Why an ephemeral's response_url no longer works, counting this use (caller holds
+        the lock). Slack documents the limits, not the refusal's wording: these names
+        are the stand-in's."""
+        if target is None or target.issued_at is None:
+            return None
+        if self.clock() - target.issued_at > timedelta(minutes=RESPONSE_URL_MINUTES):
+            return "expired_url"
+        uses = self._target_uses.get(key, 0) + 1
+        if uses > RESPONSE_URL_USES:
+            return "used_url"
+        self._target_uses[key] = uses
+        return None
 
     def _apply_ack(self, envelope: Envelope, response: dict[str, Any] | None) -> None:
         """What Slack does with an acknowledgement's payload: a slash command's becomes the
@@ -488,6 +526,15 @@ class StandInSlack:
     def _apply_response(self, target: ResponseTarget, message: dict[str, Any]) -> None:
         ws = self._workspace(target.team_id)
         text, blocks = message.get("text"), message.get("blocks")
+        if target.ephemeral and target.channel_id and target.message_ts and target.user_id:
+            if message.get("delete_original"):
+                ws.delete_ephemeral(target.channel_id, target.user_id, target.message_ts)
+                return
+            if message.get("replace_original") and isinstance(text, str):
+                ws.replace_ephemeral(
+                    target.channel_id, target.user_id, target.message_ts, text=text, blocks=blocks
+                )
+                return
         if target.channel_id and target.message_ts:
             if message.get("delete_original"):
                 ws.delete_message(target.channel_id, target.message_ts)

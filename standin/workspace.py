@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from standin.connect import stranger_view
+
 DEFAULT_TEAM_ID = "T0STANDIN"
 DEFAULT_TEAM_NAME = "Stand-in Workspace"
 DEFAULT_BOT_USER_ID = "U0STANDBOT"
@@ -43,6 +45,12 @@ class User:
     real_name: str = ""
     display_name: str = ""
     email: str = ""
+    # Slack Connect (see standin/connect.py for the sources): a member of another
+    # workspace may come back from users.info as a stranger, may not be visible at all,
+    # and may be someone the bot is not allowed to DM.
+    is_stranger: bool = False
+    visible: bool = True
+    dm_refused: bool = False
 
     @property
     def profile(self) -> dict[str, Any]:
@@ -72,6 +80,8 @@ class User:
 
     def to_api(self) -> dict[str, Any]:
         """The user object exactly as users.info / users.list return it."""
+        if self.is_stranger:
+            return stranger_view(self.id, self.team_id, self.name, self.real_name)
         return {
             "id": self.id,
             "team_id": self.team_id,
@@ -261,6 +271,7 @@ class Workspace:
         self._views: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, str] = {}  # user id -> view id
         self._files: dict[str, UploadedFile] = {}
+        self._connected_teams: dict[str, dict[str, str]] = {}
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
         # Like real Slack, the app's bot user is a (bot) member of the team.
@@ -304,6 +315,45 @@ class Workspace:
             ZoneInfo(user.tz)
             self._users[user_id] = user
             return user
+
+    def connect_team(self, team_id: str, name: str, domain: str) -> None:
+        """Share channels with another workspace: `team.info` then answers for it."""
+        with self._lock:
+            self._connected_teams[team_id] = {"id": team_id, "name": name, "domain": domain}
+
+    def connected_team(self, team_id: str) -> dict[str, str] | None:
+        with self._lock:
+            found = self._connected_teams.get(team_id)
+            return dict(found) if found else None
+
+    def add_external_user(
+        self,
+        user_id: str,
+        name: str,
+        team_id: str,
+        *,
+        tz: str = "Europe/London",
+        dm_refused: bool = False,
+        stranger: bool = False,
+        visible: bool = True,
+    ) -> User:
+        """A member of another workspace, as this workspace's token sees them."""
+        ZoneInfo(tz)
+        user = User(
+            id=user_id,
+            name=name,
+            team_id=team_id,
+            tz=tz,
+            real_name=name.replace(".", " ").title(),
+            display_name=name,
+            email="",
+            is_stranger=stranger,
+            visible=visible,
+            dm_refused=dm_refused,
+        )
+        with self._lock:
+            self._users[user_id] = user
+        return user
 
     def get_user(self, user_id: str) -> User | None:
         with self._lock:
@@ -503,6 +553,40 @@ class Workspace:
             )
             self._ephemerals.append(message)
             return message
+
+    def replace_ephemeral(
+        self,
+        channel_id: str,
+        user_id: str,
+        message_ts: str,
+        *,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+    ) -> bool:
+        """What a response_url's `replace_original` does to an ephemeral message."""
+        with self._lock:
+            for index, message in enumerate(self._ephemerals):
+                if (message.channel, message.user, message.message_ts) == (
+                    channel_id,
+                    user_id,
+                    message_ts,
+                ):
+                    self._ephemerals[index] = replace(
+                        message, text=text, blocks=copy.deepcopy(blocks)
+                    )
+                    return True
+            return False
+
+    def delete_ephemeral(self, channel_id: str, user_id: str, message_ts: str) -> bool:
+        """What a response_url's `delete_original` does to an ephemeral message."""
+        with self._lock:
+            before = len(self._ephemerals)
+            self._ephemerals = [
+                m
+                for m in self._ephemerals
+                if (m.channel, m.user, m.message_ts) != (channel_id, user_id, message_ts)
+            ]
+            return len(self._ephemerals) < before
 
     def ephemerals(self) -> list[EphemeralMessage]:
         with self._lock:

@@ -106,6 +106,11 @@ class Member(Base):
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The domain of their email (never the address): NULL not looked up yet, "" none.
     email_domain: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The workspace Slack names as the member's home (users.info user.team_id): another
+    # organisation's in a Slack Connect channel. None until Slack has said.
+    home_team_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # When the team's managers were told the bot cannot reach this member (told once).
+    unreachable_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class OptOut(Base):
@@ -157,6 +162,9 @@ class Prompt(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     claim_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reminder_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # How it reached its member: "dm", "ephemeral" (in the team channel, where Slack would
+    # not let the bot DM them) or "unreachable"; None for prompts from before it was kept.
+    route: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class PendingAnswer(Base):
@@ -339,6 +347,39 @@ class ReviewAnswer(Base):
     respondent: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[str] = mapped_column(String(64))
     level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+
+
+class WorkspaceName(Base):
+    """A Slack workspace's name as `team.info` gave it: the name of a member's home
+    organisation in a Slack Connect channel."""
+
+    __tablename__ = "workspace_names"
+
+    workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    learned_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EphemeralView(Base):
+    """The latest `response_url` of an in-channel (ephemeral) prompt its member clicked.
+
+    An ephemeral message can only be changed through a response_url, which Slack honours
+    for 30 minutes and five uses; the bot hides the chosen points at ``hide_at`` (before
+    it expires) or at close, whichever comes first, and deletes the row once nothing the
+    member's client shows holds an answer."""
+
+    __tablename__ = "ephemeral_views"
+    __table_args__ = (Index("ix_ephemeral_views_hide_at", "shows_answer", "hide_at"),)
+
+    prompt_id: Mapped[int] = mapped_column(
+        ForeignKey("prompts.id", ondelete="CASCADE"), primary_key=True
+    )
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    response_url: Mapped[str] = mapped_column(String(512))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    hide_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    uses: Mapped[int] = mapped_column(SmallInteger)
+    shows_answer: Mapped[bool] = mapped_column(Boolean)
 
 
 class OrganisationRow(Base):

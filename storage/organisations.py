@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import column, delete, select, table
 from sqlalchemy.orm import Session
 
+from storage import home_workspaces as home_store
 from storage.models import (
     Member,
     OrganisationAssignment,
@@ -76,7 +77,11 @@ _INSTALLATIONS = table(
 
 
 def workspace_name(session: Session, workspace_id: str) -> str:
-    """A workspace's name as its installation recorded it; its id until one is known."""
+    """A workspace's name as `team.info` gave it, or as its installation recorded it; its id
+    until one is known."""
+    learned = home_store.workspace_name(session, workspace_id)
+    if learned:
+        return learned
     name = session.scalar(
         select(_INSTALLATIONS.c.team_name)
         .where(_INSTALLATIONS.c.team_id == workspace_id, _INSTALLATIONS.c.team_name.is_not(None))
@@ -86,12 +91,14 @@ def workspace_name(session: Session, workspace_id: str) -> str:
     return name or workspace_id
 
 
-def home_workspaces(session: Session, team_id: int) -> dict[str, str]:
-    """Members' home workspaces' names, for members Slack Connect brought from another
-    workspace. Slack Connect's reach (which member comes from which workspace, and its
-    name) is recorded by the `connect` work; until then every member is at home."""
-    del session, team_id
-    return {}
+def home_workspaces(session: Session, team: Team) -> dict[str, str]:
+    """The home workspace's name of each member Slack Connect brought from another
+    workspace (its id until `team.info` has named it)."""
+    return {
+        user_id: home.name or home.workspace_id
+        for user_id, home in home_store.home_workspaces(session, team.id).items()
+        if home.workspace_id != team.workspace_id
+    }
 
 
 def _facts(session: Session, team: Team, user_ids: Sequence[str]) -> list[MemberFacts]:
@@ -103,7 +110,7 @@ def _facts(session: Session, team: Team, user_ids: Sequence[str]) -> list[Member
             )
         )
     }
-    homes = home_workspaces(session, team.id)
+    homes = home_workspaces(session, team)
     return [MemberFacts(u, domains.get(u) or None, homes.get(u)) for u in user_ids]
 
 

@@ -178,12 +178,23 @@ def estimate_score(sample: AnySample) -> ScoreEstimate:
         raise ValueError("a sample needs at least one person with a counted answer")
     mean = m.total / 2 / m.answers
     mean_size = m.answers / m.people
-    residuals = m.total_squares / 4 - mean * m.cross + mean * mean * m.size_squares
-    squares = max(0.0, residuals) / mean_size**2
+    squares = person_residual_squares(m)
     df = m.people - 1 + PRIOR_PEOPLE
     prior = PRIOR_PEOPLE * PRIOR_ANSWER_VARIANCE / mean_size
     variance = (squares + prior) / df / m.people
     return ScoreEstimate(mean, variance, df, m.people, m.answers)
+
+
+def person_residual_squares(m: Moments) -> float:
+    """Σzᵢ² of `estimate_score`: each person's residual from the score, in units of one answer.
+
+    Summed from the moments: in score units a person's sum is t/2, so
+    Σ(t/2 − mean·k)² = Σt²/4 − mean·Σt·k + mean²·Σk², divided by the squared mean size.
+    """
+    mean = m.total / 2 / m.answers
+    mean_size = m.answers / m.people
+    residuals = m.total_squares / 4 - mean * m.cross + mean * mean * m.size_squares
+    return max(0.0, residuals) / mean_size**2
 
 
 def compare_estimates(

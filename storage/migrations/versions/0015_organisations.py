@@ -9,7 +9,7 @@ least the team's threshold of respondents in the round, and the answers left unn
 none or as many (surveys/anonymity.py, kept_organisation_labels; docs/METHOD.md).
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
