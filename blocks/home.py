@@ -13,6 +13,7 @@ from blocks.prompt import prompt_message
 from blocks.text import button, context, divider, escape, header, section
 from surveys.actions import AgreedAction
 from surveys.digest import Digest
+from surveys.organisation_format import organisation_line
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def _figures(digest: Digest) -> list[dict[str, Any]]:
             f = item.figure
             if not f.suppressed and f.score is not None:
                 lines.append(f"{escape(item.behaviour.favourable)}: {f.score:+.2f}")
+    lines += [f"• {escape(organisation_line(o))}" for o in digest.organisations]
     return [section("\n".join(lines))]
 
 

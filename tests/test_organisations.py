@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from services import digests as digest_service
 from services import settings as settings_service
 from standin import StandInSlack
 from storage.models import Answer, Member
-from tests.pulse_flow import SURVEYED, click, close_round, send_round, setup_team
+from surveys.digest_format import digest_to_dict, digest_to_text
+from surveys.export import export_csv
+from tests.pulse_flow import SURVEYED, click, close_round, digest_json, send_round, setup_team
 from tests.support import (
     MANAGER,
     MEMBERS,
@@ -24,6 +27,9 @@ from tests.support import (
     RunningBot,
     standard_workspace,
     wait_for,
+)
+from tests.support import (
+    ROUND_WEEK as WEEK,
 )
 from tests.test_settings import open_settings
 
@@ -197,3 +203,78 @@ def test_a_closed_answer_names_only_an_organisation_big_enough_to_hide_in(
         click(running, user, 0, 2 + i % 3)
     close_round(running)
     assert _labels(running) == {NHS: 4, None: 5}
+
+
+def _outputs(running: RunningBot) -> str:
+    """Every published output of the week: digest JSON and text, the posted message, the
+    manager's /pulse summary, the export and a member's App Home."""
+    digest = digest_service.build_digest(db=running.bot.db, channel_id=TEAM_CHANNEL, week=WEEK)
+    posted = [m for m in running.slack.messages_in(TEAM_CHANNEL) if m.blocks]
+    before = len(running.slack.responses)
+    running.command("summary")
+    summary = wait_for(lambda: running.slack.responses[before:] or None)
+    digests = digest_service.published_digests(db=running.bot.db, channel_id=TEAM_CHANNEL)
+    return "\n".join(
+        [
+            json.dumps(digest_to_dict(digest.digest)),
+            digest_to_text(digest.digest),
+            json.dumps([m.blocks for m in posted]),
+            json.dumps(summary[-1]["body"]),
+            export_csv(digests),
+            home_text(running, NHS_PEOPLE[0]),
+        ]
+    )
+
+
+def test_a_digest_of_three_organisations_folds_the_small_one(running: RunningBot) -> None:
+    """Council 4, NHS 4, police 1 at threshold 3: the police fold into "Other partners", and
+    the council with them (else the team less the two would be the police)."""
+    setup_partnership(running)
+    submit_organisations(running, ASSIGNMENT, threshold="3")
+    send_round(running)
+    for i, user in enumerate(SURVEYED):
+        click(running, user, 0, 2 + i % 3)
+    close_round(running)
+    digest = digest_json(running, WEEK)
+    names = [o["name"] for o in digest["organisations"]]
+    assert names == [NHS, "Other partners"]
+    nhs, other = digest["organisations"]
+    assert nhs["n"] == 4 and not nhs["index"]["suppressed"]
+    assert other["n"] == 5 and not other["index"]["suppressed"]
+    assert set(nhs) == {"name", "n", "index", "behaviours"}
+    assert set(nhs["index"]) == {"score", "suppressed"}
+    assert digest["convergence"]["shift"] == "insufficient_data"
+    published = _outputs(running)
+    assert "Each organisation" in published
+    assert POLICE not in published and COUNCIL not in published
+
+
+def test_the_last_organisation_left_is_withheld_with_the_one_beside_it(
+    running: RunningBot,
+) -> None:
+    """Council 5 (the manager assigned to it) and NHS 4 at threshold 3: on the second
+    question only two NHS people answer, so the NHS's figure is withheld — and the
+    council's too, since the team's less the council's would be the NHS's two."""
+    setup_partnership(running)
+    submit_organisations(
+        running, [(COUNCIL, [MANAGER], "leeds.gov.uk"), (NHS, [], "nhs.net")], threshold="3"
+    )
+    send_round(running)
+    for i, user in enumerate(SURVEYED):
+        click(running, user, 0, 2 + i % 3)
+        skips = user in NHS_PEOPLE[2:]
+        click(running, user, 1, None if skips else 1 + i % 4)
+    close_round(running)
+    digest = digest_json(running, WEEK)
+    second = next(b for b in digest["behaviours"] if b["n"] == 7)
+    assert not second["suppressed"]
+    assert [o["name"] for o in digest["organisations"]] == [COUNCIL, NHS]
+    for organisation in digest["organisations"]:
+        figure = next(b for b in organisation["behaviours"] if b["id"] == second["id"])
+        assert figure == {"id": second["id"], "n": None, "score": None, "suppressed": True}
+        assert organisation["index"]["suppressed"]  # it would give the second away
+    first = next(b for b in digest["behaviours"] if b["n"] == 9)
+    shown = [
+        b["n"] for o in digest["organisations"] for b in o["behaviours"] if b["id"] == first["id"]
+    ]
+    assert shown == [5, 4]
