@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from blocks.digest import organisation_blocks
 from blocks.text import context, escape, local_time, section
 from surveys.digest import Digest
 from surveys.story import Story
@@ -85,6 +86,7 @@ def story_summary_message(
     blocks = [
         section(f"*{text}*"),
         section(told),
+        *organisation_blocks(digests[-1]),
         section(f"*Who took part*\n{taking_part}"),
         context(
             "Figures show only when enough people answered to stay anonymous; changes are "

@@ -10,6 +10,7 @@ from delivery.context import Outbound
 from services import home_workspaces as home_service
 from services import teams as team_service
 from services.teams import MemberInfo, TeamRef
+from surveys.organisations import email_domain
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,15 @@ def _describe(out: Outbound, user_id: str, workspace_id: str | None = None) -> M
         )
         return MemberInfo(user_id=user_id, is_bot=False, deactivated=False, timezone=None)
     home = user.get("team_id")
+    profile = user.get("profile") or {}
     return MemberInfo(
         user_id=user_id,
         is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
         deactivated=bool(user.get("deleted")),
         timezone=user.get("tz"),
         home_team_id=home if isinstance(home, str) and home else None,
+        # users:read.email: only the domain is kept, for organisations assigned by domain.
+        email_domain=email_domain(profile.get("email") if isinstance(profile, dict) else None),
     )
 
 

@@ -279,6 +279,7 @@ def update_member(
     is_bot: bool | None = None,
     deactivated: bool | None = None,
     timezone: str | None = None,
+    email_domain: str = "",
     known: bool = False,
     home_team_id: str | None = None,
 ) -> None:
@@ -290,3 +291,4 @@ def update_member(
         member.timezone = timezone
         if home_team_id is not None:
             member.home_team_id = home_team_id
+        member.email_domain = email_domain
