@@ -48,9 +48,9 @@ from storage.database import normalise_url
 from storage.models import Prompt, Round
 
 SIZES = {
-    "full": Layout(teams=10_000, members=20, group=1_000),
-    "quick": Layout(teams=1_000, members=20, group=100),
-    "smoke": Layout(teams=24, members=3, group=4),
+    "full": Layout(teams=10_000, members=20, group=1_000, singles=0),
+    "quick": Layout(teams=1_000, members=20, group=100, singles=0),
+    "smoke": Layout(teams=24, members=3, group=4, singles=0),
 }
 QUIET_REPEATS = {"full": 7, "quick": 5, "smoke": 2}
 NOTHING_DUE = moment(1, "09:30")  # Tuesday: every round open since Monday, nothing owed
@@ -208,7 +208,7 @@ def _quiet(bot: Bot, repeats: int) -> tuple[float, TickReport]:
 
 
 def _one_team_quiet(context: Run, url: str, repeats: int) -> float:
-    layout = Layout(teams=1, members=context.pick(SIZES).members, group=0)
+    layout = Layout(teams=1, members=context.pick(SIZES).members, group=0, singles=0)
     write_tick_database(url, layout)
     with schema_check_off(), standin(_workspace(layout, [1])) as slack:
         bot = bench_bot(database_url=url, api_url=slack.api_url)
@@ -387,7 +387,7 @@ def run(context: Run) -> Section:
     section.setup = [
         f"{layout.teams:,} teams × {layout.members} members ({layout.teams * layout.members:,} "
         "people), all in Europe/London (UTC in December), written in bulk in the state the "
-        f"schedule leaves on Tuesday of {WEEK}: {layout.teams - 3 * layout.group - 3:,} "
+        f"schedule leaves on Tuesday of {WEEK}: {layout.teams - 3 * layout.group:,} "
         "background teams opened this week's round on Monday and owe nothing until Friday "
         "(20 prompts sent each); every team has two earlier rounds, closed, digests posted. "
         f"Groups of one team and of {layout.group:,} teams fall due, one moment after another, "

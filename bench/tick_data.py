@@ -76,16 +76,18 @@ class Layout:
     teams: int
     members: int
     group: int
+    singles: int = 1
+    """Teams in each one-team group (none where only the many teams' ticks are run)."""
 
     def groups(self) -> Iterator[tuple[Group, range]]:
         """Each group and its team numbers; the background takes what is left."""
         start = 1
         for group, size in (
-            (PULSE_ONE, 1),
+            (PULSE_ONE, self.singles),
             (PULSE_MANY, self.group),
-            (REMIND_ONE, 1),
+            (REMIND_ONE, self.singles),
             (REMIND_MANY, self.group),
-            (CLOSE_ONE, 1),
+            (CLOSE_ONE, self.singles),
             (CLOSE_MANY, self.group),
         ):
             yield group, range(start, start + size)
