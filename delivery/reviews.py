@@ -4,6 +4,9 @@ redrawn without their answers once the review has closed."""
 from __future__ import annotations
 
 import logging
+from enum import Enum
+
+from slack_sdk.errors import SlackApiError
 
 from blocks.review import closed_review_message, review_prompt_message
 from blocks.text import team_mention
@@ -11,6 +14,28 @@ from delivery.context import Outbound
 from services import reviews as review_service
 
 log = logging.getLogger(__name__)
+
+
+class Reviewer(Enum):
+    """What Slack says of someone a manager would invite as a peer reviewer."""
+
+    PERSON = "person"
+    UNKNOWN = "unknown"
+    BOT = "bot"
+    DEACTIVATED = "deactivated"
+
+
+def who_is(out: Outbound, *, workspace_id: str, user_id: str) -> Reviewer:
+    """Whether Slack knows the person and they can answer: someone from another workspace
+    whom Slack Connect hides (`user_not_visible`) is still a person."""
+    try:
+        user = out.client_for(workspace_id).users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        return Reviewer.PERSON if reason == "user_not_visible" else Reviewer.UNKNOWN
+    if user.get("is_bot") or user_id == "USLACKBOT":
+        return Reviewer.BOT
+    return Reviewer.DEACTIVATED if user.get("deleted") else Reviewer.PERSON
 
 
 def send_review_prompts(out: Outbound) -> int:
@@ -25,6 +50,7 @@ def send_review_prompts(out: Outbound) -> int:
             closes_at=review.closes_at,
             threshold=review.threshold,
             team=team_mention(review.channel_id, review.channel_name),
+            peer=prompt.peer,
         )
         try:
             client = out.client_for(prompt.workspace_id)
