@@ -11,7 +11,10 @@ from slack_sdk.errors import SlackApiError
 from blocks.review import closed_review_message, review_prompt_message
 from blocks.text import team_mention
 from delivery.context import Outbound
+from delivery.members import refresh_members
+from services import review_schedule
 from services import reviews as review_service
+from services import teams as team_service
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +97,27 @@ def close_due_reviews(out: Outbound) -> int:
     closed = review_service.close_due_reviews(db=out.db, now=out.clock())
     redraw_closed_reviews(out)
     return closed
+
+
+def start_due_reviews(out: Outbound) -> int:
+    """Start the quarterly reviews whose slot has come, asking each team's channel as it is
+    now (as a round's sending does); their DMs go out with the other review DMs."""
+    started = 0
+    for due in review_schedule.due_reviews(db=out.db, now=out.clock()):
+        try:
+            team = team_service.find_team(
+                db=out.db, channel_id=due.channel_id, workspace_id=due.workspace_id
+            )
+            refresh_members(out, team)
+            review = review_service.start_scheduled_review(
+                db=out.db,
+                workspace_id=due.workspace_id,
+                channel_id=due.channel_id,
+                quarter=due.quarter,
+                now=out.clock(),
+            )
+        except Exception:
+            log.exception("could not start a team's quarterly review; retried next minute")
+            continue
+        started += review is not None
+    return started

@@ -135,29 +135,49 @@ def start_review(
     *, db: Database, workspace_id: str, channel_id: str, user_id: str, now: datetime
 ) -> ReviewInfo:
     """Open this quarter's review for a manager's team, one prompt queued per member."""
-    quarter = quarter_of(now)
     try:
         with db.transaction() as session:
             team = _managed(session, workspace_id, channel_id, user_id)
-            if review_store.open_review(session, team.id) is not None:
-                raise ReviewOpen()
-            if any(r.quarter == quarter for r in review_store.reviews_of_team(session, team.id)):
-                raise ReviewedThisQuarter()
-            people = [m.user_id for m in team_store.surveyable_members(session, team)]
-            if not people:
-                raise NobodyToAsk()
-            review = review_store.add_review(
-                session,
-                team=team,
-                quarter=quarter,
-                now=now,
-                closes_at=now + timedelta(days=REVIEW_DAYS),
-                threshold=team.anonymity_threshold,
-                user_ids=people,
-            )
-            return _info(review, team)
+            return _open(session, team, quarter_of(now), now)
     except IntegrityError:
         raise ReviewedThisQuarter() from None  # started at the same moment by another manager
+
+
+def start_scheduled_review(
+    *, db: Database, workspace_id: str, channel_id: str, quarter: str, now: datetime
+) -> ReviewInfo | None:
+    """Open a team's quarterly review by itself; None when it need not or cannot (started
+    meanwhile by a manager or another process, or nobody to ask)."""
+    try:
+        with db.transaction() as session:
+            team = team_store.team_by_channel(session, channel_id, workspace_id, for_update=True)
+            if team is None:
+                return None
+            return _open(session, team, quarter, now)
+    except (IntegrityError, ReviewOpen, ReviewedThisQuarter, NobodyToAsk):
+        return None
+
+
+def _open(session: Session, team: Team, quarter: str, now: datetime) -> ReviewInfo:
+    """A quarter's review opened for a team (locked by the caller), one DM queued per
+    member to ask; refused while one is open or when the quarter has had its review."""
+    if review_store.open_review(session, team.id) is not None:
+        raise ReviewOpen()
+    if any(r.quarter == quarter for r in review_store.reviews_of_team(session, team.id)):
+        raise ReviewedThisQuarter()
+    people = [m.user_id for m in team_store.surveyable_members(session, team)]
+    if not people:
+        raise NobodyToAsk()
+    review = review_store.add_review(
+        session,
+        team=team,
+        quarter=quarter,
+        now=now,
+        closes_at=now + timedelta(days=REVIEW_DAYS),
+        threshold=team.anonymity_threshold,
+        user_ids=people,
+    )
+    return _info(review, team)
 
 
 def invite_peer(

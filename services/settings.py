@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from services.errors import NotAManager, PulseError
 from services.lookup import team_of_channel
 from services.slack_ids import is_channel_id, is_slack_id
+from storage import reviews as review_store
 from storage import teams as team_store
 from storage.database import Database
 from storage.models import Team
@@ -42,6 +44,7 @@ class TeamSettings:
     digest_channel_id: str | None
     target: float | None
     managers: tuple[str, ...]
+    quarterly_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class SettingsForm:
     digest_channel_id: str | None
     target: str | None
     managers: Sequence[str]
+    quarterly_review: bool = False
 
 
 class InvalidSettings(PulseError):
@@ -79,6 +83,7 @@ def _read(team: Team, managers: Sequence[str]) -> TeamSettings:
         digest_channel_id=team.digest_channel_id,
         target=team.target,
         managers=tuple(managers),
+        quarterly_review=team.review_schedule_from is not None,
     )
 
 
@@ -217,11 +222,18 @@ def check_form(form: SettingsForm, *, channel_id: str) -> TeamSettings:
         digest_channel_id=None if digest == channel_id else digest,
         target=target,
         managers=managers,
+        quarterly_review=form.quarterly_review is True,
     )
 
 
 def apply_settings(
-    *, db: Database, workspace_id: str, channel_id: str, user_id: str, form: SettingsForm
+    *,
+    db: Database,
+    workspace_id: str,
+    channel_id: str,
+    user_id: str,
+    form: SettingsForm,
+    now: datetime,
 ) -> TeamSettings:
     """Check a manager's form and apply it, all or nothing.
 
@@ -243,5 +255,6 @@ def apply_settings(
             digest_channel_id=wanted.digest_channel_id,
             target=wanted.target,
         )
+        review_store.schedule_reviews(team, wanted=wanted.quarterly_review, now=now)
         team_store.replace_managers(session, team_id=team.id, user_ids=wanted.managers)
         return _read(team, team_store.managers_of(session, team.id))

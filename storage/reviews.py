@@ -63,6 +63,34 @@ def open_review(session: Session, team_id: int) -> Review | None:
     ).first()
 
 
+def teams_reviewing_quarterly(session: Session) -> Sequence[Team]:
+    """Active teams whose managers asked for the review to start by itself each quarter."""
+    return session.scalars(
+        select(Team)
+        .where(Team.active.is_(True), Team.review_schedule_from.is_not(None))
+        .order_by(Team.id)
+    ).all()
+
+
+def has_review(session: Session, *, team_id: int, quarter: str) -> bool:
+    """Whether the team has a review for the quarter, or one still open from before."""
+    found = session.scalar(
+        select(Review.id)
+        .where(Review.team_id == team_id)
+        .where((Review.quarter == quarter) | Review.closed_at.is_(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+def schedule_reviews(team: Team, *, wanted: bool, now: datetime) -> None:
+    """Turn the quarterly start on (from now, unless it was already on) or off."""
+    if not wanted:
+        team.review_schedule_from = None
+    elif team.review_schedule_from is None:
+        team.review_schedule_from = now
+
+
 def add_review(
     session: Session,
     *,
