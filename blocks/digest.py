@@ -7,6 +7,7 @@ from typing import Any
 from blocks.actions import agree_button, digest_action_blocks
 from blocks.text import context, divider, escape, header, section
 from surveys.digest import BehaviourFigure, Digest
+from surveys.organisation_format import convergence_line, organisation_line
 from surveys.story import Story
 from surveys.weeks import week_words
 
@@ -54,6 +55,17 @@ def digest_title(digest: Digest, team_name: str | None = None) -> str:
     return f"Partnership pulse · {team_name or digest.team} · {week_words(digest.week)}"
 
 
+def organisation_blocks(digest: Digest) -> list[dict[str, Any]]:
+    """Each organisation's view side by side, and whether they are drawing together."""
+    if not digest.organisations:
+        return []
+    lines = [f"• {escape(organisation_line(f))}" for f in digest.organisations]
+    gap = convergence_line(digest.convergence)
+    if gap:
+        lines.append(escape(gap))
+    return [section("*Each organisation's view*\n" + "\n".join(lines)[:2900])]
+
+
 def digest_message(digest: Digest, story: Story, *, team_name: str | None = None) -> dict[str, Any]:
     """The channel message: the five parts of the story, with this week's behaviours as bars."""
     parts = {p.heading: p.text for p in story.parts}
@@ -63,6 +75,7 @@ def digest_message(digest: Digest, story: Story, *, team_name: str | None = None
         section(f"*Where are we now?*\n{escape(parts['Where are we now'])}{_index_bar(digest)}"),
     ]
     blocks += [section(_behaviour_line(item)) for item in digest.asked]
+    blocks += organisation_blocks(digest)
     blocks += [
         context('Bars run from "them" (left) to "us" (right); the middle line is neutral.'),
         divider(),

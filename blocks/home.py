@@ -13,6 +13,7 @@ from blocks.prompt import prompt_message
 from blocks.text import button, context, divider, escape, header, section
 from surveys.actions import AgreedAction
 from surveys.digest import Digest
+from surveys.organisation_format import organisation_line
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def _figures(digest: Digest) -> list[dict[str, Any]]:
             f = item.figure
             if not f.suppressed and f.score is not None:
                 lines.append(f"{escape(item.behaviour.favourable)}: {f.score:+.2f}")
+    lines += [f"• {escape(organisation_line(o))}" for o in digest.organisations]
     return [section("\n".join(lines))]
 
 
@@ -67,6 +69,7 @@ def home_view(
     managed_channels: Sequence[str] = (),
     notice: str | None = None,
     actions: Sequence[tuple[str, AgreedAction, bool]] = (),
+    organisations: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """The App Home tab for one member (with a settings button per team they manage), with
     a line on top when a button they pressed could not do what it said."""
@@ -88,6 +91,10 @@ def home_view(
     else:
         blocks.append(section("No pulse is open for you right now. Thanks for taking part!"))
     blocks += [divider(), section("*Your team's published figures*")]
+    blocks += [
+        context(f"In <#{channel}> you are counted in *{escape(name)}*.")
+        for channel, name in organisations[:MAX_MANAGED_SHOWN]
+    ]
     if digests:
         for digest in digests:
             blocks += _figures(digest)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from blocks.digest import organisation_blocks
 from blocks.text import context, escape, local_time, section
 from surveys.digest import Digest
 from surveys.story import Story
@@ -89,6 +90,7 @@ def story_summary_message(
     blocks = [
         section(f"*{text}*"),
         section(told),
+        *organisation_blocks(digests[-1]),
         section(f"*Who took part*\n{taking_part}"),
         context(
             "Figures show only when enough people answered to stay anonymous; changes are "
@@ -247,3 +249,18 @@ def went_wrong() -> dict[str, Any]:
     return notice(
         "Something went wrong on our side and that didn't finish. Please try again in a moment."
     )
+
+
+def unreachable_notice(*, team: str, members: Sequence[str]) -> dict[str, Any]:
+    """A manager's one DM about members Slack lets the bot reach neither by DM nor in the
+    team's channel: who, that they are counted as invited, and what would help."""
+    names = ", ".join(f"<@{member}>" for member in members[:50])
+    more = f" and {len(members) - 50} more" if len(members) > 50 else ""
+    text = (
+        f"The pulse for {team} could not reach {names}{more}: Slack allows the bot neither a "
+        "direct message nor a message in the channel for them (often someone from another "
+        "organisation's workspace). They are counted as invited but cannot answer. "
+        "Their workspace's admins can allow the app to message them. "
+        "You are told once about each person."
+    )
+    return notice(text)

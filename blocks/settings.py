@@ -9,6 +9,7 @@ from blocks.ids import SETTINGS_VIEW, SettingsField
 from blocks.text import context, escape, section
 from services.settings import MAX_MANAGERS, MAX_QUESTIONS, MAX_THRESHOLD, TeamSettings
 from surveys.anonymity import MINIMUM_THRESHOLD
+from surveys.organisations import MAX_NAME, MAX_ORGANISATIONS, slot_field
 from surveys.schedule import WEEKDAYS
 
 
@@ -155,6 +156,7 @@ def settings_modal(settings: TeamSettings, *, workspace_id: str) -> dict[str, An
             hint="Managers see summaries and exports, send rounds and change these settings.",
         ),
         _quarterly_review(settings.quarterly_review),
+        *organisation_inputs(settings),
         context("Changes take effect at the team's next round; an open round carries on as is."),
     ]
     return {
@@ -168,6 +170,63 @@ def settings_modal(settings: TeamSettings, *, workspace_id: str) -> dict[str, An
         ),
         "blocks": blocks,
     }
+
+
+def _block(block_id: str, label: str, element: dict[str, Any], hint: str | None) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": {**element, "action_id": block_id},
+        "optional": True,
+    }
+    if hint:
+        block["hint"] = _plain(hint)
+    return block
+
+
+def organisation_inputs(settings: TeamSettings) -> list[dict[str, Any]]:
+    """One slot per organisation the manager named, and room for more (up to
+    MAX_ORGANISATIONS): a name, the people in it, the email domains in it."""
+    named = list(settings.organisations)
+    slots = min(MAX_ORGANISATIONS, max(4, len(named) + 1))
+    blocks: list[dict[str, Any]] = [
+        section(
+            "*Partner organisations* (optional). Members count in the organisation you "
+            "assign them to here, by person or by email domain; otherwise in their own "
+            "Slack workspace."
+        )
+    ]
+    for i in range(slots):
+        organisation = named[i] if i < len(named) else None
+        name: dict[str, Any] = {"type": "plain_text_input", "max_length": MAX_NAME}
+        people: dict[str, Any] = {"type": "multi_users_select"}
+        domains: dict[str, Any] = {"type": "plain_text_input", "max_length": 500}
+        if organisation is not None:
+            name["initial_value"] = organisation.name
+            if organisation.people:
+                people["initial_users"] = list(organisation.people)
+            if organisation.domains:
+                domains["initial_value"] = ", ".join(organisation.domains)
+        first = i == 0
+        blocks += [
+            _block(slot_field("name", i), f"Organisation {i + 1}", name,
+                   "e.g. Leeds City Council" if first else None),
+            _block(slot_field("people", i), f"People in organisation {i + 1}", people, None),
+            _block(slot_field("domains", i), f"Email domains of organisation {i + 1}", domains,
+                   "e.g. leeds.gov.uk, separated by commas" if first else None),
+        ]  # fmt: skip
+    return blocks
+
+
+def _organisations_line(settings: TeamSettings) -> str:
+    if not settings.organisations:
+        return "• Organisations: each member's own workspace"
+    parts = []
+    for o in settings.organisations:
+        who = [f"<@{u}>" for u in o.people] + [escape(d) for d in o.domains]
+        parts.append(f"{escape(o.name)} ({', '.join(who) or 'nobody assigned yet'})")
+    return "• Organisations: " + "; ".join(parts)
 
 
 def settings_saved_view(settings: TeamSettings) -> dict[str, Any]:
@@ -191,6 +250,7 @@ def settings_saved_view(settings: TeamSettings) -> dict[str, Any]:
             if settings.quarterly_review
             else "started by hand (`/pulse review`)"
         ),
+        _organisations_line(settings),
     ]
     return {
         "type": "modal",

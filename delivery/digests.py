@@ -8,6 +8,7 @@ from blocks.digest import digest_message
 from charts.digest_chart import render_digest_chart
 from delivery.closed_redraws import redraw_closed
 from delivery.context import Outbound
+from delivery.ephemeral_views import hide_due
 from services import digests as digest_service
 from services import rounds as round_service
 from services.digests import DigestBundle
@@ -89,4 +90,5 @@ def close_and_post(out: Outbound, *, round_: RoundInfo) -> bool:
     ):
         post_digest(out, channel_id=round_.channel_id, week=round_.week)
     redraw_closed(out)
+    hide_due(out)
     return True

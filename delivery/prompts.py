@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from blocks.prompt import FreshPrompt, reminder_message
 from blocks.text import team_mention
 from delivery.context import Outbound
+from delivery.unreachable import tell_managers
 from services import redraws as redraw_service
 from services import rounds as round_service
 from services.errors import WorkspaceNotInstalled
@@ -25,6 +26,23 @@ log = logging.getLogger(__name__)
 MEMBER_ERRORS = frozenset(
     {"user_not_found", "account_inactive", "cannot_dm_bot", "channel_not_found", "user_disabled"}
 )
+
+DM_REFUSED = frozenset({"channel_not_found", "user_not_visible", "restricted_action"})
+"""Slack will not open a DM with this member (in a Slack Connect channel, someone of
+another organisation): the prompt goes to them in the team channel instead (standin/connect.py
+gives the sources)."""
+
+IN_CHANNEL_REFUSED = frozenset(
+    {
+        "user_not_in_channel",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "restricted_action",
+        "user_not_found",
+    }
+)
+"""Slack will not show this member an ephemeral in the team channel either: unreachable."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,7 @@ class _Pass:
     sent: int = 0
     skipped: int = 0
     deferred: int = 0
+    unreachable_rounds: set[int] = field(default_factory=set)
 
     def message(self, prompt: PromptToSend) -> dict[str, Any]:
         """The prompt's DM; the blocks are built once per round and the ids filled in."""
@@ -86,6 +105,9 @@ def _send_one(work: _Pass, prompt: PromptToSend) -> None:
         reply = client.chat_postMessage(channel=prompt.user_id, **message)
     except SlackApiError as error:
         code = str(error.response.get("error", ""))
+        if code in DM_REFUSED:
+            _send_in_channel(work, client, prompt, message, refused=code)
+            return
         if code not in MEMBER_ERRORS:
             raise
         log.warning("prompt %s skipped: Slack said %s", prompt.prompt_id, code)
@@ -93,6 +115,37 @@ def _send_one(work: _Pass, prompt: PromptToSend) -> None:
         work.skipped += 1
         return
     work.record.sent(prompt, channel_id=reply["channel"], message_ts=reply["ts"])
+    work.sent += 1
+
+
+def _send_in_channel(
+    work: _Pass, client: WebClient, prompt: PromptToSend, message: dict[str, Any], refused: str
+) -> None:
+    """Where Slack will not let the bot DM a member, the same prompt, buttons and all, goes
+    to them alone in the team channel (an ephemeral message); where Slack will not do that
+    either, the member is recorded as unreachable, counted, and the managers are told."""
+    channel = prompt.round.channel_id
+    try:
+        reply = client.chat_postEphemeral(channel=channel, user=prompt.user_id, **message)
+    except SlackApiError as error:
+        code = str(error.response.get("error", ""))
+        if code not in IN_CHANNEL_REFUSED:
+            raise
+        log.warning(
+            "prompt %s: member unreachable (the DM was refused: %s; in the channel: %s)",
+            prompt.prompt_id,
+            refused,
+            code,
+        )
+        work.record.unreachable(prompt)
+        work.unreachable_rounds.add(prompt.round.id)
+        return
+    log.info(
+        "prompt %s goes to its member in the team channel: Slack refused the DM (%s)",
+        prompt.prompt_id,
+        refused,
+    )
+    work.record.sent_in_channel(prompt, message_ts=str(reply["message_ts"]))
     work.sent += 1
 
 
@@ -152,6 +205,8 @@ def send_due_prompts(
             if not carry_on:
                 break
             size = next_claim_size(len(batch), posted, batch_size)
+    for unreached in sorted(work.unreachable_rounds):
+        tell_managers(out, round_id=unreached)
     return SendReport(sent=work.sent, skipped=work.skipped, deferred=work.deferred)
 
 

@@ -48,6 +48,12 @@ APP_TOKEN_SCOPES: dict[str, tuple[str, ...]] = {
     "apps.connections.open": ("connections:write",),
 }
 
+# Scopes that widen what a method already called returns, rather than allow a method.
+FIELD_SCOPES: dict[str, str] = {
+    # users.info's profile.email: a member's organisation by email domain (SPEC §5).
+    "users:read.email": "users.info",
+}
+
 # A slash command needs its own scope, whatever it calls.
 COMMAND_SCOPES: tuple[str, ...] = ("commands",)
 
@@ -55,4 +61,4 @@ COMMAND_SCOPES: tuple[str, ...] = ("commands",)
 def bot_scopes() -> list[str]:
     """The bot scopes an install asks for, each once, in a stable order."""
     needed = {scope for scopes in METHOD_SCOPES.values() for scope in scopes}
-    return sorted(needed | set(COMMAND_SCOPES))
+    return sorted(needed | set(COMMAND_SCOPES) | set(FIELD_SCOPES))

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from blocks.ids import (
     ANSWER_ACTION,
@@ -26,7 +27,9 @@ from handlers.context import HandlerContext
 from handlers.home import publish_home
 from handlers.payloads import workspace_of
 from services import answers as answer_service
+from services import ephemeral_views as view_service
 from services import teams as team_service
+from services.answers import PromptState
 from services.errors import InvalidAnswer, PulseError
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,9 @@ class _Redraw:
     workspace_id: str
     from_home: bool
     client: WebClient
+    # The click's response_url: the only way to redraw a prompt that is an ephemeral
+    # message in the team channel (Slack refused the member a DM).
+    response_url: str | None = None
 
 
 def record(ctx: HandlerContext, redraws: Redraws[_Redraw]) -> Callable[..., None]:
@@ -93,10 +99,26 @@ def record(ctx: HandlerContext, redraws: Redraws[_Redraw]) -> Callable[..., None
             _tell(respond, error.reply)
             return
         ack()
-        job = _Redraw(value.prompt_id, user_id, workspace_of(body), _from_home(body), client)
+        job = _Redraw(
+            value.prompt_id,
+            user_id,
+            workspace_of(body),
+            _from_home(body),
+            client,
+            _response_url(body),
+        )
         redraws.submit(value.prompt_id, job)
 
     return listener
+
+
+def _response_url(body: dict[str, Any]) -> str | None:
+    """The response_url of a click on an ephemeral message, if Slack sent one."""
+    container = body.get("container")
+    url = body.get("response_url")
+    if isinstance(container, dict) and container.get("is_ephemeral") and isinstance(url, str):
+        return url if url.startswith(("https://", "http://")) else None
+    return None
 
 
 def _tell(respond: Callable[..., Any], text: str) -> None:
@@ -116,6 +138,9 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
         if job.from_home:
             publish_home(ctx, job.client, workspace_id=job.workspace_id, user_id=job.user_id)
         if state.channel_id is None or state.message_ts is None:
+            return
+        if state.route == "ephemeral":
+            _redraw_ephemeral(ctx, job, state)
             return
         team = team_mention(state.round.channel_id, state.round.channel_name)
         closed = closed_prompt_message(week=state.round.week, team=team)
@@ -139,6 +164,36 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
             job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **closed)
 
     return draw
+
+
+def _redraw_ephemeral(ctx: HandlerContext, job: _Redraw, state: PromptState) -> None:
+    """Show the member their choice on their in-channel prompt through the click's
+    response_url, kept first so that the choice is hidden again later (after 20 minutes,
+    or when the round closes: `delivery.ephemeral_views`)."""
+    if job.response_url is None:
+        return
+    team = team_mention(state.round.channel_id, state.round.channel_name)
+    if state.round.closed or state.round.closes_at <= ctx.outbound.clock():
+        message = closed_prompt_message(week=state.round.week, team=team)
+    else:
+        view_service.remember_view(
+            db=ctx.outbound.db,
+            prompt_id=state.prompt_id,
+            response_url=job.response_url,
+            now=ctx.outbound.clock(),
+        )
+        message = prompt_message(
+            prompt_id=state.prompt_id,
+            week=state.round.week,
+            behaviour_ids=state.round.behaviour_ids,
+            answers=state.answers,
+            closes_at=state.round.closes_at,
+            threshold=state.round.threshold,
+            team=team,
+        )
+    reply = WebhookClient(job.response_url).send(replace_original=True, **message)
+    if reply.status_code != 200:
+        log.warning("an in-channel prompt was not redrawn: Slack answered %s", reply.status_code)
 
 
 def toggle_opt_out(ctx: HandlerContext, *, opted_out: bool) -> Callable[..., None]:

@@ -38,6 +38,7 @@ def publish_home(
         opted_out=state.opted_out,
         managed_channels=state.managed_channels,
         notice=notice,
+        organisations=state.organisations,
         actions=[
             (
                 team_mention(item.channel_id, item.channel_name),

@@ -26,6 +26,7 @@ from services import settings as settings_service
 from services.errors import PulseError
 from services.settings import InvalidSettings, SettingsForm
 from services.slack_ids import is_slack_id
+from surveys.organisations import MAX_ORGANISATIONS, AssignmentSlot, slot_field
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,7 @@ def open_settings(
 
 
 def _element(values: dict[str, Any], field: SettingsField) -> dict[str, Any]:
-    block = values.get(field.value)
-    element = block.get(field.value) if isinstance(block, dict) else None
-    return element if isinstance(element, dict) else {}
+    return _field(values, field.value)
 
 
 def _text(values: dict[str, Any], field: SettingsField, key: str) -> str | None:
@@ -81,7 +80,36 @@ def read_form(view: dict[str, Any]) -> SettingsForm:
         managers=[u for u in users if isinstance(u, str)] if isinstance(users, list) else [],
         quarterly_review=isinstance(quarterly, list)
         and any(isinstance(o, dict) and o.get("value") == QUARTERLY_ON for o in quarterly),
+        organisations=_organisation_slots(values),
     )
+
+
+def _organisation_slots(values: dict[str, Any]) -> list[AssignmentSlot]:
+    """The organisation slots the modal showed, as typed and picked."""
+    slots = []
+    for i in range(MAX_ORGANISATIONS):
+        name_field = slot_field("name", i)
+        if name_field not in values:
+            continue
+        users = _field(values, slot_field("people", i)).get("selected_users")
+        slots.append(
+            AssignmentSlot(
+                name=_string(_field(values, name_field).get("value")),
+                people=[u for u in users if isinstance(u, str)] if isinstance(users, list) else [],
+                domains=_string(_field(values, slot_field("domains", i)).get("value")),
+            )
+        )
+    return slots
+
+
+def _field(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block = values.get(block_id)
+    element = block.get(block_id) if isinstance(block, dict) else None
+    return element if isinstance(element, dict) else {}
+
+
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _team_of(view: dict[str, Any]) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from delivery.actions import ask_reviews, tell_owners
 from delivery.closed_redraws import redraw_closed
 from delivery.context import Outbound
 from delivery.digests import post_round_digest
+from delivery.ephemeral_views import hide_due
 from delivery.prompts import send_due_prompts, send_reminders
 from delivery.reviews import close_due_reviews, send_review_prompts, start_due_reviews
 from delivery.rounds import open_and_send
@@ -55,6 +56,7 @@ def run_tick(out: Outbound) -> TickReport:
     digests += post_digests(out, closed)
     digests += post_digests(out, round_service.closed_without_digest(db=out.db))
     redraw_closed(out)
+    hide_due(out)
     close_due_reviews(out)
     start_due_reviews(out)
     send_review_prompts(out)

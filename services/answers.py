@@ -28,6 +28,9 @@ class PromptState:
     answers: dict[str, int | None]
     channel_id: str | None
     message_ts: str | None
+    # "ephemeral": the prompt is an ephemeral message in the team channel (Slack refused
+    # the DM), redrawn only through a click's response_url.
+    route: str | None = None
 
 
 def record_answer(
@@ -76,7 +79,13 @@ def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
         channel_name=found.channel_name,
     )
     return PromptState(
-        prompt_id, found.user_id, round_, found.answers, found.channel_id, found.message_ts
+        prompt_id,
+        found.user_id,
+        round_,
+        found.answers,
+        found.channel_id,
+        found.message_ts,
+        found.route,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -16,7 +16,7 @@ from storage import closing as closing_store
 from storage import digest_queries as digest_store
 from storage import rounds as round_store
 from storage.database import Database
-from storage.digest_queries import DigestTeam
+from storage.digest_queries import DigestTeam, OrganisationAnswer
 from storage.read_ahead import paused_read, read_ahead
 from surveys.action_since import report_actions
 from surveys.actions import AgreedAction
@@ -28,6 +28,9 @@ from surveys.digest import (
     TeamAnswers,
     compute_digest,
 )
+from surveys.organisation_figures import Person, WeekGroups
+from surveys.organisations import OTHER_PARTNERS
+from surveys.partnership import partnership_view
 from surveys.summary import Summary, compute_summary
 
 
@@ -107,6 +110,7 @@ class TeamReads:
     rounds: dict[int, list[RoundFacts]]
     archived: dict[int, list[ArchivedFigure]]
     actions: dict[int, list[AgreedAction]] = field(default_factory=dict)
+    organisations: dict[int, dict[str, WeekGroups]] = field(default_factory=dict)
 
 
 def _bundles(
@@ -137,6 +141,17 @@ def _bundles(
                         threshold=team.anonymity_threshold,
                     ),
                 )
+            if reads.organisations.get(team.id):
+                figures, convergence = partnership_view(
+                    reads.organisations[team.id],
+                    week=week,
+                    asked=next(
+                        (r.behaviour_ids for r in reads.rounds.get(team.id, []) if r.week == week),
+                        (),
+                    ),
+                    threshold=team.anonymity_threshold,
+                )
+                digest = replace(digest, organisations=figures, convergence=convergence)
             bundles[channel, week] = DigestBundle(
                 digest=digest,
                 channel_id=team.digest_channel_id or team.channel_id,
@@ -145,6 +160,18 @@ def _bundles(
                 channel_name=team.channel_name,
             )
     return bundles
+
+
+def _with_partnership(digest: Digest, reads: TeamReads, team: DigestTeam) -> Digest:
+    """The digest with its organisations' figures and convergence."""
+    this_round = [r for r in reads.rounds.get(team.id, []) if r.week == digest.week]
+    figures, convergence = partnership_view(
+        reads.organisations[team.id],
+        week=digest.week,
+        asked=this_round[0].behaviour_ids if this_round else (),
+        threshold=team.anonymity_threshold,
+    )
+    return replace(digest, organisations=figures, convergence=convergence)
 
 
 def read_teams(db: Database, weeks_by_channel: Mapping[str, Collection[str]]) -> TeamReads:
@@ -162,6 +189,7 @@ def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]])
         facts = digest_store.round_facts(session, team_ids=ids, weeks=every_week)
         kept = digest_store.archived_figures(session, team_ids=ids)
         actions = action_store.actions_of_teams(session, ids)
+        by_organisation = digest_store.organisation_answers(session, team_ids=ids, up_to_week=up_to)
         answers = digest_moments.team_answers(
             session,
             rounds={r.round_id: (r.team_id, r.week) for r in weeks},
@@ -176,7 +204,23 @@ def _read_grouped(db: Database, weeks_by_channel: Mapping[str, Collection[str]])
     archived: dict[int, list[ArchivedFigure]] = {}
     for row in kept:
         archived.setdefault(row.team_id, []).append(ArchivedFigure(row.week, row.figure, row.score))
-    return TeamReads(teams, answers, rounds, archived, actions)
+    return TeamReads(teams, answers, rounds, archived, actions, _groups(by_organisation))
+
+
+def _groups(rows: Sequence[OrganisationAnswer]) -> dict[int, dict[str, WeekGroups]]:
+    """Partnerships' closed answers as each week's respondents by organisation."""
+    people: dict[tuple[int, str, str, int], list[tuple[str, int | None]]] = {}
+    for row in rows:
+        group = row.organisation or OTHER_PARTNERS
+        key = (row.team_id, row.week, group, row.respondent)
+        people.setdefault(key, []).append((row.behaviour_id, row.point))
+    weeks: dict[tuple[int, str], dict[str, list[Person]]] = {}
+    for (team_id, week, group, _), answers in people.items():
+        weeks.setdefault((team_id, week), {}).setdefault(group, []).append(answers)
+    teams: dict[int, dict[str, WeekGroups]] = {}
+    for (team_id, week), groups in weeks.items():
+        teams.setdefault(team_id, {})[week] = groups
+    return teams
 
 
 def claim_digest_post(*, db: Database, round_id: int, now: datetime) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from services.actions import TeamAction, open_actions_for
 from services.answers import PromptState, open_prompts_of
 from services.digests import build_digests
+from storage import organisations as organisation_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database
@@ -22,6 +23,7 @@ class HomeState:
     opted_out: bool
     managed_channels: tuple[str, ...] = ()
     actions: tuple[TeamAction, ...] = ()  # open agreed actions of the member's teams
+    organisations: tuple[tuple[str, str], ...] = ()  # (team channel, where they are counted)
 
 
 def _latest_closed_weeks(db: Database, workspace_id: str, user_id: str) -> list[tuple[str, str]]:
@@ -46,10 +48,15 @@ def home_for(*, db: Database, workspace_id: str, user_id: str) -> HomeState:
         mine = team_store.teams_of_user(session, workspace_id=workspace_id, user_id=user_id)
         teams = {t.id: t for t in (*mine, *managed)}
         actions = tuple(open_actions_for(session, list(teams.values())))
+        counted_in = tuple(
+            (t.channel_id, organisation_store.organisations_of(session, t, [user_id])[user_id])
+            for t in mine
+        )
     return HomeState(
         open_prompts=open_prompts_of(db=db, workspace_id=workspace_id, user_id=user_id),
         digests=digests,
         opted_out=opted_out,
         managed_channels=managed_channels,
         actions=actions,
+        organisations=counted_in,
     )

@@ -242,6 +242,21 @@ class Deliveries:
             message_ts=message_ts,
         )
 
+    def sent_in_channel(self, prompt: PromptToSend, *, message_ts: str) -> None:
+        """Slack refused the DM and took the prompt as an ephemeral message in the team
+        channel: it is never sent again, and a click on it is recorded like a DM click."""
+        self._records.sent(
+            prompt_id=prompt.prompt_id,
+            round_id=prompt.round.id,
+            channel_id=prompt.round.channel_id,
+            message_ts=message_ts,
+            route="ephemeral",
+        )
+
+    def unreachable(self, prompt: PromptToSend) -> None:
+        """Slack refused both the DM and the ephemeral: counted as invited, never retried."""
+        self._records.unreachable(prompt_id=prompt.prompt_id, round_id=prompt.round.id)
+
     def skipped(self, prompt: PromptToSend) -> None:
         """A member Slack will not let us DM (left, deactivated, a bot): never retried."""
         self._records.skipped(prompt.prompt_id)

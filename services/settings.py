@@ -19,11 +19,18 @@ from services.errors import NotAManager, PulseError
 from services.lookup import team_of_channel
 from services.slack_ids import is_channel_id, is_slack_id
 from storage import reviews as review_store
+from storage import organisations as organisation_store
 from storage import teams as team_store
 from storage.database import Database
 from storage.models import Team
 from surveys.anonymity import MINIMUM_THRESHOLD
 from surveys.behaviours import BEHAVIOUR_IDS
+from surveys.organisations import (
+    AssignmentProblems,
+    AssignmentSlot,
+    Organisation,
+    checked_assignment,
+)
 
 MAX_QUESTIONS = len(BEHAVIOUR_IDS)
 MAX_THRESHOLD = 50
@@ -45,6 +52,7 @@ class TeamSettings:
     target: float | None
     managers: tuple[str, ...]
     quarterly_review: bool = False
+    organisations: tuple[Organisation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class SettingsForm:
     target: str | None
     managers: Sequence[str]
     quarterly_review: bool = False
+    organisations: Sequence[AssignmentSlot] = ()
 
 
 class InvalidSettings(PulseError):
@@ -72,7 +81,9 @@ class InvalidSettings(PulseError):
         self.problems = problems
 
 
-def _read(team: Team, managers: Sequence[str]) -> TeamSettings:
+def _read(
+    team: Team, managers: Sequence[str], organisations: tuple[Organisation, ...] = ()
+) -> TeamSettings:
     return TeamSettings(
         channel_id=team.channel_id,
         pulse_weekday=team.pulse_weekday,
@@ -84,6 +95,7 @@ def _read(team: Team, managers: Sequence[str]) -> TeamSettings:
         target=team.target,
         managers=tuple(managers),
         quarterly_review=team.review_schedule_from is not None,
+        organisations=organisations,
     )
 
 
@@ -130,7 +142,11 @@ def settings_for_manager(
     """A team's current settings, for one of its managers only."""
     with db.transaction() as session:
         team = _managed(session, workspace_id, channel_id, user_id)
-        return _read(team, team_store.managers_of(session, team.id))
+        return _read(
+            team,
+            team_store.managers_of(session, team.id),
+            organisation_store.assignment_of(session, team.id),
+        )
 
 
 def _whole(text: str | None, low: int, high: int, what: str) -> tuple[int | None, str | None]:
@@ -240,9 +256,20 @@ def apply_settings(
     The manager is checked again here, not only when the modal opened: they may have been
     removed as a manager while it was open.
     """
-    wanted = check_form(form, channel_id=channel_id)
+    problems: dict[str, str] = {}
+    try:
+        wanted = check_form(form, channel_id=channel_id)
+    except InvalidSettings as invalid:
+        problems.update(invalid.problems)
     with db.transaction() as session:
         team = _managed(session, workspace_id, channel_id, user_id)
+        members = {m.user_id for m in team_store.members_of(session, team.id) if m.in_channel}
+        try:
+            organisations = checked_assignment(form.organisations, members=members)
+        except AssignmentProblems as wrong:
+            problems.update(wrong.problems)
+        if problems:
+            raise InvalidSettings(problems)  # before any change: nothing is half-saved
         pulse, reminder, close = _moved_slots(team, wanted.pulse_weekday, wanted.pulse_time)
         team_store.change_settings(
             team,
@@ -257,4 +284,9 @@ def apply_settings(
         )
         review_store.schedule_reviews(team, wanted=wanted.quarterly_review, now=now)
         team_store.replace_managers(session, team_id=team.id, user_ids=wanted.managers)
-        return _read(team, team_store.managers_of(session, team.id))
+        organisation_store.replace_assignment(session, team.id, organisations)
+        return _read(
+            team,
+            team_store.managers_of(session, team.id),
+            organisation_store.assignment_of(session, team.id),
+        )

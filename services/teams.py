@@ -45,6 +45,10 @@ class MemberInfo:
     is_bot: bool
     deactivated: bool
     timezone: str | None
+    # The workspace Slack names as their home (another organisation's, in a Slack Connect
+    # channel); None when Slack would not say.
+    home_team_id: str | None = None
+    email_domain: str = ""  # the domain of their email only, for organisations by domain
 
 
 def _ref(team: Team) -> TeamRef:
@@ -169,9 +173,12 @@ def record_membership(
 
 
 def known_member_ids(*, db: Database, team_id: int) -> set[str]:
-    """Members whose details are already on record (bots and deactivated people included)."""
+    """Members whose details are already on record (bots and deactivated people included);
+    a member recorded before email domains were kept is looked up once more."""
     with db.transaction() as session:
-        return {m.user_id for m in team_store.members_of(session, team_id)}
+        return {
+            m.user_id for m in team_store.members_of(session, team_id) if m.email_domain is not None
+        }
 
 
 def sync_members(
@@ -211,7 +218,9 @@ def _sync_members(
                     is_bot=info.is_bot,
                     deactivated=info.deactivated,
                     timezone=info.timezone,
+                    email_domain=info.email_domain,
                     known=True,
+                    home_team_id=info.home_team_id,
                 )
 
 

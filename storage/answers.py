@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -84,6 +84,7 @@ _PROMPT_WITH_ANSWERS = (
         Prompt.user_id,
         Prompt.channel_id,
         Prompt.message_ts,
+        Prompt.route,
         Round.id.label("round_id"),
         Round.week,
         Round.behaviour_ids,
@@ -122,6 +123,7 @@ class PromptWithAnswers:
     workspace_id: str
     channel_name: str | None
     answers: dict[str, int | None]
+    route: str | None = None
 
 
 def prompt_with_answers(db: Database, prompt_id: int) -> PromptWithAnswers | None:
@@ -147,6 +149,7 @@ def prompt_with_answers(db: Database, prompt_id: int) -> PromptWithAnswers | Non
         workspace_id=first.workspace_id,
         channel_name=first.channel_name,
         answers={row.behaviour_id: row.point for row in rows if row.behaviour_id is not None},
+        route=first.route,
     )
 
 
@@ -174,13 +177,17 @@ def put_pending_answer(
     )
 
 
-def unlink_answers(session: Session, round_id: int) -> int:
+def unlink_answers(
+    session: Session, round_id: int, organisations: Mapping[int, str] | None = None
+) -> int:
     """Move a closing round's answers out of reach of the people who gave them.
 
     Each respondent gets a number drawn at random for this round only, and rows are
     written in a shuffled order, so neither the number nor the row id leads back to a
-    prompt. The linked rows are then deleted.
+    prompt. A prompt's answers carry its ``organisations`` entry, where it has one (only
+    organisations big enough to hide in: storage.closing). The linked rows are deleted.
     """
+    named = organisations or {}
     rows = session.execute(
         select(PendingAnswer.prompt_id, PendingAnswer.behaviour_id, PendingAnswer.point)
         .join(Prompt, Prompt.id == PendingAnswer.prompt_id)
@@ -191,7 +198,13 @@ def unlink_answers(session: Session, round_id: int) -> int:
     secrets.SystemRandom().shuffle(numbers)
     respondent = dict(zip(prompt_ids, numbers, strict=True))
     unlinked = [
-        Answer(round_id=round_id, respondent=respondent[p], behaviour_id=b, point=point)
+        Answer(
+            round_id=round_id,
+            respondent=respondent[p],
+            behaviour_id=b,
+            point=point,
+            organisation=named.get(p),
+        )
         for p, b, point in rows
     ]
     secrets.SystemRandom().shuffle(unlinked)

@@ -6,6 +6,7 @@ locked (`storage.rounds.lock_round`) or listed for closing inside it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -13,24 +14,43 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage import answers as answer_store
+from storage import ephemeral_views as ephemeral_store
+from storage import organisations as organisation_store
 from storage import privacy as privacy_store
 from storage import redraws as redraw_store
 from storage import rounds as round_store
-from storage.models import Round
+from storage.models import Round, Team
+from surveys.anonymity import kept_organisation_labels
 
 
 def close(session: Session, round_: Round, now: datetime) -> None:
-    """Close a round: unlink its answers from people, queue its DMs' redraws, forget who
-    was reminded or withdrew, expire the prompts never sent, and count who was invited."""
-    answer_store.unlink_answers(session, round_.id)
+    """Close a round: unlink its answers from people (naming their organisation only where
+    that keeps them hidden), queue its DMs' redraws, forget who was reminded or withdrew,
+    expire the prompts never sent, and count who was invited."""
+    answer_store.unlink_answers(session, round_.id, _organisation_labels(session, round_))
     redraw_store.queue_at_close(session, round_.id)
+    ephemeral_store.at_close(session, round_.id)
     round_store.clear_reminder_marks(session, round_.id)
     privacy_store.clear_withdrawals(session, round_.id)
     for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
         prompt.state = "expired"
-    round_.invited = round_store.count_prompts(session, round_.id, state="sent")
+    round_.invited = sum(
+        round_store.count_prompts(session, round_.id, state=state)
+        for state in round_store.INVITED_STATES
+    )
     round_.closed_at = now
     round_.closes_at = min(round_.closes_at, now)
+
+
+def _organisation_labels(session: Session, round_: Round) -> dict[int, str]:
+    """The organisation each answering prompt's answers may carry once unlinked: only the
+    names `kept_organisation_labels` keeps; the others' answers carry none."""
+    team = session.get(Team, round_.team_id)
+    if team is None:
+        return {}
+    by_prompt = organisation_store.respondents_organisations(session, team, round_.id)
+    kept = kept_organisation_labels(Counter(by_prompt.values()), team.anonymity_threshold)
+    return {prompt: name for prompt, name in by_prompt.items() if name in kept}
 
 
 def rounds_without_digest(session: Session) -> Sequence[Round]:

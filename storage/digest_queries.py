@@ -246,3 +246,39 @@ def _plain_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[Any]:
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+class OrganisationAnswer(NamedTuple):
+    """A closed answer of a round in which some organisation kept its name."""
+
+    team_id: int
+    week: str
+    organisation: str | None  # None: "Other partners"
+    respondent: int
+    behaviour_id: str
+    point: int | None
+
+
+def organisation_answers(
+    session: Session, *, team_ids: Collection[int], up_to_week: str
+) -> list[OrganisationAnswer]:
+    """Every answer of the teams' closed rounds up to a week in which an organisation kept
+    its name (storage.closing): only partnerships' rounds, and only those, are read."""
+    named = select(Answer.round_id).where(Answer.organisation.is_not(None)).distinct()
+    query = (
+        select(
+            Round.team_id,
+            Round.week,
+            Answer.organisation,
+            Answer.respondent,
+            Answer.behaviour_id,
+            Answer.point,
+        )
+        .join(Round, Round.id == Answer.round_id)
+        .where(
+            Round.team_id.in_(team_ids),
+            Round.week <= up_to_week,
+            Answer.round_id.in_(named),
+        )
+    )
+    return [OrganisationAnswer._make(row) for row in _plain_rows(session, query)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Member, WorkspaceName
@@ -66,13 +67,21 @@ def workspace_name(session: Session, workspace_id: str) -> str | None:
 
 
 def name_workspace(session: Session, *, workspace_id: str, name: str, now: datetime) -> None:
-    """Keep (or refresh) a workspace's name."""
-    row = session.get(WorkspaceName, workspace_id)
-    if row is None:
-        session.add(WorkspaceName(workspace_id=workspace_id, name=name, learned_at=now))
-    else:
-        row.name, row.learned_at = name, now
-    session.flush()
+    """Keep (or refresh) a workspace's name.
+
+    An upsert: two refreshes of members (setup's and the tick's, or two processes') may
+    learn the same workspace at once, and the second must not fail on the first's row.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(WorkspaceName).values(
+        workspace_id=workspace_id, name=name, learned_at=now
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["workspace_id"],
+            set_={"name": statement.excluded.name, "learned_at": statement.excluded.learned_at},
+        )
+    )
 
 
 def unnamed_workspaces(session: Session, team_id: int) -> list[str]:
@@ -89,3 +98,18 @@ def unnamed_workspaces(session: Session, team_id: int) -> list[str]:
         .order_by(Member.home_team_id)
     ).all()
     return [workspace_id for workspace_id in found if workspace_id is not None]
+
+
+def members_without_home(session: Session, team_id: int) -> set[str]:
+    """Members (bots aside) whose home workspace Slack has not named yet: asked about again
+    at the next refresh, which also mends members an older version wrongly took for
+    deactivated when Slack would not describe them."""
+    return set(
+        session.scalars(
+            select(Member.user_id).where(
+                Member.team_id == team_id,
+                Member.home_team_id.is_(None),
+                Member.is_bot.is_(False),
+            )
+        )
+    )

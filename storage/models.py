@@ -107,6 +107,8 @@ class Member(Base):
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     deactivated: Mapped[bool] = mapped_column(Boolean, default=False)
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The domain of their email (never the address): NULL not looked up yet, "" none.
+    email_domain: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # The workspace Slack names as the member's home (users.info user.team_id): another
     # organisation's in a Slack Connect channel. None until Slack has said.
     home_team_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -194,6 +196,8 @@ class Answer(Base):
     respondent: Mapped[int] = mapped_column(Integer)
     behaviour_id: Mapped[str] = mapped_column(String(120))
     point: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    # Named only where the organisation had enough respondents that round (docs/METHOD.md).
+    organisation: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 def utc_now() -> datetime:
@@ -386,3 +390,27 @@ class EphemeralView(Base):
     hide_at: Mapped[datetime] = mapped_column(UtcDateTime())
     uses: Mapped[int] = mapped_column(SmallInteger)
     shows_answer: Mapped[bool] = mapped_column(Boolean)
+
+
+class OrganisationRow(Base):
+    """A partner organisation a team's manager named in the settings, in the modal's order."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(SmallInteger)
+
+
+class OrganisationAssignment(Base):
+    """A person (kind "user") or an email domain (kind "domain") assigned to an organisation."""
+
+    __tablename__ = "organisation_assignments"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(255))

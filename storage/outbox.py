@@ -26,12 +26,31 @@ class OutboxRecords:
         self._connection = connection
         self._rounds_sent_to: set[int] = set()
 
-    def sent(self, *, prompt_id: int, round_id: int, channel_id: str, message_ts: str) -> None:
-        """Slack accepted the DM: it is never sent again."""
+    def sent(
+        self,
+        *,
+        prompt_id: int,
+        round_id: int,
+        channel_id: str,
+        message_ts: str,
+        route: str = "dm",
+    ) -> None:
+        """Slack accepted the prompt (a DM, or an ephemeral in the team channel): it is
+        never sent again."""
         with self._db.hot.one_statement(self._connection) as connection:
             round_store.mark_sent(
-                connection, prompt_id=prompt_id, channel_id=channel_id, message_ts=message_ts
+                connection,
+                prompt_id=prompt_id,
+                channel_id=channel_id,
+                message_ts=message_ts,
+                route=route,
             )
+        self._rounds_sent_to.add(round_id)
+
+    def unreachable(self, *, prompt_id: int, round_id: int) -> None:
+        """Slack would let the bot reach this member neither way: never retried, counted."""
+        with self._db.hot.one_statement(self._connection) as connection:
+            round_store.mark_unreachable(connection, prompt_id=prompt_id)
         self._rounds_sent_to.add(round_id)
 
     def skipped(self, prompt_id: int) -> None:

@@ -43,6 +43,8 @@ def queue_at_close(session: Session, round_id: int) -> None:
                 Prompt.round_id == round_id,
                 Prompt.channel_id.is_not(None),
                 Prompt.message_ts.is_not(None),
+                # An ephemeral prompt cannot be chat.update'd: its own path hides it.
+                Prompt.route.is_distinct_from("ephemeral"),
             ),
         )
     )

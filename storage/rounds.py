@@ -185,8 +185,21 @@ def _due(now: datetime, limit: int, round_id: int | None) -> Select[int, int, st
 _MARK_SENT = Prepared(
     update(Prompt)
     .where(Prompt.id == bindparam("prompt"), Prompt.state != "sent")
-    .values(state="sent", channel_id=bindparam("channel"), message_ts=bindparam("ts"))
+    .values(
+        state="sent",
+        channel_id=bindparam("channel"),
+        message_ts=bindparam("ts"),
+        route=bindparam("route"),
+    )
 )
+_MARK_UNREACHABLE = (
+    update(Prompt)
+    .where(Prompt.id == bindparam("prompt"), Prompt.state != "sent")
+    .values(state="unreachable", route="unreachable")
+)
+INVITED_STATES = ("sent", "unreachable")
+"""A round's invited people: those its prompt reached, and those it could not reach at all
+(counted, never silently dropped)."""
 _MARK_SKIPPED = (
     update(Prompt)
     .where(Prompt.id == bindparam("prompt"), Prompt.state != "sent")
@@ -194,12 +207,21 @@ _MARK_SKIPPED = (
 )
 
 
-def mark_sent(connection: Connection, *, prompt_id: int, channel_id: str, message_ts: str) -> bool:
-    """Record Slack's acceptance of a prompt; False if it was already recorded as sent."""
+def mark_sent(
+    connection: Connection, *, prompt_id: int, channel_id: str, message_ts: str, route: str = "dm"
+) -> bool:
+    """Record Slack's acceptance of a prompt, and how it went (a DM, or an ephemeral message
+    in the team channel); False if it was already recorded as sent."""
     result = _MARK_SENT.execute(
-        connection, {"prompt": prompt_id, "channel": channel_id, "ts": message_ts}
+        connection, {"prompt": prompt_id, "channel": channel_id, "ts": message_ts, "route": route}
     )
     return bool(result.rowcount)
+
+
+def mark_unreachable(connection: Connection, *, prompt_id: int) -> None:
+    """A member Slack lets the bot reach neither by DM nor in the channel: never retried,
+    and counted among the invited."""
+    connection.execute(_MARK_UNREACHABLE, {"prompt": prompt_id})
 
 
 def mark_skipped(connection: Connection, *, prompt_id: int) -> None:
@@ -228,7 +250,7 @@ def recount_invited(connection: Connection, round_ids: Iterable[int]) -> None:
         return
     sent = (
         select(func.count())
-        .where(Prompt.round_id == Round.id, Prompt.state == "sent")
+        .where(Prompt.round_id == Round.id, Prompt.state.in_(INVITED_STATES))
         .scalar_subquery()
     )
     connection.execute(

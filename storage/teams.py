@@ -279,7 +279,9 @@ def update_member(
     is_bot: bool | None = None,
     deactivated: bool | None = None,
     timezone: str | None = None,
+    email_domain: str = "",
     known: bool = False,
+    home_team_id: str | None = None,
 ) -> None:
     """Whether a member is in the channel; with ``known``, what Slack says about them."""
     member.in_channel = in_channel
@@ -287,3 +289,6 @@ def update_member(
         member.is_bot = bool(is_bot)
         member.deactivated = bool(deactivated)
         member.timezone = timezone
+        if home_team_id is not None:
+            member.home_team_id = home_team_id
+        member.email_domain = email_domain

@@ -12,7 +12,7 @@ it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -114,3 +114,67 @@ def pooled_behaviours(samples: Mapping[str, Moments], shown: frozenset[str]) -> 
 def index_shown(pooled: Moments, threshold: int) -> bool:
     """Whether a week's index, pooling these answers, may be shown."""
     return publishable(pooled, threshold)
+
+
+# Organisations (SPEC §4 `organisations`, §5). Two rules keep a partner organisation's figures
+# from singling anyone out; docs/METHOD.md ("Organisations") says why each is needed.
+
+
+def kept_organisation_labels(respondents: Mapping[str, int], threshold: int) -> frozenset[str]:
+    """The organisations whose name may stay on a closed round's answers.
+
+    An organisation's name on an answer narrows who gave it to that organisation's people,
+    so it is kept only for an organisation with at least ``threshold`` respondents that
+    round, and only while the answers left without a name ("Other partners") are none or
+    come from at least ``threshold`` people: else the smallest named one joins them, and so
+    on. With fewer than two organisations named, none is: the team says it all.
+    """
+    kept = {name for name, people in respondents.items() if people >= threshold}
+    total = sum(respondents.values())
+    while kept:
+        rest = total - sum(respondents[name] for name in kept)
+        if len(kept) + (1 if rest else 0) < 2:
+            return frozenset()
+        if rest == 0 or rest >= threshold:
+            return frozenset(kept)
+        kept.remove(min(kept, key=lambda name: (respondents[name], name)))
+    return frozenset()
+
+
+def shown_organisations(
+    team: Moments,
+    groups: Mapping[str, Moments],
+    threshold: int,
+    eligible: Collection[str] | None = None,
+) -> frozenset[str]:
+    """The organisations (``groups``, whose moments add up to ``team``'s) whose figure may be
+    shown beside the team's, with complementary suppression.
+
+    Each shown organisation's figure must be publishable, and so must whatever the team's
+    figure minus the shown ones leaves (the remainder: the suppressed organisations pooled),
+    unless it leaves no one. While the remainder could be worked out from too few people,
+    the smallest shown organisation is withheld too, so that no subtraction of published
+    figures ever isolates fewer than ``threshold`` people. Nothing is shown by organisation
+    when the team's own figure is not.
+    """
+    if not team.people or not publishable(team, threshold):
+        return frozenset()
+    allowed = groups.keys() if eligible is None else eligible
+    shown = {
+        g for g, m in groups.items() if g in allowed and m.people and publishable(m, threshold)
+    }
+    while shown:
+        rest = _remainder(team, [groups[g] for g in shown])
+        if rest.people == 0 or publishable(rest, threshold):
+            return frozenset(shown)
+        shown.remove(min(shown, key=lambda g: (groups[g].people, g)))
+    return frozenset()
+
+
+def _remainder(team: Moments, shown: Sequence[Moments]) -> Moments:
+    """What the team's moments less the shown ones leave."""
+    fields = [
+        getattr(team, f) - sum(getattr(m, f) for m in shown)
+        for f in ("people", "answers", "total", "total_squares", "cross", "size_squares")
+    ]
+    return Moments(*fields)

@@ -15,7 +15,9 @@ from surveys.actions import ActionReport
 from surveys.anonymity import index_shown, pooled_behaviours, publishable, shown_behaviours
 from surveys.behaviour_shift import behaviour_noise, detect_behaviour_shift
 from surveys.behaviours import BEHAVIOURS, Behaviour
+from surveys.convergence import NO_CONVERGENCE, Convergence
 from surveys.moments import NO_ONE, Moments
+from surveys.organisation_figures import OrganisationFigures
 from surveys.overall import Overall, Reading, design_effect, overall_of
 from surveys.statistics import Basis, IndexShift, Shift, WeekNoise, detect_index_shift
 from surveys.week_answers import AnswerRow, WeekAnswers, weeks_of
@@ -102,6 +104,8 @@ class Digest:
     index_basis: Basis | None = None
     overall: Overall | None = None
     actions: tuple[ActionReport, ...] = ()  # the agreed actions it lists (surveys.actions)
+    organisations: tuple[OrganisationFigures, ...] = ()  # surveys.organisation_figures
+    convergence: Convergence = NO_CONVERGENCE
 
     @property
     def asked(self) -> tuple[BehaviourFigure, ...]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from surveys.actions import ActionReport
 from surveys.digest import Digest, Figure
+from surveys.organisation_format import organisation_text, organisations_json
 from surveys.overall import Overall
 from surveys.story import tell_story
 from surveys.weeks import week_words
@@ -107,8 +108,8 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         "index": _index_fields(digest),
         "overall": overall_fields(digest.overall),
         "behaviours": behaviours,
-        "organisations": [],
-        "convergence": NO_CONVERGENCE,
+        "organisations": organisations_json(digest.organisations),
+        "convergence": digest.convergence.to_json(),
         "actions": [action_fields(report) for report in digest.actions],
     }
 
@@ -141,6 +142,7 @@ def digest_to_text(
                 f"start {_number(f.baseline)}, {f.shift.replace('_', ' ')}"
             )
         lines.append(f"  • {item.behaviour.unfavourable} ↔ {item.behaviour.favourable}: {figures}")
+    lines += organisation_text(digest.organisations, digest.convergence)
     if digest.actions:
         lines += ["", "Agreed actions:"]
         lines += [f"  • {action_text(report)}" for report in digest.actions]

@@ -14,6 +14,7 @@ from typing import Any
 
 from surveys.digest import Digest, Figure
 from surveys.digest_format import digest_to_dict, figure_fields
+from surveys.organisation_format import organisation_rows
 
 COLUMNS = (
     "team",
@@ -32,6 +33,7 @@ COLUMNS = (
     "basis",
     "invited",
     "responded",
+    "organisation",
 )
 
 
@@ -45,6 +47,7 @@ def _row(digest: Digest, name: str, poles: tuple[str, str], figure: Figure) -> d
         **figure_fields(figure),
         "invited": digest.participation.invited,
         "responded": digest.participation.responded,
+        "organisation": "",
     }
 
 
@@ -56,7 +59,17 @@ def export_rows(digests: Sequence[Digest]) -> list[dict[str, Any]]:
         for item in digest.asked:
             poles = (item.behaviour.favourable, item.behaviour.unfavourable)
             rows.append(_row(digest, item.behaviour.id, poles, item.figure))
+        rows += [_organisation_row(digest, row) for row in organisation_rows(digest.organisations)]
     return rows
+
+
+def _organisation_row(digest: Digest, figures: dict[str, Any]) -> dict[str, Any]:
+    """An organisation's figure, in the team's columns; what SPEC §4 gives it no field for
+    stays empty."""
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(team=digest.team, week=digest.week, **figures)
+    row.update(invited=digest.participation.invited, responded=digest.participation.responded)
+    return row
 
 
 def export_csv(digests: Sequence[Digest]) -> str:

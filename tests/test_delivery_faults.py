@@ -22,9 +22,7 @@ def _dm_counts(running: RunningBot) -> list[int]:
     return [len(running.slack.dms_to(u)) for u in SURVEYED]
 
 
-@pytest.mark.parametrize(
-    "error", ["user_not_found", "account_inactive", "cannot_dm_bot", "channel_not_found"]
-)
+@pytest.mark.parametrize("error", ["user_not_found", "account_inactive", "cannot_dm_bot"])
 def test_member_specific_error_skips_that_member_and_the_round_goes_on(
     running: RunningBot, error: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -36,6 +34,20 @@ def test_member_specific_error_skips_that_member_and_the_round_goes_on(
     wait_for(lambda: "pending" not in _states(running) and "sending" not in _states(running))
     assert sorted(_states(running)).count("skipped") == 1
     assert any(error in r.getMessage() for r in caplog.records)
+
+
+def test_a_refused_dm_reaches_the_member_in_the_team_channel_instead(
+    running: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    setup_team(running)
+    running.slack.fail_next("chat.postMessage", error="channel_not_found")
+    running.command("send")
+    wait_for(lambda: sum(_dm_counts(running)) == len(SURVEYED) - 1)
+    wait_for(lambda: "pending" not in _states(running) and "sending" not in _states(running))
+    assert _states(running).count("sent") == len(SURVEYED)
+    assert len(running.slack.calls_to("chat.postEphemeral")) == 1
+    assert any("refused the DM (channel_not_found)" in r.getMessage() for r in caplog.records)
 
 
 def test_rate_limited_send_honours_retry_after_and_sends_each_prompt_once(

@@ -1,0 +1,32 @@
+"""Keeping, then hiding, what a member's in-channel (ephemeral) prompt shows of their
+answers: Slack lets the bot change an ephemeral message only through a click's
+response_url, for 30 minutes and five uses (docs/DELIVERY.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage import ephemeral_views as view_store
+from storage.database import Database
+from storage.ephemeral_views import ViewToHide
+
+__all__ = ["ViewToHide", "due_views", "remember_view", "view_hidden"]
+
+
+def remember_view(*, db: Database, prompt_id: int, response_url: str, now: datetime) -> None:
+    """Keep the click's response_url, before it shows the member their choice, so that the
+    choice is hidden again later (at the latest, when the round closes)."""
+    with db.transaction() as session:
+        view_store.remember(session, prompt_id=prompt_id, response_url=response_url, now=now)
+
+
+def due_views(*, db: Database, now: datetime) -> list[ViewToHide]:
+    """Ephemeral prompts to redraw without the chosen points now."""
+    with db.transaction() as session:
+        return view_store.due(session, now=now)
+
+
+def view_hidden(*, db: Database, prompt_id: int, round_closed: bool) -> None:
+    """The prompt no longer shows an answer (or never can again)."""
+    with db.transaction() as session:
+        view_store.hidden(session, prompt_id=prompt_id, round_closed=round_closed)
