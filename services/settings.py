@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from services.errors import NotAManager, PulseError
 from services.lookup import team_of_channel
 from services.slack_ids import is_channel_id, is_slack_id
-from storage import reviews as review_store
 from storage import organisations as organisation_store
+from storage import reviews as review_store
 from storage import teams as team_store
 from storage.database import Database
 from storage.models import Team
