@@ -16,7 +16,7 @@ from delivery.context import Outbound
 from delivery.digests import post_round_digest
 from delivery.ephemeral_views import hide_due
 from delivery.prompts import send_due_prompts, send_reminders
-from delivery.reviews import close_due_reviews, send_review_prompts
+from delivery.reviews import close_due_reviews, send_review_prompts, start_due_reviews
 from delivery.rounds import open_and_send
 from services import digests as digest_service
 from services import rounds as round_service
@@ -57,8 +57,9 @@ def run_tick(out: Outbound) -> TickReport:
     digests += post_digests(out, round_service.closed_without_digest(db=out.db))
     redraw_closed(out)
     hide_due(out)
-    send_review_prompts(out)
     close_due_reviews(out)
+    start_due_reviews(out)
+    send_review_prompts(out)
     return TickReport(opened, sent, reminded, len(closed), digests)
 
 

@@ -30,6 +30,7 @@ from surveys.review import (
     LEVELS,
     REVIEW_DAYS,
     ReviewResults,
+    peer_view,
     quarter_of,
     question,
     summarise,
@@ -60,6 +61,25 @@ class NoReview(PulseError):
     reply = "The team has had no review in that quarter."
 
 
+class NoReviewToJoin(PulseError):
+    reply = (
+        "The team has no review open, so there is nothing to invite a peer reviewer to: "
+        "start one with `/pulse review` first."
+    )
+
+
+class PeerIsPartner(PulseError):
+    reply = (
+        "That person is in the team, so they answer the review as a partner. A peer "
+        "reviewer comes from outside the partnership: invite someone who is not in the "
+        "team's channel."
+    )
+
+
+class PeerAlreadyAsked(PulseError):
+    reply = "That person has already been asked to answer this review."
+
+
 @dataclass(frozen=True)
 class ReviewInfo:
     """A review as callers outside the core see it."""
@@ -74,6 +94,7 @@ class ReviewInfo:
     threshold: int
     invited: int
     responded: int
+    peers_invited: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,7 @@ def _info(review: Review, team: Team) -> ReviewInfo:
         threshold=review.threshold,
         invited=review.invited,
         responded=review.responded,
+        peers_invited=review.peers_invited,
     )
 
 
@@ -113,29 +135,85 @@ def start_review(
     *, db: Database, workspace_id: str, channel_id: str, user_id: str, now: datetime
 ) -> ReviewInfo:
     """Open this quarter's review for a manager's team, one prompt queued per member."""
-    quarter = quarter_of(now)
     try:
         with db.transaction() as session:
             team = _managed(session, workspace_id, channel_id, user_id)
-            if review_store.open_review(session, team.id) is not None:
-                raise ReviewOpen()
-            if any(r.quarter == quarter for r in review_store.reviews_of_team(session, team.id)):
-                raise ReviewedThisQuarter()
-            people = [m.user_id for m in team_store.surveyable_members(session, team)]
-            if not people:
-                raise NobodyToAsk()
-            review = review_store.add_review(
-                session,
-                team=team,
-                quarter=quarter,
-                now=now,
-                closes_at=now + timedelta(days=REVIEW_DAYS),
-                threshold=team.anonymity_threshold,
-                user_ids=people,
-            )
-            return _info(review, team)
+            return _open(session, team, quarter_of(now), now)
     except IntegrityError:
         raise ReviewedThisQuarter() from None  # started at the same moment by another manager
+
+
+def start_scheduled_review(
+    *, db: Database, workspace_id: str, channel_id: str, quarter: str, now: datetime
+) -> ReviewInfo | None:
+    """Open a team's quarterly review by itself; None when it need not or cannot (started
+    meanwhile by a manager or another process, or nobody to ask)."""
+    try:
+        with db.transaction() as session:
+            team = team_store.team_by_channel(session, channel_id, workspace_id, for_update=True)
+            if team is None:
+                return None
+            return _open(session, team, quarter, now)
+    except (IntegrityError, ReviewOpen, ReviewedThisQuarter, NobodyToAsk):
+        return None
+
+
+def _open(session: Session, team: Team, quarter: str, now: datetime) -> ReviewInfo:
+    """A quarter's review opened for a team (locked by the caller), one DM queued per
+    member to ask; refused while one is open or when the quarter has had its review."""
+    if review_store.open_review(session, team.id) is not None:
+        raise ReviewOpen()
+    if any(r.quarter == quarter for r in review_store.reviews_of_team(session, team.id)):
+        raise ReviewedThisQuarter()
+    people = [m.user_id for m in team_store.surveyable_members(session, team)]
+    if not people:
+        raise NobodyToAsk()
+    review = review_store.add_review(
+        session,
+        team=team,
+        quarter=quarter,
+        now=now,
+        closes_at=now + timedelta(days=REVIEW_DAYS),
+        threshold=team.anonymity_threshold,
+        user_ids=people,
+    )
+    return _info(review, team)
+
+
+def invite_peer(
+    *,
+    db: Database,
+    workspace_id: str,
+    channel_id: str,
+    user_id: str,
+    peer_id: str,
+    now: datetime,
+) -> ReviewInfo:
+    """Ask someone from outside the partnership to answer a manager's open review as its
+    peer reviewer: their DM is queued, and they are counted apart from the partners."""
+    with db.transaction() as session:
+        team = _managed(session, workspace_id, channel_id, user_id)
+        review = review_store.open_review(session, team.id)
+        if review is None or review.closes_at <= now:
+            raise NoReviewToJoin()
+        member = team_store.member(session, team_id=team.id, user_id=peer_id)
+        in_team = member is not None and member.in_channel
+        if in_team or team_store.is_manager(session, team_id=team.id, user_id=peer_id):
+            raise PeerIsPartner()
+        if review_store.prompt_for(session, review_id=review.id, user_id=peer_id) is not None:
+            raise PeerAlreadyAsked()
+        review_store.add_peer(
+            session, review=review, user_id=peer_id, workspace_id=team.workspace_id
+        )
+        session.refresh(review)
+        return _info(review, team)
+
+
+def peer_prompt_sent(*, db: Database, review_id: int, peer_id: str) -> bool:
+    """Whether Slack has taken a peer reviewer's DM."""
+    with db.reading() as session:
+        prompt = review_store.prompt_for(session, review_id=review_id, user_id=peer_id)
+        return prompt is not None and prompt.message_ts is not None
 
 
 def close_review(
@@ -274,6 +352,12 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
             previous = earlier[-1]
             previous_answers, _ = review_store.answers_of(session, previous)
         threshold = max(review.threshold, team.anonymity_threshold)
+        peer_answers, peers = review_store.answers_of(session, review, peer=True)
+        peer = peer_view(
+            invited=review.peers_invited,
+            responded=review.peers_responded if review.closed_at is not None else peers,
+            answers=peer_answers,
+        )
         return summarise(
             team=channel_id,
             quarter=review.quarter,
@@ -285,6 +369,7 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
             previous=previous_answers,
             previous_threshold=previous.threshold if previous else None,
             previous_quarter=previous.quarter if previous else None,
+            peer=peer,
         )
 
 

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from services.errors import NotAManager, PulseError
 from services.lookup import team_of_channel
 from services.slack_ids import is_channel_id, is_slack_id
 from storage import organisations as organisation_store
+from storage import reviews as review_store
 from storage import teams as team_store
 from storage.database import Database
 from storage.models import Team
@@ -49,6 +51,7 @@ class TeamSettings:
     digest_channel_id: str | None
     target: float | None
     managers: tuple[str, ...]
+    quarterly_review: bool = False
     organisations: tuple[Organisation, ...] = ()
 
 
@@ -64,6 +67,7 @@ class SettingsForm:
     digest_channel_id: str | None
     target: str | None
     managers: Sequence[str]
+    quarterly_review: bool = False
     organisations: Sequence[AssignmentSlot] = ()
 
 
@@ -90,6 +94,7 @@ def _read(
         digest_channel_id=team.digest_channel_id,
         target=team.target,
         managers=tuple(managers),
+        quarterly_review=team.review_schedule_from is not None,
         organisations=organisations,
     )
 
@@ -233,11 +238,18 @@ def check_form(form: SettingsForm, *, channel_id: str) -> TeamSettings:
         digest_channel_id=None if digest == channel_id else digest,
         target=target,
         managers=managers,
+        quarterly_review=form.quarterly_review is True,
     )
 
 
 def apply_settings(
-    *, db: Database, workspace_id: str, channel_id: str, user_id: str, form: SettingsForm
+    *,
+    db: Database,
+    workspace_id: str,
+    channel_id: str,
+    user_id: str,
+    form: SettingsForm,
+    now: datetime,
 ) -> TeamSettings:
     """Check a manager's form and apply it, all or nothing.
 
@@ -270,6 +282,7 @@ def apply_settings(
             digest_channel_id=wanted.digest_channel_id,
             target=wanted.target,
         )
+        review_store.schedule_reviews(team, wanted=wanted.quarterly_review, now=now)
         team_store.replace_managers(session, team_id=team.id, user_ids=wanted.managers)
         organisation_store.replace_assignment(session, team.id, organisations)
         return _read(

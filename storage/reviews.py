@@ -29,6 +29,7 @@ class PromptRow:
     channel_id: str | None
     message_ts: str | None
     review_id: int
+    peer: bool = False
 
 
 def prompt_row(row: ReviewPrompt) -> PromptRow:
@@ -39,6 +40,7 @@ def prompt_row(row: ReviewPrompt) -> PromptRow:
         channel_id=row.channel_id,
         message_ts=row.message_ts,
         review_id=row.review_id,
+        peer=bool(row.peer),
     )
 
 
@@ -59,6 +61,34 @@ def open_review(session: Session, team_id: int) -> Review | None:
     return session.scalars(
         select(Review).where(Review.team_id == team_id, Review.closed_at.is_(None))
     ).first()
+
+
+def teams_reviewing_quarterly(session: Session) -> Sequence[Team]:
+    """Active teams whose managers asked for the review to start by itself each quarter."""
+    return session.scalars(
+        select(Team)
+        .where(Team.active.is_(True), Team.review_schedule_from.is_not(None))
+        .order_by(Team.id)
+    ).all()
+
+
+def has_review(session: Session, *, team_id: int, quarter: str) -> bool:
+    """Whether the team has a review for the quarter, or one still open from before."""
+    found = session.scalar(
+        select(Review.id)
+        .where(Review.team_id == team_id)
+        .where((Review.quarter == quarter) | Review.closed_at.is_(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+def schedule_reviews(team: Team, *, wanted: bool, now: datetime) -> None:
+    """Turn the quarterly start on (from now, unless it was already on) or off."""
+    if not wanted:
+        team.review_schedule_from = None
+    elif team.review_schedule_from is None:
+        team.review_schedule_from = now
 
 
 def add_review(
@@ -95,6 +125,37 @@ def add_review(
     )
     session.flush()
     return review
+
+
+def prompt_for(session: Session, *, review_id: int, user_id: str) -> PromptRow | None:
+    """The review DM a person has been sent (or is queued to be sent), if any."""
+    row = session.scalars(
+        select(ReviewPrompt).where(
+            ReviewPrompt.review_id == review_id, ReviewPrompt.user_id == user_id
+        )
+    ).first()
+    return None if row is None else prompt_row(row)
+
+
+def add_peer(session: Session, *, review: Review, user_id: str, workspace_id: str) -> PromptRow:
+    """Queue a peer reviewer's DM and count them among the review's peers, not its partners."""
+    row = ReviewPrompt(
+        review_id=review.id,
+        user_id=user_id,
+        workspace_id=workspace_id,
+        state="pending",
+        redrawn_closed=False,
+        peer=True,
+    )
+    session.add(row)
+    session.execute(
+        update(Review)
+        .where(Review.id == review.id)
+        .values(peers_invited=Review.peers_invited + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return prompt_row(row)
 
 
 def claim_unsent(session: Session, *, now: datetime, stale_before: datetime) -> list[PromptRow]:
@@ -206,15 +267,23 @@ def close(session: Session, *, review_id: int, now: datetime) -> bool:
             ReviewPendingAnswer.prompt_id,
             ReviewPendingAnswer.question_id,
             ReviewPendingAnswer.level,
-        ).where(ReviewPendingAnswer.prompt_id.in_(prompts))
+            ReviewPrompt.peer,
+        )
+        .join(ReviewPrompt, ReviewPrompt.id == ReviewPendingAnswer.prompt_id)
+        .where(ReviewPendingAnswer.prompt_id.in_(prompts))
     ).all()
-    prompt_ids = list({prompt_id for prompt_id, _, _ in rows})
-    numbers = list(range(1, len(prompt_ids) + 1))
-    secrets.SystemRandom().shuffle(numbers)
-    respondent = dict(zip(prompt_ids, numbers, strict=True))
+    partners = _numbered({p for p, _, _, peer in rows if not peer})
+    peers = _numbered({p for p, _, _, peer in rows if peer})
+    respondent = {**partners, **peers}
     unlinked = [
-        ReviewAnswer(review_id=review_id, respondent=respondent[p], question_id=q, level=level)
-        for p, q, level in rows
+        ReviewAnswer(
+            review_id=review_id,
+            respondent=respondent[p],
+            question_id=q,
+            level=level,
+            peer=bool(peer),
+        )
+        for p, q, level, peer in rows
     ]
     secrets.SystemRandom().shuffle(unlinked)
     session.add_all(unlinked)
@@ -226,11 +295,19 @@ def close(session: Session, *, review_id: int, now: datetime) -> bool:
     session.execute(
         update(Review)
         .where(Review.id == review_id)
-        .values(responded=len(prompt_ids))
+        .values(responded=len(partners), peers_responded=len(peers))
         .execution_options(synchronize_session=False)
     )
     session.flush()
     return True
+
+
+def _numbered(prompt_ids: set[int]) -> dict[int, int]:
+    """Each prompt a number from 1 drawn at random, linked to nothing else."""
+    ids = list(prompt_ids)
+    numbers = list(range(1, len(ids) + 1))
+    secrets.SystemRandom().shuffle(numbers)
+    return dict(zip(ids, numbers, strict=True))
 
 
 def due_to_close(session: Session, now: datetime) -> list[int]:
@@ -242,22 +319,24 @@ def due_to_close(session: Session, now: datetime) -> list[int]:
     )
 
 
-def answers_of(session: Session, review: Review) -> tuple[dict[str, list[int | None]], int]:
+def answers_of(
+    session: Session, review: Review, *, peer: bool = False
+) -> tuple[dict[str, list[int | None]], int]:
     """A review's answers by question, and how many people gave any: the unlinked ones of a
-    closed review, the pending ones of an open review (a preview)."""
+    closed review, the pending ones of an open review (a preview). The partners' by default;
+    with ``peer``, the peer reviewers' (never the two together)."""
     if review.closed_at is not None:
+        mine = (ReviewAnswer.review_id == review.id) & (ReviewAnswer.peer.is_(peer))
         rows = session.execute(
-            select(ReviewAnswer.question_id, ReviewAnswer.level).where(
-                ReviewAnswer.review_id == review.id
-            )
+            select(ReviewAnswer.question_id, ReviewAnswer.level).where(mine)
         ).all()
         people = session.scalar(
-            select(func.count(func.distinct(ReviewAnswer.respondent))).where(
-                ReviewAnswer.review_id == review.id
-            )
+            select(func.count(func.distinct(ReviewAnswer.respondent))).where(mine)
         )
     else:
-        prompts = select(ReviewPrompt.id).where(ReviewPrompt.review_id == review.id)
+        prompts = select(ReviewPrompt.id).where(
+            ReviewPrompt.review_id == review.id, ReviewPrompt.peer.is_(peer)
+        )
         rows = session.execute(
             select(ReviewPendingAnswer.question_id, ReviewPendingAnswer.level).where(
                 ReviewPendingAnswer.prompt_id.in_(prompts)

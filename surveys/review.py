@@ -218,6 +218,43 @@ class QuestionResult:
 
 
 @dataclass(frozen=True)
+class PeerQuestion:
+    """The peer reviewers' levels on one question: how many chose each, lowest first."""
+
+    question: ReviewQuestion
+    n: int
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PeerView:
+    """What the peer reviewers from outside the partnership said, shown as their own view.
+
+    Never withheld by the threshold and never added to the partners' counts: a peer is told
+    before answering that their answers are shown as the peer reviewer's view, not pooled
+    or anonymous among the partners'. The partners' figures are the same whether or not a
+    peer took part, so nothing about any partner can be read from the difference.
+    """
+
+    invited: int
+    responded: int
+    questions: tuple[PeerQuestion, ...]
+
+
+def peer_view(
+    *, invited: int, responded: int, answers: Mapping[str, Sequence[int | None]]
+) -> PeerView | None:
+    """The peers' view, or None when no peer was invited."""
+    if invited == 0:
+        return None
+    questions = []
+    for item in QUESTIONS:
+        counts = count_levels(answers.get(item.id, ()))
+        questions.append(PeerQuestion(question=item, n=sum(counts), counts=counts))
+    return PeerView(invited=invited, responded=responded, questions=tuple(questions))
+
+
+@dataclass(frozen=True)
 class ReviewResults:
     """A review's results as the team may see them."""
 
@@ -228,6 +265,7 @@ class ReviewResults:
     closed: bool
     questions: tuple[QuestionResult, ...]
     previous_quarter: str | None = None
+    peer: PeerView | None = None
 
     def spread_most(self) -> tuple[QuestionResult, ...]:
         """The shown questions whose answers spread most, widest first."""
@@ -253,6 +291,7 @@ def summarise(
     previous: Mapping[str, Sequence[int | None]] | None = None,
     previous_threshold: int | None = None,
     previous_quarter: str | None = None,
+    peer: PeerView | None = None,
 ) -> ReviewResults:
     """Each question's distribution, withheld by the pulse's rule, beside the previous
     review's (itself withheld by the rule it was promised under)."""
@@ -282,4 +321,5 @@ def summarise(
         closed=closed,
         questions=tuple(results),
         previous_quarter=previous_quarter,
+        peer=peer,
     )

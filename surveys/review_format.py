@@ -7,7 +7,26 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from surveys.review import LEVEL_NAMES, QuestionResult, ReviewResults
+from surveys.review import LEVEL_NAMES, PeerView, QuestionResult, ReviewResults
+
+PEER_NOTE = (
+    "The view of peer reviewers from outside the partnership, who were told their answers "
+    "are shown as theirs: never added to the partners' counts above."
+)
+
+
+def peer_to_dict(peer: PeerView | None) -> dict[str, Any] | None:
+    """The peer reviewers' view, apart from the partners' questions (None: no peer)."""
+    if peer is None:
+        return None
+    return {
+        "invited": peer.invited,
+        "responded": peer.responded,
+        "note": PEER_NOTE,
+        "questions": [
+            {"id": q.question.id, "n": q.n, "counts": list(q.counts)} for q in peer.questions
+        ],
+    }
 
 
 def review_to_dict(results: ReviewResults) -> dict[str, Any]:
@@ -34,6 +53,7 @@ def review_to_dict(results: ReviewResults) -> dict[str, Any]:
             for q in results.questions
         ],
         "spread_most": [q.question.id for q in results.spread_most()],
+        "peer": peer_to_dict(results.peer),
     }
 
 
@@ -71,7 +91,21 @@ def review_to_text(results: ReviewResults, *, team_name: str | None = None) -> s
         lines += [f"- {q.question.text} (spread {q.spread:.2f})" for q in wide]
     else:
         lines.append("No question's answers spread widely.")
+    lines += _peer_lines(results.peer)
     return "\n".join(lines)
+
+
+def _peer_lines(peer: PeerView | None) -> list[str]:
+    if peer is None:
+        return []
+    lines = [
+        "",
+        f"Peer reviewer's view ({peer.responded} of {peer.invited} invited answered). " + PEER_NOTE,
+    ]
+    for number, q in enumerate(peer.questions, start=1):
+        said = _counts(q.counts) if q.n else "no level given"
+        lines.append(f"{number}. {q.question.text} — {said}")
+    return lines
 
 
 REVIEW_CSV_FIELDS = (
@@ -84,6 +118,7 @@ REVIEW_CSV_FIELDS = (
     "n",
     *(name.lower().replace(" ", "_") for name in LEVEL_NAMES),
     "suppressed",
+    "view",
 )
 
 
@@ -106,6 +141,29 @@ def reviews_csv(reviews: Sequence[ReviewResults]) -> str:
                     q.n,
                     *counts,
                     "yes" if q.suppressed else "no",
+                    "partners",
                 ]
             )
+        _peer_rows(writer, results)
     return out.getvalue()
+
+
+def _peer_rows(writer: Any, results: ReviewResults) -> None:
+    """The peer reviewers' rows, marked apart in the `view` column."""
+    if results.peer is None:
+        return
+    for q in results.peer.questions:
+        writer.writerow(
+            [
+                results.team,
+                results.quarter,
+                q.question.id,
+                f"How effective is the partnership in {q.question.text}",
+                results.peer.invited,
+                results.peer.responded,
+                q.n,
+                *q.counts,
+                "no",
+                "peer reviewer",
+            ]
+        )
