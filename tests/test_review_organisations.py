@@ -7,6 +7,7 @@ allow (SPEC §6; docs/METHOD.md, "The review by organisation"). SQLite and Postg
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -63,7 +64,7 @@ def _published(
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> tuple[dict[str, object], str, str, str]:
+) -> tuple[dict[str, Any], str, str, str]:
     """`review show` as JSON (parsed and raw) and text, and the export's reviews CSV."""
     status, raw, _ = _show(monkeypatch, capsys, database_url, "--format", "json")
     assert status == 0
