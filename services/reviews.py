@@ -21,6 +21,7 @@ from services.errors import (
     PulseError,
     TeamNotFound,
 )
+from storage import review_organisations as organisation_store
 from storage import reviews as review_store
 from storage import teams as team_store
 from storage.database import Database
@@ -35,6 +36,7 @@ from surveys.review import (
     question,
     summarise,
 )
+from surveys.review_organisations import by_organisation
 
 
 class ReviewOpen(PulseError):
@@ -347,10 +349,8 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
         review = reviews[-1]
         earlier = [r for r in reviews[:-1] if r.closed_at is not None]
         answers, people = review_store.answers_of(session, review)
-        previous = previous_answers = None
-        if earlier:
-            previous = earlier[-1]
-            previous_answers, _ = review_store.answers_of(session, previous)
+        previous = earlier[-1] if earlier else None
+        previous_answers = review_store.answers_of(session, previous)[0] if previous else None
         threshold = max(review.threshold, team.anonymity_threshold)
         peer_answers, peers = review_store.answers_of(session, review, peer=True)
         peer = peer_view(
@@ -358,7 +358,11 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
             responded=review.peers_responded if review.closed_at is not None else peers,
             answers=peer_answers,
         )
-        return summarise(
+        groups, earlier_groups = (
+            organisation_store.answers_by_organisation(session, r.id if r else None)
+            for r in (review, previous)
+        )
+        summary = summarise(
             team=channel_id,
             quarter=review.quarter,
             invited=review.invited,
@@ -370,6 +374,13 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
             previous_threshold=previous.threshold if previous else None,
             previous_quarter=previous.quarter if previous else None,
             peer=peer,
+        )
+        return by_organisation(
+            summary,
+            groups,
+            threshold=threshold,
+            previous=earlier_groups,
+            previous_threshold=previous.threshold if previous else None,
         )
 
 

@@ -357,6 +357,8 @@ class ReviewAnswer(Base):
     question_id: Mapped[str] = mapped_column(String(64))
     level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     peer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Named only where the organisation had enough respondents in the review (docs/METHOD.md).
+    organisation: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class WorkspaceName(Base):

@@ -1,5 +1,6 @@
 """Partnership reviews in the database: opened with their prompts, answered while open,
-closed (answers unlinked from the people who gave them), and read for their results.
+closed (answers unlinked from the people who gave them, each keeping its organisation's
+name only where that keeps them hidden), and read for their results.
 
 A click locks its review shared, then its prompt; a close locks the review exclusively by
 updating it. So a click either commits before the close reads the answers, or waits for it
@@ -16,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from storage import review_organisations as review_organisation_store
 from storage.models import Review, ReviewAnswer, ReviewPendingAnswer, ReviewPrompt, Team
 
 
@@ -252,7 +254,9 @@ def prompt_answers(session: Session, prompt_id: int) -> dict[str, int | None]:
 
 def close(session: Session, *, review_id: int, now: datetime) -> bool:
     """Close a review once: its answers are moved under numbers drawn at random, in a
-    shuffled order, and the linked rows deleted. False when it was already closed."""
+    shuffled order, and the linked rows deleted. A partner's answers keep their
+    organisation's name only where `kept_organisation_labels` keeps it; a peer's never do.
+    False when it was already closed."""
     won = session.execute(
         update(Review)
         .where(Review.id == review_id, Review.closed_at.is_(None))
@@ -275,6 +279,7 @@ def close(session: Session, *, review_id: int, now: datetime) -> bool:
     partners = _numbered({p for p, _, _, peer in rows if not peer})
     peers = _numbered({p for p, _, _, peer in rows if peer})
     respondent = {**partners, **peers}
+    labels = review_organisation_store.closing_labels(session, review_id, sorted(partners))
     unlinked = [
         ReviewAnswer(
             review_id=review_id,
@@ -282,6 +287,7 @@ def close(session: Session, *, review_id: int, now: datetime) -> bool:
             question_id=q,
             level=level,
             peer=bool(peer),
+            organisation=None if peer else labels.get(p),
         )
         for p, q, level, peer in rows
     ]
