@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import organisations as organisation_store
-from storage.models import Review, ReviewAnswer, ReviewPrompt, Team
+from storage import teams as team_store
+from storage.models import Review, ReviewAnswer, ReviewPrompt
 from surveys.anonymity import kept_organisation_labels
 from surveys.organisations import OTHER_PARTNERS
 
@@ -21,7 +22,7 @@ def closing_labels(session: Session, review_id: int, prompt_ids: list[int]) -> d
     names `kept_organisation_labels` keeps at the review's threshold (or the team's, if it
     has been raised since); the others' carry none."""
     review = session.get(Review, review_id)
-    team = session.get(Team, review.team_id) if review is not None else None
+    team = team_store.team_by_id(session, review.team_id) if review is not None else None
     if review is None or team is None or not prompt_ids:
         return {}
     users: dict[int, str] = {
