@@ -54,6 +54,7 @@ class SettingsField(StrEnum):
     DIGEST_CHANNEL = "digest_channel_id"
     TARGET = "target"
     MANAGERS = "managers"
+    QUARTERLY_REVIEW = "quarterly_review"
 
 
 def answer_action_id(point: int | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from blocks.digest import organisation_blocks
 from blocks.text import context, escape, local_time, section
 from surveys.digest import Digest
+from surveys.partner_words import PARTNERS_HEADING
 from surveys.story import Story
 from surveys.summary import Summary
 from surveys.weeks import week_words
@@ -25,6 +26,10 @@ USAGE_LINES = (
     ("action [#channel]", "managers: agree an action on a behaviour, its owner and review week"),
     ("review [#channel]", "managers: start the partnership review, open for a week"),
     ("review close [#channel]", "managers: close the team's open review now"),
+    (
+        "review invite @someone [#channel]",
+        "managers: ask a peer reviewer from outside the partnership to answer the open review",
+    ),
     ("report [YYYY-Qn] [#channel]", "managers: the quarter's board report (PDF), by DM"),
     ("optout", "pause your prompts"),
     ("forget-me", "delete everything that names you (published figures stay)"),
@@ -63,6 +68,7 @@ _TOLD = (
     "Where are we now",
     "Where did we start from",
     "Where are we going",
+    PARTNERS_HEADING,
     "What do we need to do",
 )
 
@@ -180,7 +186,9 @@ def opening_settings(channel_id: str) -> dict[str, Any]:
     return notice(f"Opening the settings for <#{channel_id}>…")
 
 
-def opening_review(channel: str, *, closing: bool) -> dict[str, Any]:
+def opening_review(channel: str, *, closing: bool, peer_id: str | None = None) -> dict[str, Any]:
+    if peer_id is not None:
+        return notice(f"Inviting <@{peer_id}> to the partnership review for <#{channel}>…")
     doing = "Closing" if closing else "Starting"
     return notice(f"{doing} the partnership review for <#{channel}>…")
 

@@ -73,30 +73,49 @@ def review_prompt_message(
     closes_at: datetime,
     threshold: int,
     team: str | None = None,
+    peer: bool = False,
 ) -> dict[str, Any]:
-    """The DM a member answers the review in; answered questions show the choice."""
+    """The DM a member answers the review in; answered questions show the choice. A peer
+    reviewer's DM says plainly, before the first question, that their answers are shown as
+    the peer reviewer's view and are not anonymous."""
     title = review_title(quarter, team)
-    blocks: list[dict[str, Any]] = [
-        section(
-            f"*{title}* — ten questions on how effective the partnership is, from the "
-            "briefing's review of performance culture. For each, pick the level that best "
-            "describes what you see, or *Don't know*."
-        )
-    ]
+    blocks: list[dict[str, Any]] = [section(_intro(title, peer))]
     for number, item in enumerate(QUESTIONS, start=1):
         blocks += _question_blocks(prompt_id, item, number, answers)
-    blocks += [
-        divider(),
-        context(
-            f"Anonymous: each question's answers are shown only when at least {threshold} "
-            "people have answered it, never added up into one score, and never who said "
-            f"what. Until {local_time(closes_at)} your answers stay linked to you so you can "
-            "change them; then they are unlinked and this message is redrawn the same for "
-            "everyone."
-        ),
-    ]
+    blocks += [divider(), context(_promise(threshold, closes_at, peer))]
     done = sum(1 for q in QUESTIONS if q.id in answers)
     return {"text": f"{title}: {done} of {len(QUESTIONS)} answered.", "blocks": blocks}
+
+
+def _intro(title: str, peer: bool) -> str:
+    asked = (
+        f"*{title}* — ten questions on how effective the partnership is, from the "
+        "briefing's review of performance culture. For each, pick the level that best "
+        "describes what you see, or *Don't know*."
+    )
+    if not peer:
+        return asked
+    return (
+        f"{asked}\n*You are asked as a peer reviewer from outside the partnership.* Your "
+        "answers are not anonymous: they are shown as the peer reviewer's view, apart from "
+        "the partners' answers and never added to them."
+    )
+
+
+def _promise(threshold: int, closes_at: datetime, peer: bool) -> str:
+    if peer:
+        return (
+            "Shown apart as the peer reviewer's view, level by level, to the team's managers "
+            "and in its reports; never pooled with the partners' answers. You can change "
+            f"your answers until {local_time(closes_at)}."
+        )
+    return (
+        f"Anonymous: each question's answers are shown only when at least {threshold} "
+        "people have answered it, never added up into one score, and never who said "
+        f"what. Until {local_time(closes_at)} your answers stay linked to you so you can "
+        "change them; then they are unlinked and this message is redrawn the same for "
+        "everyone."
+    )
 
 
 def closed_review_message(*, quarter: str, team: str | None = None) -> dict[str, Any]:

@@ -45,6 +45,27 @@ def _number(value: float | int) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+QUARTERLY_ON = "on"
+
+
+def _quarterly_review(on: bool) -> dict[str, Any]:
+    option = {
+        "text": _plain("Start the partnership review by itself each quarter"),
+        "value": QUARTERLY_ON,
+    }
+    element: dict[str, Any] = {"type": "checkboxes", "options": [option]}
+    if on:
+        element["initial_options"] = [option]
+    return _input(
+        SettingsField.QUARTERLY_REVIEW,
+        "Quarterly review",
+        element,
+        hint="At the pulse day and time in each quarter's first full week, unless the "
+        "quarter has had its review. Or start it any time with /pulse review.",
+        optional=True,
+    )
+
+
 def settings_metadata(*, workspace_id: str, channel_id: str) -> str:
     """What the modal carries back on submission: which team it is about."""
     return json.dumps({"workspace": workspace_id, "team": channel_id})
@@ -134,6 +155,7 @@ def settings_modal(settings: TeamSettings, *, workspace_id: str) -> dict[str, An
             },
             hint="Managers see summaries and exports, send rounds and change these settings.",
         ),
+        _quarterly_review(settings.quarterly_review),
         *organisation_inputs(settings),
         context("Changes take effect at the team's next round; an open round carries on as is."),
     ]
@@ -222,6 +244,12 @@ def settings_saved_view(settings: TeamSettings) -> dict[str, Any]:
         f"• Digest channel: <#{digest}>",
         f"• Target index: {target}",
         f"• Managers: {managers}",
+        "• Quarterly review: "
+        + (
+            "starts by itself in each quarter's first full week"
+            if settings.quarterly_review
+            else "started by hand (`/pulse review`)"
+        ),
         _organisations_line(settings),
     ]
     return {

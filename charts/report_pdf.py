@@ -15,8 +15,10 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure as MplFigure
 
 from charts.report_data import ReportData
+from charts.report_organisations import INTRO, draw_organisations, has_organisations
 from surveys.actions import AgreedAction
 from surveys.review import LEVEL_NAMES
+from surveys.review_format import PEER_NOTE
 
 PAGE = (8.27, 11.69)  # A4 portrait, in inches
 WRAP = 92
@@ -137,6 +139,30 @@ def _review(data: ReportData) -> MplFigure:
     return figure
 
 
+def _peer(data: ReportData) -> MplFigure | None:
+    """The peer reviewer's view on a page of its own, apart from the partners' answers."""
+    peer = data.review.peer if data.review is not None else None
+    if peer is None:
+        return None
+    lines = [
+        f"{peer.responded} of {peer.invited} invited peer reviewers answered. {PEER_NOTE}",
+        "",
+    ]
+    for number, q in enumerate(peer.questions, start=1):
+        said = _counts(q.counts) if q.n else "no level given"
+        lines.append(f"{number}. {q.question.text} — {said}")
+    return _page("The peer reviewer's view, from outside the partnership", lines)[0]
+
+
+def _organisations(data: ReportData) -> MplFigure | None:
+    """The organisations side by side, when anything was shown by organisation."""
+    if not has_organisations(data.organisations, data.review):
+        return None
+    figure, y = _page("Organisations side by side", [INTRO])
+    draw_organisations(figure, y, data.organisations, data.review)
+    return figure
+
+
 def _action_lines(title: str, actions: Sequence[AgreedAction]) -> list[str]:
     if not actions:
         return [f"{title}: none."]
@@ -158,12 +184,16 @@ def _actions(data: ReportData) -> MplFigure:
 
 
 def render_report(data: ReportData) -> bytes:
-    """The report as PDF bytes: story, behaviours, review, actions; one page each."""
+    """The report as PDF bytes: story, behaviours, (organisations side by side, when any
+    was shown), review, (the peer reviewer's view, when one was invited), actions; one page
+    each."""
     # Embedding TrueType subsets logs every glyph at INFO; none of it is news to an operator.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     out = io.BytesIO()
     # TrueType fonts, so that the words can be found and copied from the PDF.
     with rc_context(cast(Any, _RC)), PdfPages(out, metadata={"CreationDate": None}) as pdf:
-        for build in (_story, _behaviours, _review, _actions):
-            pdf.savefig(build(data))
+        for build in (_story, _behaviours, _organisations, _review, _peer, _actions):
+            page = build(data)
+            if page is not None:
+                pdf.savefig(page)
     return out.getvalue()

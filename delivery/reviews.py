@@ -4,13 +4,41 @@ redrawn without their answers once the review has closed."""
 from __future__ import annotations
 
 import logging
+from enum import Enum
+
+from slack_sdk.errors import SlackApiError
 
 from blocks.review import closed_review_message, review_prompt_message
 from blocks.text import team_mention
 from delivery.context import Outbound
+from delivery.members import refresh_members
+from services import review_schedule
 from services import reviews as review_service
+from services import teams as team_service
 
 log = logging.getLogger(__name__)
+
+
+class Reviewer(Enum):
+    """What Slack says of someone a manager would invite as a peer reviewer."""
+
+    PERSON = "person"
+    UNKNOWN = "unknown"
+    BOT = "bot"
+    DEACTIVATED = "deactivated"
+
+
+def who_is(out: Outbound, *, workspace_id: str, user_id: str) -> Reviewer:
+    """Whether Slack knows the person and they can answer: someone from another workspace
+    whom Slack Connect hides (`user_not_visible`) is still a person."""
+    try:
+        user = out.client_for(workspace_id).users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        return Reviewer.PERSON if reason == "user_not_visible" else Reviewer.UNKNOWN
+    if user.get("is_bot") or user_id == "USLACKBOT":
+        return Reviewer.BOT
+    return Reviewer.DEACTIVATED if user.get("deleted") else Reviewer.PERSON
 
 
 def send_review_prompts(out: Outbound) -> int:
@@ -25,6 +53,7 @@ def send_review_prompts(out: Outbound) -> int:
             closes_at=review.closes_at,
             threshold=review.threshold,
             team=team_mention(review.channel_id, review.channel_name),
+            peer=prompt.peer,
         )
         try:
             client = out.client_for(prompt.workspace_id)
@@ -68,3 +97,27 @@ def close_due_reviews(out: Outbound) -> int:
     closed = review_service.close_due_reviews(db=out.db, now=out.clock())
     redraw_closed_reviews(out)
     return closed
+
+
+def start_due_reviews(out: Outbound) -> int:
+    """Start the quarterly reviews whose slot has come, asking each team's channel as it is
+    now (as a round's sending does); their DMs go out with the other review DMs."""
+    started = 0
+    for due in review_schedule.due_reviews(db=out.db, now=out.clock()):
+        try:
+            team = team_service.find_team(
+                db=out.db, channel_id=due.channel_id, workspace_id=due.workspace_id
+            )
+            refresh_members(out, team)
+            review = review_service.start_scheduled_review(
+                db=out.db,
+                workspace_id=due.workspace_id,
+                channel_id=due.channel_id,
+                quarter=due.quarter,
+                now=out.clock(),
+            )
+        except Exception:
+            log.exception("could not start a team's quarterly review; retried next minute")
+            continue
+        started += review is not None
+    return started

@@ -150,9 +150,9 @@ def _for_managers(reply: Callable[[str], Reply]) -> Subcommand:
 
 def _reviewing(ctx: HandlerContext, body: dict[str, Any], parsed: ParsedCommand) -> Reply:
     """Managers only, said at once; the review starts or closes after the ack."""
-    return _for_managers(lambda channel: opening_review(channel, closing=parsed.closing))(
-        ctx, body, parsed
-    )
+    return _for_managers(
+        lambda channel: opening_review(channel, closing=parsed.closing, peer_id=parsed.peer_id)
+    )(ctx, body, parsed)
 
 
 QUICK: dict[str, Subcommand] = {

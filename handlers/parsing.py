@@ -24,6 +24,7 @@ SUBCOMMANDS = frozenset(
     }
 )
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+_USER = re.compile(r"^<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
 MAX_SUMMARY_WEEKS = 52
 DEFAULT_SUMMARY_WEEKS = 4
@@ -44,6 +45,7 @@ class ParsedCommand:
     target: float | None = None
     closing: bool = False
     quarter: str | None = None
+    peer_id: str | None = None
 
 
 def _shown(token: str) -> str:
@@ -87,11 +89,34 @@ def _target(args: list[str]) -> ParsedCommand:
     return ParsedCommand("target", target=value)
 
 
+def _person(token: str) -> str:
+    match = _USER.match(token)
+    if match:
+        return match.group(1)
+    if token.startswith("@"):
+        raise CommandProblem(
+            f"I couldn't tell who {_shown(token)} is: pick them from the list as you type."
+        )
+    raise CommandProblem(
+        f"{_shown(token)!r} is not a person: write `review invite @someone [#channel]`."
+    )
+
+
+def _review_invite(args: list[str]) -> ParsedCommand:
+    """`review invite @someone [#channel]`."""
+    if not 1 <= len(args) <= 2:
+        raise CommandProblem("`review invite` takes one person and at most a channel.")
+    channel_id = _channel(args[1]) if len(args) == 2 else None
+    return ParsedCommand("review", channel_id=channel_id, peer_id=_person(args[0]))
+
+
 def _review(args: list[str]) -> ParsedCommand:
+    if args and args[0].lower() == "invite":
+        return _review_invite(args[1:])
     closing = bool(args) and args[0].lower() == "close"
     rest = args[1:] if closing else args
     if len(rest) > 1:
-        raise CommandProblem("`review` takes `close` and at most a channel.")
+        raise CommandProblem("`review` takes `close` or `invite @someone`, and at most a channel.")
     return ParsedCommand("review", channel_id=_channel(rest[0]) if rest else None, closing=closing)
 
 

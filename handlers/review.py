@@ -17,7 +17,7 @@ from blocks.review import closed_review_message, review_prompt_message
 from blocks.text import local_time, team_mention
 from delivery.members import refresh_members
 from delivery.redraws import Redraws
-from delivery.reviews import redraw_closed_reviews, send_review_prompts
+from delivery.reviews import Reviewer, redraw_closed_reviews, send_review_prompts, who_is
 from handlers.context import HandlerContext
 from handlers.parsing import ParsedCommand
 from services import reviews as review_service
@@ -34,6 +34,8 @@ def review_command(
 ) -> dict[str, Any]:
     """Start the team's review and send its DMs, or close it and redraw them."""
     out = ctx.outbound
+    if parsed.peer_id is not None:
+        return _invite(ctx, peer_id=parsed.peer_id, channel=channel, user=user, workspace=workspace)
     if parsed.closing:
         closed = review_service.close_review(
             db=out.db, workspace_id=workspace, channel_id=channel, user_id=user, now=out.clock()
@@ -57,6 +59,48 @@ def review_command(
         f"The {started.quarter} partnership review went to {started.invited} people in "
         f"<#{channel}>. It stays open until {local_time(started.closes_at)}, or until "
         f"`{ctx.command} review close`."
+    )
+
+
+PEER_REFUSALS = {
+    Reviewer.UNKNOWN: "Slack doesn't know that person, so nobody was invited.",
+    Reviewer.BOT: "That's an app, not a person: a peer reviewer must be someone who can answer.",
+    Reviewer.DEACTIVATED: "That person's account is deactivated, so nobody was invited.",
+}
+
+
+def _invite(
+    ctx: HandlerContext, *, peer_id: str, channel: str, user: str, workspace: str
+) -> dict[str, Any]:
+    """Invite a peer reviewer to the open review, once Slack says who they are and the
+    channel's members are current (a member is a partner, never a peer)."""
+    out = ctx.outbound
+    team = team_service.team_for_manager(
+        db=out.db, channel_id=channel, user_id=user, workspace_id=workspace
+    )
+    refresh_members(out, team)
+    who = who_is(out, workspace_id=team.workspace_id, user_id=peer_id)
+    if who is not Reviewer.PERSON:
+        return notice(PEER_REFUSALS[who])
+    review = review_service.invite_peer(
+        db=out.db,
+        workspace_id=workspace,
+        channel_id=channel,
+        user_id=user,
+        peer_id=peer_id,
+        now=out.clock(),
+    )
+    send_review_prompts(out)
+    sent = review_service.peer_prompt_sent(db=out.db, review_id=review.id, peer_id=peer_id)
+    how = (
+        "They have the review by DM"
+        if sent
+        else "Slack would not take their DM yet; it is tried again each minute"
+    )
+    return notice(
+        f"<@{peer_id}> is invited to the {review.quarter} partnership review of <#{channel}> "
+        f"as its peer reviewer. {how}, told that their answers are shown as the peer "
+        "reviewer's view, apart from the partners' and never added to them."
     )
 
 
@@ -151,6 +195,7 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
             closes_at=review.closes_at,
             threshold=review.threshold,
             team=team,
+            peer=prompt.peer,
         )
         job.client.chat_update(channel=prompt.channel_id, ts=prompt.message_ts, **message)
         # A close that committed meanwhile may have redrawn it first: draw it closed again.

@@ -13,7 +13,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks.ids import SETTINGS_VIEW, ActionId, SettingsField
-from blocks.settings import settings_modal, settings_problem_view, settings_saved_view
+from blocks.settings import (
+    QUARTERLY_ON,
+    settings_modal,
+    settings_problem_view,
+    settings_saved_view,
+)
 from handlers.context import HandlerContext
 from handlers.home import publish_home
 from handlers.payloads import workspace_of
@@ -63,6 +68,7 @@ def read_form(view: dict[str, Any]) -> SettingsForm:
     values = values if isinstance(values, dict) else {}
     day = _element(values, SettingsField.PULSE_WEEKDAY).get("selected_option")
     users = _element(values, SettingsField.MANAGERS).get("selected_users")
+    quarterly = _element(values, SettingsField.QUARTERLY_REVIEW).get("selected_options")
     return SettingsForm(
         pulse_weekday=day.get("value") if isinstance(day, dict) else None,
         pulse_time=_text(values, SettingsField.PULSE_TIME, "selected_time"),
@@ -72,6 +78,8 @@ def read_form(view: dict[str, Any]) -> SettingsForm:
         digest_channel_id=_text(values, SettingsField.DIGEST_CHANNEL, "selected_conversation"),
         target=_text(values, SettingsField.TARGET, "value"),
         managers=[u for u in users if isinstance(u, str)] if isinstance(users, list) else [],
+        quarterly_review=isinstance(quarterly, list)
+        and any(isinstance(o, dict) and o.get("value") == QUARTERLY_ON for o in quarterly),
         organisations=_organisation_slots(values),
     )
 
@@ -135,6 +143,7 @@ def submit(ctx: HandlerContext) -> Callable[..., None]:
                 channel_id=channel,
                 user_id=user_id,
                 form=read_form(view),
+                now=ctx.outbound.clock(),
             )
         except InvalidSettings as invalid:
             ack(response_action="errors", errors=invalid.problems)

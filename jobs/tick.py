@@ -17,7 +17,7 @@ from delivery.digests import post_round_digest
 from delivery.ephemeral_views import hide_due
 from delivery.members import refresh_members
 from delivery.prompts import send_due_prompts, send_reminders
-from delivery.reviews import close_due_reviews, send_review_prompts
+from delivery.reviews import close_due_reviews, send_review_prompts, start_due_reviews
 from services import digests as digest_service
 from services import opening as opening_service
 from services import rounds as round_service
@@ -65,8 +65,9 @@ def run_tick(out: Outbound) -> TickReport:
     digests += post_digests(out, round_service.closed_without_digest(db=out.db))
     redraw_closed(out)
     hide_due(out)
-    send_review_prompts(out)
     close_due_reviews(out)
+    start_due_reviews(out)
+    send_review_prompts(out)
     return TickReport(len(opened), sent, reminded, len(closed), digests)
 
 

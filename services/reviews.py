@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from services.errors import (
     InvalidAnswer,
     NotAManager,
@@ -21,19 +18,23 @@ from services.errors import (
     PulseError,
     TeamNotFound,
 )
+from storage import review_organisations as organisation_store
 from storage import reviews as review_store
 from storage import teams as team_store
-from storage.database import Database
-from storage.models import Review, ReviewPrompt, Team
+from storage.database import Database, UnitOfWork
+from storage.errors import AlreadyExists
+from storage.records import ReviewRecord, TeamRecord
 from storage.reviews import PromptRow
 from surveys.review import (
     LEVELS,
     REVIEW_DAYS,
     ReviewResults,
+    peer_view,
     quarter_of,
     question,
     summarise,
 )
+from surveys.review_organisations import by_organisation
 
 
 class ReviewOpen(PulseError):
@@ -60,6 +61,25 @@ class NoReview(PulseError):
     reply = "The team has had no review in that quarter."
 
 
+class NoReviewToJoin(PulseError):
+    reply = (
+        "The team has no review open, so there is nothing to invite a peer reviewer to: "
+        "start one with `/pulse review` first."
+    )
+
+
+class PeerIsPartner(PulseError):
+    reply = (
+        "That person is in the team, so they answer the review as a partner. A peer "
+        "reviewer comes from outside the partnership: invite someone who is not in the "
+        "team's channel."
+    )
+
+
+class PeerAlreadyAsked(PulseError):
+    reply = "That person has already been asked to answer this review."
+
+
 @dataclass(frozen=True)
 class ReviewInfo:
     """A review as callers outside the core see it."""
@@ -74,6 +94,7 @@ class ReviewInfo:
     threshold: int
     invited: int
     responded: int
+    peers_invited: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,7 +106,7 @@ class PromptState:
     answers: dict[str, int | None]
 
 
-def _info(review: Review, team: Team) -> ReviewInfo:
+def _info(review: ReviewRecord, team: TeamRecord) -> ReviewInfo:
     return ReviewInfo(
         id=review.id,
         channel_id=team.channel_id,
@@ -97,10 +118,11 @@ def _info(review: Review, team: Team) -> ReviewInfo:
         threshold=review.threshold,
         invited=review.invited,
         responded=review.responded,
+        peers_invited=review.peers_invited,
     )
 
 
-def _managed(session: Session, workspace_id: str, channel_id: str, user_id: str) -> Team:
+def _managed(session: UnitOfWork, workspace_id: str, channel_id: str, user_id: str) -> TeamRecord:
     team = team_store.team_by_channel(session, channel_id, workspace_id, for_update=True)
     if team is None:
         raise TeamNotFound()
@@ -113,29 +135,86 @@ def start_review(
     *, db: Database, workspace_id: str, channel_id: str, user_id: str, now: datetime
 ) -> ReviewInfo:
     """Open this quarter's review for a manager's team, one prompt queued per member."""
-    quarter = quarter_of(now)
     try:
         with db.transaction() as session:
             team = _managed(session, workspace_id, channel_id, user_id)
-            if review_store.open_review(session, team.id) is not None:
-                raise ReviewOpen()
-            if any(r.quarter == quarter for r in review_store.reviews_of_team(session, team.id)):
-                raise ReviewedThisQuarter()
-            people = [m.user_id for m in team_store.surveyable_members(session, team)]
-            if not people:
-                raise NobodyToAsk()
-            review = review_store.add_review(
-                session,
-                team=team,
-                quarter=quarter,
-                now=now,
-                closes_at=now + timedelta(days=REVIEW_DAYS),
-                threshold=team.anonymity_threshold,
-                user_ids=people,
-            )
-            return _info(review, team)
-    except IntegrityError:
+            return _open(session, team, quarter_of(now), now)
+    except AlreadyExists:
         raise ReviewedThisQuarter() from None  # started at the same moment by another manager
+
+
+def start_scheduled_review(
+    *, db: Database, workspace_id: str, channel_id: str, quarter: str, now: datetime
+) -> ReviewInfo | None:
+    """Open a team's quarterly review by itself; None when it need not or cannot (started
+    meanwhile by a manager or another process, or nobody to ask)."""
+    try:
+        with db.transaction() as session:
+            team = team_store.team_by_channel(session, channel_id, workspace_id, for_update=True)
+            if team is None:
+                return None
+            return _open(session, team, quarter, now)
+    except (AlreadyExists, ReviewOpen, ReviewedThisQuarter, NobodyToAsk):
+        return None
+
+
+def _open(session: UnitOfWork, team: TeamRecord, quarter: str, now: datetime) -> ReviewInfo:
+    """A quarter's review opened for a team (locked by the caller), one DM queued per
+    member to ask; refused while one is open or when the quarter has had its review."""
+    if review_store.open_review(session, team.id) is not None:
+        raise ReviewOpen()
+    if any(r.quarter == quarter for r in review_store.reviews_of_team(session, team.id)):
+        raise ReviewedThisQuarter()
+    people = [m.user_id for m in team_store.surveyable_members(session, team)]
+    if not people:
+        raise NobodyToAsk()
+    review = review_store.add_review(
+        session,
+        team=team,
+        quarter=quarter,
+        now=now,
+        closes_at=now + timedelta(days=REVIEW_DAYS),
+        threshold=team.anonymity_threshold,
+        user_ids=people,
+    )
+    return _info(review, team)
+
+
+def invite_peer(
+    *,
+    db: Database,
+    workspace_id: str,
+    channel_id: str,
+    user_id: str,
+    peer_id: str,
+    now: datetime,
+) -> ReviewInfo:
+    """Ask someone from outside the partnership to answer a manager's open review as its
+    peer reviewer: their DM is queued, and they are counted apart from the partners."""
+    with db.transaction() as session:
+        team = _managed(session, workspace_id, channel_id, user_id)
+        review = review_store.open_review(session, team.id)
+        if review is None or review.closes_at <= now:
+            raise NoReviewToJoin()
+        member = team_store.member(session, team_id=team.id, user_id=peer_id)
+        in_team = member is not None and member.in_channel
+        if in_team or team_store.is_manager(session, team_id=team.id, user_id=peer_id):
+            raise PeerIsPartner()
+        if review_store.prompt_for(session, review_id=review.id, user_id=peer_id) is not None:
+            raise PeerAlreadyAsked()
+        review_store.add_peer(
+            session, review=review, user_id=peer_id, workspace_id=team.workspace_id
+        )
+        counted = review_store.review_by_id(session, review.id)
+        assert counted is not None
+        return _info(counted, team)
+
+
+def peer_prompt_sent(*, db: Database, review_id: int, peer_id: str) -> bool:
+    """Whether Slack has taken a peer reviewer's DM."""
+    with db.reading() as session:
+        prompt = review_store.prompt_for(session, review_id=review_id, user_id=peer_id)
+        return prompt is not None and prompt.message_ts is not None
 
 
 def close_review(
@@ -147,8 +226,9 @@ def close_review(
         review = review_store.open_review(session, team.id)
         if review is None or not review_store.close(session, review_id=review.id, now=now):
             raise NoOpenReview()
-        session.refresh(review)
-        closed = _info(review, team)
+        closed_review = review_store.review_by_id(session, review.id)
+        assert closed_review is not None
+        closed = _info(closed_review, team)
     db.erase_deleted("review_pending_answers")
     return closed
 
@@ -204,15 +284,17 @@ def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
         )
 
 
-def _prompt_and_review(session: Session, prompt_id: int) -> tuple[PromptRow, Review, Team] | None:
-    row = session.get(ReviewPrompt, prompt_id)
-    if row is None:
+def _prompt_and_review(
+    session: UnitOfWork, prompt_id: int
+) -> tuple[PromptRow, ReviewRecord, TeamRecord] | None:
+    prompt = review_store.prompt_by_id(session, prompt_id)
+    if prompt is None:
         return None
-    review = review_store.review_by_id(session, row.review_id)
+    review = review_store.review_by_id(session, prompt.review_id)
     team = team_store.team_by_id(session, review.team_id) if review else None
     if review is None or team is None:
         return None
-    return review_store.prompt_row(row), review, team
+    return prompt, review, team
 
 
 def claim_unsent(*, db: Database, now: datetime) -> list[PromptState]:
@@ -269,12 +351,20 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
         review = reviews[-1]
         earlier = [r for r in reviews[:-1] if r.closed_at is not None]
         answers, people = review_store.answers_of(session, review)
-        previous = previous_answers = None
-        if earlier:
-            previous = earlier[-1]
-            previous_answers, _ = review_store.answers_of(session, previous)
+        previous = earlier[-1] if earlier else None
+        previous_answers = review_store.answers_of(session, previous)[0] if previous else None
         threshold = max(review.threshold, team.anonymity_threshold)
-        return summarise(
+        peer_answers, peers = review_store.answers_of(session, review, peer=True)
+        peer = peer_view(
+            invited=review.peers_invited,
+            responded=review.peers_responded if review.closed_at is not None else peers,
+            answers=peer_answers,
+        )
+        groups, earlier_groups = (
+            organisation_store.answers_by_organisation(session, r.id if r else None)
+            for r in (review, previous)
+        )
+        summary = summarise(
             team=channel_id,
             quarter=review.quarter,
             invited=review.invited,
@@ -285,6 +375,14 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
             previous=previous_answers,
             previous_threshold=previous.threshold if previous else None,
             previous_quarter=previous.quarter if previous else None,
+            peer=peer,
+        )
+        return by_organisation(
+            summary,
+            groups,
+            threshold=threshold,
+            previous=earlier_groups,
+            previous_threshold=previous.threshold if previous else None,
         )
 
 

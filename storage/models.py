@@ -95,6 +95,9 @@ class Team(Base):
     next_pulse_at: Mapped[datetime | None] = mapped_column(
         UtcDateTime(), nullable=True, index=True, default=None
     )
+    # When a manager asked for the partnership review to start by itself each quarter;
+    # None: it does not. Only quarters whose slot comes at or after it are started.
+    review_schedule_from: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Manager(Base):
@@ -330,6 +333,9 @@ class Review(Base):
     threshold: Mapped[int] = mapped_column(SmallInteger)
     invited: Mapped[int] = mapped_column(Integer, default=0)
     responded: Mapped[int] = mapped_column(Integer, default=0)
+    # Peer reviewers from outside the partnership, counted apart from the partners.
+    peers_invited: Mapped[int] = mapped_column(Integer, default=0)
+    peers_responded: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReviewPrompt(Base):
@@ -351,6 +357,9 @@ class ReviewPrompt(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     redrawn_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A peer reviewer's DM: their answers are shown as the peer's view, apart from the
+    # partners', and told so.
+    peer: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ReviewPendingAnswer(Base):
@@ -377,6 +386,9 @@ class ReviewAnswer(Base):
     respondent: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[str] = mapped_column(String(64))
     level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    peer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Named only where the organisation had enough respondents in the review (docs/METHOD.md).
+    organisation: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class WorkspaceName(Base):

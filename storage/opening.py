@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from storage import rounds as round_store
 from storage.models import Prompt, Round
+from storage.records import RoundRecord, record
 
 
 def close_earlier_rounds(session: Session, *, team_id: int, week: str, now: datetime) -> None:
     """A round stays open until the team's next round opens: earlier open rounds close now
     at the latest."""
-    for earlier in round_store.open_rounds(session, team_id=team_id):
+    for earlier in round_store.open_round_rows(session, team_id=team_id):
         if earlier.week < week:
             earlier.closes_at = min(earlier.closes_at, now)
 
@@ -29,7 +30,7 @@ def add_round(
     behaviour_ids: Sequence[str],
     opened_at: datetime,
     closes_at: datetime,
-) -> Round:
+) -> RoundRecord:
     """A new round, with its id assigned."""
     round_ = Round(
         team_id=team_id,
@@ -41,7 +42,7 @@ def add_round(
     )
     session.add(round_)
     session.flush()
-    return round_
+    return record(RoundRecord, round_)
 
 
 @dataclass(frozen=True)

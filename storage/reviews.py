@@ -1,5 +1,6 @@
 """Partnership reviews in the database: opened with their prompts, answered while open,
-closed (answers unlinked from the people who gave them), and read for their results.
+closed (answers unlinked from the people who gave them, each keeping its organisation's
+name only where that keeps them hidden), and read for their results.
 
 A click locks its review shared, then its prompt; a close locks the review exclusively by
 updating it. So a click either commits before the close reads the answers, or waits for it
@@ -16,7 +17,9 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from storage import review_organisations as review_organisation_store
 from storage.models import Review, ReviewAnswer, ReviewPendingAnswer, ReviewPrompt, Team
+from storage.records import ReviewRecord, TeamRecord, record
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class PromptRow:
     channel_id: str | None
     message_ts: str | None
     review_id: int
+    peer: bool = False
 
 
 def prompt_row(row: ReviewPrompt) -> PromptRow:
@@ -39,38 +43,85 @@ def prompt_row(row: ReviewPrompt) -> PromptRow:
         channel_id=row.channel_id,
         message_ts=row.message_ts,
         review_id=row.review_id,
+        peer=bool(row.peer),
     )
 
 
-def review_by_id(session: Session, review_id: int) -> Review | None:
-    """One review, or None."""
-    return session.get(Review, review_id)
+def _review(row: Review | None) -> ReviewRecord | None:
+    return None if row is None else record(ReviewRecord, row)
 
 
-def reviews_of_team(session: Session, team_id: int) -> Sequence[Review]:
+def prompt_by_id(session: Session, prompt_id: int) -> PromptRow | None:
+    """One review DM, or None."""
+    row = session.get(ReviewPrompt, prompt_id)
+    return None if row is None else prompt_row(row)
+
+
+def review_by_id(session: Session, review_id: int) -> ReviewRecord | None:
+    """One review as the database has it now (a close earlier in the unit of work shows),
+    or None."""
+    return _review(session.get(Review, review_id, populate_existing=True))
+
+
+def reviews_of_team(session: Session, team_id: int) -> list[ReviewRecord]:
     """Every review of a team, oldest quarter first."""
-    return session.scalars(
+    rows = session.scalars(
         select(Review).where(Review.team_id == team_id).order_by(Review.quarter)
     ).all()
+    return [record(ReviewRecord, row) for row in rows]
 
 
-def open_review(session: Session, team_id: int) -> Review | None:
+def open_review(session: Session, team_id: int) -> ReviewRecord | None:
     """The team's review still open, if any."""
-    return session.scalars(
-        select(Review).where(Review.team_id == team_id, Review.closed_at.is_(None))
-    ).first()
+    return _review(
+        session.scalars(
+            select(Review).where(Review.team_id == team_id, Review.closed_at.is_(None))
+        ).first()
+    )
+
+
+def teams_reviewing_quarterly(session: Session) -> list[TeamRecord]:
+    """Active teams whose managers asked for the review to start by itself each quarter."""
+    rows = session.scalars(
+        select(Team)
+        .where(Team.active.is_(True), Team.review_schedule_from.is_not(None))
+        .order_by(Team.id)
+    ).all()
+    return [record(TeamRecord, row) for row in rows]
+
+
+def has_review(session: Session, *, team_id: int, quarter: str) -> bool:
+    """Whether the team has a review for the quarter, or one still open from before."""
+    found = session.scalar(
+        select(Review.id)
+        .where(Review.team_id == team_id)
+        .where((Review.quarter == quarter) | Review.closed_at.is_(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+def schedule_reviews(session: Session, team_id: int, *, wanted: bool, now: datetime) -> TeamRecord:
+    """Turn the quarterly start on (from now, unless it was already on) or off; the team as
+    it now is."""
+    team = session.get_one(Team, team_id)
+    if not wanted:
+        team.review_schedule_from = None
+    elif team.review_schedule_from is None:
+        team.review_schedule_from = now
+    return record(TeamRecord, team)
 
 
 def add_review(
     session: Session,
     *,
-    team: Team,
+    team: TeamRecord,
     quarter: str,
     now: datetime,
     closes_at: datetime,
     threshold: int,
     user_ids: Sequence[str],
-) -> Review:
+) -> ReviewRecord:
     """Store a review and one unsent prompt per person to ask."""
     review = Review(
         team_id=team.id,
@@ -94,7 +145,40 @@ def add_review(
         for user in user_ids
     )
     session.flush()
-    return review
+    return record(ReviewRecord, review)
+
+
+def prompt_for(session: Session, *, review_id: int, user_id: str) -> PromptRow | None:
+    """The review DM a person has been sent (or is queued to be sent), if any."""
+    row = session.scalars(
+        select(ReviewPrompt).where(
+            ReviewPrompt.review_id == review_id, ReviewPrompt.user_id == user_id
+        )
+    ).first()
+    return None if row is None else prompt_row(row)
+
+
+def add_peer(
+    session: Session, *, review: ReviewRecord, user_id: str, workspace_id: str
+) -> PromptRow:
+    """Queue a peer reviewer's DM and count them among the review's peers, not its partners."""
+    row = ReviewPrompt(
+        review_id=review.id,
+        user_id=user_id,
+        workspace_id=workspace_id,
+        state="pending",
+        redrawn_closed=False,
+        peer=True,
+    )
+    session.add(row)
+    session.execute(
+        update(Review)
+        .where(Review.id == review.id)
+        .values(peers_invited=Review.peers_invited + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return prompt_row(row)
 
 
 def claim_unsent(session: Session, *, now: datetime, stale_before: datetime) -> list[PromptRow]:
@@ -148,7 +232,7 @@ def release(session: Session, prompt_id: int) -> None:
     )
 
 
-def lock_for_answer(session: Session, prompt_id: int) -> tuple[ReviewPrompt, Review] | None:
+def lock_for_answer(session: Session, prompt_id: int) -> tuple[PromptRow, ReviewRecord] | None:
     """The prompt and its review, the review locked shared and the prompt exclusively."""
     review_id = session.scalar(select(ReviewPrompt.review_id).where(ReviewPrompt.id == prompt_id))
     if review_id is None:
@@ -161,7 +245,7 @@ def lock_for_answer(session: Session, prompt_id: int) -> tuple[ReviewPrompt, Rev
     ).first()
     if review is None or prompt is None:
         return None
-    return prompt, review
+    return prompt_row(prompt), record(ReviewRecord, review)
 
 
 def put_answer(session: Session, *, prompt_id: int, question_id: str, level: int | None) -> None:
@@ -191,7 +275,9 @@ def prompt_answers(session: Session, prompt_id: int) -> dict[str, int | None]:
 
 def close(session: Session, *, review_id: int, now: datetime) -> bool:
     """Close a review once: its answers are moved under numbers drawn at random, in a
-    shuffled order, and the linked rows deleted. False when it was already closed."""
+    shuffled order, and the linked rows deleted. A partner's answers keep their
+    organisation's name only where `kept_organisation_labels` keeps it; a peer's never do.
+    False when it was already closed."""
     won = session.execute(
         update(Review)
         .where(Review.id == review_id, Review.closed_at.is_(None))
@@ -206,15 +292,25 @@ def close(session: Session, *, review_id: int, now: datetime) -> bool:
             ReviewPendingAnswer.prompt_id,
             ReviewPendingAnswer.question_id,
             ReviewPendingAnswer.level,
-        ).where(ReviewPendingAnswer.prompt_id.in_(prompts))
+            ReviewPrompt.peer,
+        )
+        .join(ReviewPrompt, ReviewPrompt.id == ReviewPendingAnswer.prompt_id)
+        .where(ReviewPendingAnswer.prompt_id.in_(prompts))
     ).all()
-    prompt_ids = list({prompt_id for prompt_id, _, _ in rows})
-    numbers = list(range(1, len(prompt_ids) + 1))
-    secrets.SystemRandom().shuffle(numbers)
-    respondent = dict(zip(prompt_ids, numbers, strict=True))
+    partners = _numbered({p for p, _, _, peer in rows if not peer})
+    peers = _numbered({p for p, _, _, peer in rows if peer})
+    respondent = {**partners, **peers}
+    labels = review_organisation_store.closing_labels(session, review_id, sorted(partners))
     unlinked = [
-        ReviewAnswer(review_id=review_id, respondent=respondent[p], question_id=q, level=level)
-        for p, q, level in rows
+        ReviewAnswer(
+            review_id=review_id,
+            respondent=respondent[p],
+            question_id=q,
+            level=level,
+            peer=bool(peer),
+            organisation=None if peer else labels.get(p),
+        )
+        for p, q, level, peer in rows
     ]
     secrets.SystemRandom().shuffle(unlinked)
     session.add_all(unlinked)
@@ -226,11 +322,19 @@ def close(session: Session, *, review_id: int, now: datetime) -> bool:
     session.execute(
         update(Review)
         .where(Review.id == review_id)
-        .values(responded=len(prompt_ids))
+        .values(responded=len(partners), peers_responded=len(peers))
         .execution_options(synchronize_session=False)
     )
     session.flush()
     return True
+
+
+def _numbered(prompt_ids: set[int]) -> dict[int, int]:
+    """Each prompt a number from 1 drawn at random, linked to nothing else."""
+    ids = list(prompt_ids)
+    numbers = list(range(1, len(ids) + 1))
+    secrets.SystemRandom().shuffle(numbers)
+    return dict(zip(ids, numbers, strict=True))
 
 
 def due_to_close(session: Session, now: datetime) -> list[int]:
@@ -242,22 +346,24 @@ def due_to_close(session: Session, now: datetime) -> list[int]:
     )
 
 
-def answers_of(session: Session, review: Review) -> tuple[dict[str, list[int | None]], int]:
+def answers_of(
+    session: Session, review: ReviewRecord, *, peer: bool = False
+) -> tuple[dict[str, list[int | None]], int]:
     """A review's answers by question, and how many people gave any: the unlinked ones of a
-    closed review, the pending ones of an open review (a preview)."""
+    closed review, the pending ones of an open review (a preview). The partners' by default;
+    with ``peer``, the peer reviewers' (never the two together)."""
     if review.closed_at is not None:
+        mine = (ReviewAnswer.review_id == review.id) & (ReviewAnswer.peer.is_(peer))
         rows = session.execute(
-            select(ReviewAnswer.question_id, ReviewAnswer.level).where(
-                ReviewAnswer.review_id == review.id
-            )
+            select(ReviewAnswer.question_id, ReviewAnswer.level).where(mine)
         ).all()
         people = session.scalar(
-            select(func.count(func.distinct(ReviewAnswer.respondent))).where(
-                ReviewAnswer.review_id == review.id
-            )
+            select(func.count(func.distinct(ReviewAnswer.respondent))).where(mine)
         )
     else:
-        prompts = select(ReviewPrompt.id).where(ReviewPrompt.review_id == review.id)
+        prompts = select(ReviewPrompt.id).where(
+            ReviewPrompt.review_id == review.id, ReviewPrompt.peer.is_(peer)
+        )
         rows = session.execute(
             select(ReviewPendingAnswer.question_id, ReviewPendingAnswer.level).where(
                 ReviewPendingAnswer.prompt_id.in_(prompts)

@@ -202,6 +202,34 @@ def spread(counts: Sequence[int]) -> float:
 
 
 @dataclass(frozen=True)
+class OrganisationCounts:
+    """One organisation's answers to one question (or "Other partners"'): counts per level,
+    lowest first, or None when withheld (surveys.review_organisations says when)."""
+
+    name: str
+    n: int | None
+    counts: tuple[int, ...] | None
+    previous_counts: tuple[int, ...] | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether the counts are withheld."""
+        return self.counts is None
+
+
+@dataclass(frozen=True)
+class OrganisationGap:
+    """The two shown organisations whose answers to a question differ most: ``gap`` is the
+    chance that one's answer is higher than the other's less the chance it is lower (Cliff's
+    delta), ``higher`` the one whose answers sit higher."""
+
+    higher: str
+    lower: str
+    gap: float
+    beyond_chance: bool
+
+
+@dataclass(frozen=True)
 class QuestionResult:
     """One question's results: counts per level, lowest first, or None when withheld."""
 
@@ -210,11 +238,50 @@ class QuestionResult:
     counts: tuple[int, ...] | None
     previous_counts: tuple[int, ...] | None
     spread: float | None
+    organisations: tuple[OrganisationCounts, ...] = ()
+    differ: OrganisationGap | None = None
 
     @property
     def suppressed(self) -> bool:
         """Whether the counts are withheld."""
         return self.counts is None
+
+
+@dataclass(frozen=True)
+class PeerQuestion:
+    """The peer reviewers' levels on one question: how many chose each, lowest first."""
+
+    question: ReviewQuestion
+    n: int
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PeerView:
+    """What the peer reviewers from outside the partnership said, shown as their own view.
+
+    Never withheld by the threshold and never added to the partners' counts: a peer is told
+    before answering that their answers are shown as the peer reviewer's view, not pooled
+    or anonymous among the partners'. The partners' figures are the same whether or not a
+    peer took part, so nothing about any partner can be read from the difference.
+    """
+
+    invited: int
+    responded: int
+    questions: tuple[PeerQuestion, ...]
+
+
+def peer_view(
+    *, invited: int, responded: int, answers: Mapping[str, Sequence[int | None]]
+) -> PeerView | None:
+    """The peers' view, or None when no peer was invited."""
+    if invited == 0:
+        return None
+    questions = []
+    for item in QUESTIONS:
+        counts = count_levels(answers.get(item.id, ()))
+        questions.append(PeerQuestion(question=item, n=sum(counts), counts=counts))
+    return PeerView(invited=invited, responded=responded, questions=tuple(questions))
 
 
 @dataclass(frozen=True)
@@ -228,6 +295,16 @@ class ReviewResults:
     closed: bool
     questions: tuple[QuestionResult, ...]
     previous_quarter: str | None = None
+    peer: PeerView | None = None
+
+    def differ_most(self) -> tuple[QuestionResult, ...]:
+        """The questions on which shown organisations' answers differ most, beyond chance
+        and by a large gap, widest first (surveys.review_organisations)."""
+        wide = [q for q in self.questions if q.differ is not None and q.differ.beyond_chance]
+        wide.sort(
+            key=lambda q: (-(q.differ.gap if q.differ else 0.0), QUESTION_IDS.index(q.question.id))
+        )
+        return tuple(wide[:MOST_SPREAD_SHOWN])
 
     def spread_most(self) -> tuple[QuestionResult, ...]:
         """The shown questions whose answers spread most, widest first."""
@@ -253,6 +330,7 @@ def summarise(
     previous: Mapping[str, Sequence[int | None]] | None = None,
     previous_threshold: int | None = None,
     previous_quarter: str | None = None,
+    peer: PeerView | None = None,
 ) -> ReviewResults:
     """Each question's distribution, withheld by the pulse's rule, beside the previous
     review's (itself withheld by the rule it was promised under)."""
@@ -282,4 +360,5 @@ def summarise(
         closed=closed,
         questions=tuple(results),
         previous_quarter=previous_quarter,
+        peer=peer,
     )

@@ -126,8 +126,12 @@ def test_closing_unlinks_every_answer_from_the_person_who_gave_it(running: Runni
             select(func.count()).select_from(Prompt).where(Prompt.reminder_state.is_not(None))
         )
         assert reminded == 0
+        # One organisation: no label is kept (a label is kept only for an organisation with
+        # at least the threshold of respondents that round, beside others as large).
+        labels = set(session.scalars(select(Answer.organisation).distinct()))
     columns = {c["name"] for c in inspect(running.bot.db.engine).get_columns("answers")}
-    assert columns == {"id", "round_id", "respondent", "behaviour_id", "point"}
+    assert columns == {"id", "round_id", "respondent", "behaviour_id", "point", "organisation"}
+    assert labels == {None}
 
 
 def test_missed_pulse_is_sent_once_when_the_bot_comes_back(running: RunningBot) -> None:

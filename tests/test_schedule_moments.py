@@ -68,6 +68,7 @@ def test_a_settings_change_after_the_moment_was_stored_moves_the_pulse(db: Datab
         workspace_id="T0",
         channel_id=CHANNEL,
         user_id=BOSS,
+        now=MONDAY + timedelta(hours=2),
         form=SettingsForm(
             pulse_weekday="0",
             pulse_time="15:00",

@@ -44,6 +44,8 @@ def _initial(element: dict[str, Any]) -> dict[str, Any]:
         return {"type": kind, "selected_time": element.get("initial_time")}
     if kind == "conversations_select":
         return {"type": kind, "selected_conversation": element.get("initial_conversation")}
+    if kind == "checkboxes":
+        return {"type": kind, "selected_options": element.get("initial_options", [])}
     if kind == "multi_users_select":
         return {"type": kind, "selected_users": element.get("initial_users", [])}
     return {"type": kind, "value": element.get("initial_value")}

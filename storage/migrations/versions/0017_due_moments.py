@@ -7,7 +7,7 @@ rounds by close and reminder, the closed rounds still owed a digest, the open re
 review DMs by state.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
