@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import standin.methods as standin_methods
+import standin.message_methods as standin_message_methods
 from standin import StandInSlack, Workspace, check_message
 from standin.limits import RateLimits
 
@@ -53,12 +53,12 @@ def _text_only(text: Any, blocks: Any = None) -> list[str]:
 @contextmanager
 def schema_check_off() -> Iterator[None]:
     """Skip the stand-in's Block Kit schema check (the text rule still applies) in this process."""
-    original = standin_methods.check_message
-    standin_methods.check_message = _text_only
+    original = standin_message_methods.check_message
+    standin_message_methods.check_message = _text_only
     try:
         yield
     finally:
-        standin_methods.check_message = original
+        standin_message_methods.check_message = original
 
 
 def schema_check_ms(message: dict[str, Any], repeats: int = 20) -> float:

@@ -18,8 +18,8 @@ from typing import Any
 
 from standin.blockkit import check_message
 from standin.connect import RESPONSE_URL_MINUTES, RESPONSE_URL_USES
-from standin.methods import Reply
 from standin.records import Records
+from standin.replies import Reply
 from standin.socket_mode import Envelope
 from standin.workspace import Workspace
 

@@ -20,8 +20,8 @@ import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from standin.identity import DEFAULT_APP_ID, DEFAULT_BOT_ID, DEFAULT_BOT_USER_ID
 from standin.payloads import SlackPayloads, SlackReply
-from standin.workspace import DEFAULT_APP_ID, DEFAULT_BOT_ID, DEFAULT_BOT_USER_ID
 
 __all__ = ["SlackReply", "SlackRequestSender", "sign"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from standin.identity import DEFAULT_APP_ID, DEFAULT_BOT_ID, DEFAULT_BOT_USER_ID
 from standin.payloads import SlackPayloads, SlackReply
 from standin.socket_mode import SocketModeHub
-from standin.workspace import DEFAULT_APP_ID, DEFAULT_BOT_ID, DEFAULT_BOT_USER_ID
 
 
 class SocketModeSender(SlackPayloads):

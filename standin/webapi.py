@@ -21,8 +21,9 @@ from typing import Any
 
 from standin.http_server import JSON, RequestHandler, Server
 from standin.limits import Fault, FaultQueue, RateLimiter, RateLimits
-from standin.methods import UNAUTHENTICATED_METHODS, Reply, SlackMethods, fail
+from standin.methods import UNAUTHENTICATED_METHODS, SlackMethods
 from standin.records import ApiCall, Records
+from standin.replies import Reply, fail
 from standin.responses import Responses, ResponseTarget
 from standin.socket_mode import SocketModeHub
 from standin.tenancy import DEFAULT_SCOPES, OAuthGrant, Tenancy
