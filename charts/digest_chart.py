@@ -32,6 +32,7 @@ from charts.organisation_drawing import (
     draw_organisation_key,
     draw_organisation_marks,
     key_rows,
+    lanes_needed,
     row_pitch,
 )
 from surveys.digest import Digest
@@ -93,10 +94,11 @@ def _draw(figure: MplFigure, data: ChartData) -> None:
     """Title, the organisations' key when there are organisations, then the behaviours panel
     above the trend panel."""
     key = key_rows(data.organisations)
+    pitch = row_pitch(data.organisations, lanes_needed([row.organisations for row in data.rows]))
     grid = figure.add_gridspec(
         2,
         1,
-        height_ratios=[_rows_height(data.rows, row_pitch(data.organisations)), 4.2],
+        height_ratios=[_rows_height(data.rows, pitch), 4.2],
         hspace=0.42,
         left=0.1,
         right=0.88,
@@ -106,7 +108,7 @@ def _draw(figure: MplFigure, data: ChartData) -> None:
     figure.text(0.03, 0.965, data.title, ha="left", va="top", fontsize=15, weight="bold", color=INK)
     figure.text(0.03, 0.92, SUBTITLE, ha="left", va="top", fontsize=10.5, color=GREY)
     draw_organisation_key(figure, data.organisations)
-    _draw_rows(figure.add_subplot(grid[0]), data.rows, row_pitch(data.organisations))
+    _draw_rows(figure.add_subplot(grid[0]), data.rows, pitch)
     _draw_trend(figure.add_subplot(grid[1]), data)
 
 

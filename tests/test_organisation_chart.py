@@ -1,6 +1,7 @@
 """The digest chart's organisations: each one's published scores as marks under each row,
 told apart by shape as well as by a colour-blind-safe colour, so they stay distinguishable in
-greyscale; no withheld organisation figure is drawn or named.
+greyscale; marks that would cover each other are dodged into lanes, so every one stays in
+sight; no withheld organisation figure is drawn or named.
 
 Run as a module (``python -m tests.test_organisation_chart``) to write a sample image.
 """
@@ -18,10 +19,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from PIL import Image
+from scipy import ndimage
 
 from charts import chart_data, render_digest_chart
 from charts.digest_chart import build_figure
-from charts.organisation_marks import ORGANISATION_STYLES, OTHER_PARTNERS_STYLE
+from charts.organisation_drawing import LANE_ROOM, MARK_WIDTH, ORGANISATION_PITCH, lanes
+from charts.organisation_marks import (
+    ORGANISATION_STYLES,
+    OTHER_PARTNERS_STYLE,
+    OrganisationMark,
+    OrganisationStyle,
+)
 from surveys.digest import Digest
 from surveys.organisation_figures import OrganisationBehaviour, OrganisationFigures
 from surveys.organisations import OTHER_PARTNERS
@@ -119,9 +127,11 @@ def test_organisations_differ_in_shape_and_use_a_colour_blind_safe_palette() -> 
     assert len(set(drawn.values())) == len(drawn) == 4
 
 
-def _greyscale(digest: Digest) -> tuple[np.ndarray, list[tuple[str, tuple[int, int]]]]:
+def _greyscale(
+    digest: Digest, row: tuple[float, float] = (1.5, 2.5)
+) -> tuple[np.ndarray, list[tuple[str, tuple[int, int]]]]:
     """The rendered chart in greyscale, and the pixel centre of each organisation's mark on
-    the first behaviour's row."""
+    the row whose marks' y lies in ``row`` (by default the first behaviour's)."""
     figure = build_figure(chart_data(digest))
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
@@ -134,7 +144,7 @@ def _greyscale(digest: Digest) -> tuple[np.ndarray, list[tuple[str, tuple[int, i
         gid = str(line.get_gid() or "")
         x = float(np.asarray(line.get_xdata(), dtype=float)[0])
         y = float(np.asarray(line.get_ydata(), dtype=float)[0])
-        if gid.startswith("organisation:") and 1.5 < y < 2.5:  # the "talk of us" row
+        if gid.startswith("organisation:") and row[0] < y < row[1]:
             px, py = ax.transData.transform((x, y))
             centres.append((gid, (round(px), height - round(py))))
     return grey, centres
@@ -151,6 +161,59 @@ def test_in_greyscale_every_organisations_mark_is_visible_and_unlike_the_others(
         assert patch.min() < 200, f"{gid} does not show against the white page"
     for (one, a), (other, b) in combinations(patches.items(), 2):
         assert np.abs(a - b).mean() > 12, f"{one} and {other} look alike in greyscale"
+
+
+def converged_digest() -> Digest:
+    """Council, NHS and police with the same scores everywhere, as partners that have
+    converged; the police stand alone on one behaviour."""
+    same: list[float | None] = [0.3, 0.3, 0.8]
+    return replace(
+        normal_digest(),
+        organisations=(
+            _org(COUNCIL, 0.2, same),
+            _org(NHS, 0.2, same),
+            _org(POLICE, 0.2, [0.3, -0.6, 0.8]),
+        ),
+    )
+
+
+def _mark(score: float) -> OrganisationMark:
+    return OrganisationMark("any", score, OrganisationStyle("s", "#000000", "white"))
+
+
+def test_marks_closer_than_a_mark_are_dodged_into_lanes_and_the_rest_stay_on_the_first() -> None:
+    assert lanes([_mark(0.3), _mark(0.3), _mark(0.3)]) == [0, 1, 2]
+    assert lanes([_mark(0.3), _mark(0.3 + MARK_WIDTH / 2), _mark(-0.5)]) == [0, 1, 0]
+    assert lanes([_mark(0.1), _mark(0.1 + 2 * MARK_WIDTH), _mark(0.9)]) == [0, 0, 0]
+    assert lanes([]) == []
+
+
+def test_organisations_with_identical_scores_each_show_as_a_separate_mark() -> None:
+    pitch = ORGANISATION_PITCH + 2 * LANE_ROOM  # three lanes
+    grey, centres = _greyscale(converged_digest(), row=(pitch, 2 * pitch))
+    assert len(centres) == 3  # council, NHS and police all on "talk of us", all at +0.3
+    xs = {x for _, (x, _) in centres}
+    assert len(xs) == 1  # dodged downwards, never sideways: each still at its score
+    ys = sorted(y for _, (_, y) in centres)
+    x = xs.pop()
+    band = grey[ys[0] - 9 : ys[-1] + 10, x - 11 : x + 12] < 200
+    regions, count = ndimage.label(band)
+    sizes = np.bincount(regions.ravel())[1:]
+    assert count == 3 and sizes.min() > 30, f"{count} mark regions, sizes {sizes}"
+    for one, other in combinations(ys, 2):
+        assert other - one >= 14, "two organisations' marks overlap"
+
+
+def test_rows_leave_room_for_dodged_marks_only_when_marks_need_dodging() -> None:
+    def pitch(digest: Digest) -> float:
+        """How far apart the police's index and first-behaviour marks are: one row's pitch."""
+        police = [line for line in _organisation_lines(digest)
+                  if line.get_gid() == f"organisation:{POLICE}"]  # fmt: skip
+        ys = [float(np.asarray(line.get_ydata(), dtype=float)[0]) for line in police]
+        return ys[1] - ys[0]
+
+    assert pitch(partnership_digest()) == pytest.approx(ORGANISATION_PITCH)
+    assert pitch(converged_digest()) > ORGANISATION_PITCH
 
 
 def test_a_partnership_chart_is_still_a_slack_sized_png() -> None:
@@ -187,4 +250,7 @@ if __name__ == "__main__":
     path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/organisation-chart-sample.png"
     with open(path, "wb") as out:
         out.write(render_digest_chart(partnership_digest(), target=0.4))
-    print(path)
+    converged = path.replace(".png", "-converged.png")
+    with open(converged, "wb") as out:
+        out.write(render_digest_chart(converged_digest(), target=0.4))
+    print(path, converged)
