@@ -23,7 +23,8 @@ from surveys.organisations import OTHER_PARTNERS, slot_field
 Command = Callable[[str], str]
 
 
-def _settings_views(stage: Stage) -> list[dict[str, Any]]:
+def settings_views(stage: Stage) -> list[dict[str, Any]]:
+    """Every settings modal the bot has opened, oldest first."""
     views = []
     for call in stage.slack.calls_to("views.open"):
         view = call.args.get("view")
@@ -57,12 +58,12 @@ def assign_organisations(
     assigned = [p for p in PARTNERS if p.email_domain and p.name != manager.organisation]
     if not assigned:
         return
-    before = len(_settings_views(stage))
+    before = len(settings_views(stage))
     command("settings")
-    if not wait_until(lambda: len(_settings_views(stage)) > before):
+    if not wait_until(lambda: len(settings_views(stage)) > before):
         transcript.problem("/pulse settings opened no modal")
         return
-    view = _settings_views(stage)[-1]
+    view = settings_views(stage)[-1]
     values = {
         block["block_id"]: {block["element"]["action_id"]: _as_shown(block["element"])}
         for block in view["blocks"]

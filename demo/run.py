@@ -24,9 +24,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from demo.answers import wait_until
 from demo.examples import save_examples
 from demo.loop import agree_an_action, run_review
-from demo.organisations import assign_organisations, organisation_findings
+from demo.organisations import assign_organisations, organisation_findings, settings_views
 from demo.partners import DEFAULT_PARTNERS
 from demo.people import Person, build_team
 from demo.report import banner, checks, final_digest, findings
@@ -99,6 +100,10 @@ class Demo:
             reply = self.command(text)
             self.transcript.say(f"{self.manager.real_name}: /pulse {text}")
             self.transcript.say(f"  ↳ seen only by {self.manager.real_name.split()[0]}: {reply}")
+            # /pulse setup opens the settings modal after it answers. Wait for it: taken
+            # for the modal /pulse settings opens later, it would submit no target.
+            if text == "setup" and not wait_until(lambda: bool(settings_views(self.stage))):
+                self.transcript.problem("/pulse setup opened no settings modal")
         assign_organisations(self.stage, self.team, self.transcript, self.command)
 
     def command(self, text: str) -> str:

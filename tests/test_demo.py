@@ -132,6 +132,10 @@ def test_the_demo_runs_a_partnership_of_four_organisations(
     assert convergence["shift"] == "converging"
     assert "How do our partners see it: Our partners see" in out
     assert "Convergence: spread" in out
+    # The settings modal the manager submits to name the voluntary body keeps the target
+    # set just before it (the modal /pulse setup opened earlier has none).
+    assert "No target set yet" not in out
+    assert "How will we know: Our target is +0.50" in out
 
 
 def test_spec_json_is_the_digest_as_data() -> None:
