@@ -90,15 +90,33 @@ def _counts(counts: tuple[int, ...] | None) -> str:
     return "withheld" if counts is None else "·".join(str(c) for c in counts)
 
 
+TABLE_LEFT, TABLE_RIGHT = 0.47, 0.95
+"""Where the organisations' columns start and end, as shares of the page's width."""
+
+
+def _column_width(count: int) -> float:
+    return (TABLE_RIGHT - TABLE_LEFT) / max(1, count)
+
+
 def _columns(names: Sequence[str]) -> list[float]:
-    left, right = 0.47, 0.95
-    step = (right - left) / max(1, len(names))
-    return [left + i * step for i in range(len(names))]
+    return [TABLE_LEFT + i * _column_width(len(names)) for i in range(len(names))]
+
+
+HEADER_LINES = 2
+LINE_HEIGHT = 0.013
+"""A header line's height, as a share of the page, at the table's type sizes."""
 
 
 def _header(figure: MplFigure, y: float, names: Sequence[str], size: float) -> float:
-    for x, name in zip(_columns(names), names, strict=True):
-        figure.text(x, y, textwrap.shorten(name, 24, placeholder="…"), fontsize=size, weight="bold")
+    """Each column's organisation name, wrapped to its column's width (on up to two lines,
+    shortened only past that) so long names never run into the next column."""
+    points = _column_width(len(names)) * figure.get_figwidth() * 72
+    characters = int(points / (size * 0.66))  # a bold character is about 0.66 em wide
+    wrapper = textwrap.TextWrapper(max(characters, 6), max_lines=HEADER_LINES, placeholder="…")
+    labels = ["\n".join(wrapper.wrap(name)) for name in names]
+    y -= LINE_HEIGHT * (max(label.count("\n") for label in labels) if labels else 0)
+    for x, label in zip(_columns(names), labels, strict=True):
+        figure.text(x, y, label, fontsize=size, weight="bold", va="bottom", linespacing=1.1)
     rule = Line2D([0.07, 0.95], [y - 0.006] * 2, color="0.5", lw=0.6)
     rule.set_transform(figure.transFigure)
     figure.add_artist(rule)

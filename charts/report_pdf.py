@@ -22,6 +22,10 @@ from surveys.review_format import PEER_NOTE
 
 PAGE = (8.27, 11.69)  # A4 portrait, in inches
 WRAP = 92
+TITLE_CHARACTERS = 50
+"""The longest page title that fits across the page at 15 pt; longer ones are set at 13."""
+BOLD_WRAP = 84
+"""What fits across the page in bold at the body's size (bold is wider)."""
 _RC: dict[str, Any] = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "font.size": 9}
 
 
@@ -31,7 +35,9 @@ def _signed(value: float | None) -> str:
 
 def _page(title: str, lines: Sequence[str] = ()) -> tuple[MplFigure, float]:
     figure = MplFigure(figsize=PAGE)
-    figure.text(0.07, 0.95, title, fontsize=15, weight="bold")
+    figure.text(
+        0.07, 0.95, title, fontsize=15 if len(title) <= TITLE_CHARACTERS else 13, weight="bold"
+    )
     y = 0.92
     for line in lines:
         for part in textwrap.wrap(line, WRAP) or [""]:
@@ -88,8 +94,10 @@ def _behaviours(data: ReportData) -> MplFigure:
     )
     for item in data.behaviours:
         y -= 0.012
-        figure.text(0.07, y, f"{item.unfavourable}  →  {item.favourable}", weight="bold")
-        y -= 0.018
+        for part in textwrap.wrap(f"{item.unfavourable}  →  {item.favourable}", BOLD_WRAP):
+            figure.text(0.07, y, part, weight="bold")
+            y -= 0.016
+        y -= 0.002
         start = f"{_signed(item.start)} ({item.start_week})" if item.start_week else "—"
         now = f"{_signed(item.now)} ({item.now_week})" if item.now_week else "—"
         figure.text(0.1, y, f"start {start}    now {now}")
