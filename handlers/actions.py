@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_bolt import App
@@ -176,21 +177,24 @@ def _redraw_ephemeral(ctx: HandlerContext, job: _Redraw, state: PromptState) -> 
     if state.round.closed or state.round.closes_at <= ctx.outbound.clock():
         message = closed_prompt_message(week=state.round.week, team=team)
     else:
-        view_service.remember_view(
+        replaced = view_service.remember_view(
             db=ctx.outbound.db,
             prompt_id=state.prompt_id,
             response_url=job.response_url,
             now=ctx.outbound.clock(),
         )
-        message = prompt_message(
+        drawn = partial(
+            prompt_message,
             prompt_id=state.prompt_id,
             week=state.round.week,
             behaviour_ids=state.round.behaviour_ids,
-            answers=state.answers,
             closes_at=state.round.closes_at,
             threshold=state.round.threshold,
             team=team,
         )
+        if replaced is not None:  # perhaps another message of the prompt: hide it first
+            WebhookClient(replaced).send(replace_original=True, **drawn(answers={}))
+        message = drawn(answers=state.answers)
     reply = WebhookClient(job.response_url).send(replace_original=True, **message)
     if reply.status_code != 200:
         log.warning("an in-channel prompt was not redrawn: Slack answered %s", reply.status_code)
