@@ -8,13 +8,14 @@ from enum import Enum
 
 from slack_sdk.errors import SlackApiError
 
-from blocks.review import closed_review_message, review_prompt_message
+from blocks.review import closed_review_message, review_prompt_message, review_started_notice
 from blocks.text import team_mention
 from delivery.context import Outbound
 from delivery.members import refresh_members
 from services import review_schedule
 from services import reviews as review_service
 from services import teams as team_service
+from services.errors import WorkspaceNotInstalled
 
 log = logging.getLogger(__name__)
 
@@ -119,5 +120,31 @@ def start_due_reviews(out: Outbound) -> int:
         except Exception:
             log.exception("could not start a team's quarterly review; retried next minute")
             continue
-        started += review is not None
+        if review is not None:
+            started += 1
+            _tell_managers_started(out, review)
     return started
+
+
+def _tell_managers_started(out: Outbound, review: review_service.ReviewInfo) -> int:
+    """DM the team's managers that its quarterly review has started by itself. Only the
+    process whose start won the quarter's unique key gets here, so they are told once (a
+    crash just after the start costs the notice, never a second one)."""
+    message = review_started_notice(
+        quarter=review.quarter,
+        team=team_mention(review.channel_id, review.channel_name),
+        closes_at=review.closes_at,
+        invited=review.invited,
+    )
+    managers = review_schedule.managers_to_tell(
+        db=out.db, workspace_id=review.workspace_id, channel_id=review.channel_id
+    )
+    told = 0
+    for manager in managers:
+        try:
+            out.client_for(review.workspace_id).chat_postMessage(channel=manager, **message)
+        except (SlackApiError, WorkspaceNotInstalled) as error:
+            log.warning("a manager was not told the review started: %s", type(error).__name__)
+            continue
+        told += 1
+    return told
