@@ -26,7 +26,7 @@ from blocks.text import team_mention
 from delivery.redraws import Redraws
 from handlers.context import HandlerContext
 from handlers.home import publish_home
-from handlers.payloads import workspace_of
+from handlers.payloads import ephemeral_response_url, workspace_of
 from services import answers as answer_service
 from services import ephemeral_views as view_service
 from services import teams as team_service
@@ -106,20 +106,11 @@ def record(ctx: HandlerContext, redraws: Redraws[_Redraw]) -> Callable[..., None
             workspace_of(body),
             _from_home(body),
             client,
-            _response_url(body),
+            ephemeral_response_url(body),
         )
         redraws.submit(value.prompt_id, job)
 
     return listener
-
-
-def _response_url(body: dict[str, Any]) -> str | None:
-    """The response_url of a click on an ephemeral message, if Slack sent one."""
-    container = body.get("container")
-    url = body.get("response_url")
-    if isinstance(container, dict) and container.get("is_ephemeral") and isinstance(url, str):
-        return url if url.startswith(("https://", "http://")) else None
-    return None
 
 
 def _tell(respond: Callable[..., Any], text: str) -> None:

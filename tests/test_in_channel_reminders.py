@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from delivery.prompts import send_reminders
 from services import rounds as round_service
-from storage.models import Answer
+from storage.models import Answer, Prompt
 from tests.connect_support import (
     CONSTABLE,
     SERGEANT,
@@ -34,6 +34,14 @@ def _sent(running: RunningBot) -> None:
     setup_team(running)
     send_round(running)
     wait_for(lambda: in_channel_messages(running, CONSTABLE))
+    wait_for(lambda: not _unsent(running))  # every outcome recorded before the reminder
+
+
+def _unsent(running: RunningBot) -> list[str]:
+    with running.bot.db.reading() as session:
+        return list(
+            session.scalars(select(Prompt.user_id).where(Prompt.state.in_(("pending", "sending"))))
+        )
 
 
 def test_a_member_refused_a_dm_is_reminded_in_the_channel_with_the_prompt(
