@@ -177,17 +177,35 @@ def closed_prompt_message(*, week: str, team: str | None = None) -> dict[str, An
     return {"text": text, "blocks": [section(text)]}
 
 
-def reminder_message(
-    *, week: str, closes_at: datetime, team: str | None = None, link: str | None = None
-) -> dict[str, Any]:
-    """A single, gentle nudge to someone who has not answered yet, with a link to the
-    questions themselves when Slack gave one (``link``), so nobody has to scroll for them."""
+def _nudge(week: str, closes_at: datetime, team: str | None) -> tuple[str, str]:
+    """The reminder's words, and the one-line text notifications show."""
     whose = f"{team}'s pulse" if team else "the partnership pulse"
     pulse = f"{whose} ({week_words(week)})"
     text = (
         f"A gentle nudge: {pulse} takes under a minute, and it's open until "
         f"{local_time(closes_at)}. Your answers are anonymous."
     )
+    return text, f"Reminder: {pulse} is still open."
+
+
+def reminder_message(
+    *, week: str, closes_at: datetime, team: str | None = None, link: str | None = None
+) -> dict[str, Any]:
+    """A single, gentle nudge to someone who has not answered yet, with a link to the
+    questions themselves when Slack gave one (``link``), so nobody has to scroll for them."""
+    text, summary = _nudge(week, closes_at, team)
     if link:
         text += f"\n<{link}|Answer this week's questions ›>"
-    return {"text": f"Reminder: {pulse} is still open.", "blocks": [section(text)]}
+    return {"text": summary, "blocks": [section(text)]}
+
+
+def in_channel_reminder_message(
+    prompt: Mapping[str, Any], *, week: str, closes_at: datetime, team: str | None = None
+) -> dict[str, Any]:
+    """The nudge for a member Slack refused a DM, shown to them alone in the team channel:
+    the same words above the unanswered prompt itself, buttons and all, since the first
+    in-channel prompt may be gone from their client (Slack keeps no ephemeral message
+    across a reload) and there is nothing to link to. It shows no answer, so nothing of
+    it needs hiding at close; a click on it is a click on the prompt."""
+    text, summary = _nudge(week, closes_at, team)
+    return {"text": summary, "blocks": [section(text), divider(), *prompt["blocks"]]}

@@ -253,13 +253,15 @@ def went_wrong() -> dict[str, Any]:
     )
 
 
-def unreachable_notice(*, team: str, members: Sequence[str]) -> dict[str, Any]:
+def unreachable_notice(
+    *, team: str, members: Sequence[str], survey: str = "pulse"
+) -> dict[str, Any]:
     """A manager's one DM about members Slack lets the bot reach neither by DM nor in the
     team's channel: who, that they are counted as invited, and what would help."""
     names = ", ".join(f"<@{member}>" for member in members[:50])
     more = f" and {len(members) - 50} more" if len(members) > 50 else ""
     text = (
-        f"The pulse for {team} could not reach {names}{more}: Slack allows the bot neither a "
+        f"The {survey} for {team} could not reach {names}{more}: Slack allows the bot neither a "
         "direct message nor a message in the channel for them (often someone from another "
         "organisation's workspace). They are counted as invited but cannot answer. "
         "Their workspace's admins can allow the app to message them. "

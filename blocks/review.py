@@ -123,3 +123,16 @@ def closed_review_message(*, quarter: str, team: str | None = None) -> dict[str,
     which = f"The partnership review for {team}" if team else "The partnership review"
     text = f"{which}, {quarter}, has closed. Thank you for taking part."
     return {"text": text, "blocks": [section(text)]}
+
+
+def review_started_notice(
+    *, quarter: str, team: str, closes_at: datetime, invited: int
+) -> dict[str, Any]:
+    """A manager's one DM when the quarterly review started by itself: that it did, until
+    when it is open, and how to close it early."""
+    text = (
+        f"The {quarter} partnership review of {team} has started by itself, as the team's "
+        f"settings ask: {invited} people were asked. It stays open until "
+        f"{local_time(closes_at)}; `/pulse review close` in the channel closes it early."
+    )
+    return {"text": text, "blocks": [section(text)]}

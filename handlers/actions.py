@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_bolt import App
@@ -25,7 +26,7 @@ from blocks.text import team_mention
 from delivery.redraws import Redraws
 from handlers.context import HandlerContext
 from handlers.home import publish_home
-from handlers.payloads import workspace_of
+from handlers.payloads import ephemeral_response_url, workspace_of
 from services import answers as answer_service
 from services import ephemeral_views as view_service
 from services import teams as team_service
@@ -105,20 +106,11 @@ def record(ctx: HandlerContext, redraws: Redraws[_Redraw]) -> Callable[..., None
             workspace_of(body),
             _from_home(body),
             client,
-            _response_url(body),
+            ephemeral_response_url(body),
         )
         redraws.submit(value.prompt_id, job)
 
     return listener
-
-
-def _response_url(body: dict[str, Any]) -> str | None:
-    """The response_url of a click on an ephemeral message, if Slack sent one."""
-    container = body.get("container")
-    url = body.get("response_url")
-    if isinstance(container, dict) and container.get("is_ephemeral") and isinstance(url, str):
-        return url if url.startswith(("https://", "http://")) else None
-    return None
 
 
 def _tell(respond: Callable[..., Any], text: str) -> None:
@@ -176,21 +168,24 @@ def _redraw_ephemeral(ctx: HandlerContext, job: _Redraw, state: PromptState) -> 
     if state.round.closed or state.round.closes_at <= ctx.outbound.clock():
         message = closed_prompt_message(week=state.round.week, team=team)
     else:
-        view_service.remember_view(
+        replaced = view_service.remember_view(
             db=ctx.outbound.db,
             prompt_id=state.prompt_id,
             response_url=job.response_url,
             now=ctx.outbound.clock(),
         )
-        message = prompt_message(
+        drawn = partial(
+            prompt_message,
             prompt_id=state.prompt_id,
             week=state.round.week,
             behaviour_ids=state.round.behaviour_ids,
-            answers=state.answers,
             closes_at=state.round.closes_at,
             threshold=state.round.threshold,
             team=team,
         )
+        if replaced is not None:  # perhaps another message of the prompt: hide it first
+            WebhookClient(replaced).send(replace_original=True, **drawn(answers={}))
+        message = drawn(answers=state.answers)
     reply = WebhookClient(job.response_url).send(replace_original=True, **message)
     if reply.status_code != 200:
         log.warning("an in-channel prompt was not redrawn: Slack answered %s", reply.status_code)

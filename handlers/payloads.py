@@ -23,3 +23,13 @@ def user_of(body: dict[str, Any]) -> str:
     user = body.get("user")
     user_id = user.get("id") if isinstance(user, dict) else None
     return user_id if is_slack_id(user_id) else ""
+
+
+def ephemeral_response_url(body: dict[str, Any]) -> str | None:
+    """The response_url of a click on an ephemeral message, if Slack sent one: the only way
+    to redraw a prompt that reached its member in the team channel."""
+    container = body.get("container")
+    url = body.get("response_url")
+    if isinstance(container, dict) and container.get("is_ephemeral") and isinstance(url, str):
+        return url if url.startswith(("https://", "http://")) else None
+    return None

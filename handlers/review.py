@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
 from blocks.ids import REVIEW_ACTION, BadActionValue, decode_review_value
 from blocks.replies import notice
@@ -20,6 +21,8 @@ from delivery.redraws import Redraws
 from delivery.reviews import Reviewer, redraw_closed_reviews, send_review_prompts, who_is
 from handlers.context import HandlerContext
 from handlers.parsing import ParsedCommand
+from handlers.payloads import ephemeral_response_url
+from services import review_reach as reach_service
 from services import reviews as review_service
 from services import teams as team_service
 from services.errors import InvalidAnswer, PulseError
@@ -69,6 +72,18 @@ PEER_REFUSALS = {
 }
 
 
+PEER_REACH = {
+    ("sent", "dm"): "They have the review by DM",
+    ("sent", "ephemeral"): "They have the review in the channel (Slack refused a DM)",
+    ("unreachable", "unreachable"): (
+        "Slack lets the bot reach them neither by DM nor in the channel, so they cannot "
+        "answer unless their workspace's admins allow the app to message them"
+    ),
+    ("skipped", None): "Slack says they cannot be messaged, so they cannot answer",
+}
+"""What the manager is told of how the peer reviewer's prompt went."""
+
+
 def _invite(
     ctx: HandlerContext, *, peer_id: str, channel: str, user: str, workspace: str
 ) -> dict[str, Any]:
@@ -91,11 +106,10 @@ def _invite(
         now=out.clock(),
     )
     send_review_prompts(out)
-    sent = review_service.peer_prompt_sent(db=out.db, review_id=review.id, peer_id=peer_id)
-    how = (
-        "They have the review by DM"
-        if sent
-        else "Slack would not take their DM yet; it is tried again each minute"
+    prompt = review_service.peer_prompt(db=out.db, review_id=review.id, peer_id=peer_id)
+    how = PEER_REACH.get(
+        (prompt.state, prompt.route) if prompt else ("", None),
+        "Slack would not take their DM yet; it is tried again each minute",
     )
     return notice(
         f"<@{peer_id}> is invited to the {review.quarter} partnership review of <#{channel}> "
@@ -121,6 +135,8 @@ class _Redraw:
     prompt_id: int
     user_id: str
     client: WebClient
+    # The click's response_url: the only way to redraw an in-channel (ephemeral) prompt.
+    response_url: str | None = None
 
 
 def _click(body: dict[str, Any]) -> tuple[str, Any]:
@@ -167,7 +183,8 @@ def record(ctx: HandlerContext, redraws: Redraws[_Redraw]) -> Callable[..., None
             _tell(respond, error.reply)
             return
         ack()
-        redraws.submit(value.prompt_id, _Redraw(value.prompt_id, user_id, client))
+        job = _Redraw(value.prompt_id, user_id, client, ephemeral_response_url(body))
+        redraws.submit(value.prompt_id, job)
 
     return listener
 
@@ -182,6 +199,9 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
             return
         prompt, review = state.prompt, state.review
         if prompt.channel_id is None or prompt.message_ts is None:
+            return
+        if prompt.route == "ephemeral":
+            _redraw_in_channel(ctx, job, state)
             return
         team = team_mention(review.channel_id, review.channel_name)
         closed = closed_review_message(quarter=review.quarter, team=team)
@@ -204,6 +224,39 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
             job.client.chat_update(channel=prompt.channel_id, ts=prompt.message_ts, **closed)
 
     return draw
+
+
+def _redraw_in_channel(
+    ctx: HandlerContext, job: _Redraw, state: review_service.PromptState
+) -> None:
+    """Show the member their answers on their in-channel review prompt through the click's
+    response_url, kept first so that they are hidden again in 20 minutes or at close
+    (`delivery.review_views`)."""
+    if job.response_url is None:
+        return
+    review = state.review
+    team = team_mention(review.channel_id, review.channel_name)
+    if review.closed or review.closes_at <= ctx.outbound.clock():
+        message = closed_review_message(quarter=review.quarter, team=team)
+    else:
+        reach_service.remember_view(
+            db=ctx.outbound.db,
+            prompt_id=state.prompt.id,
+            response_url=job.response_url,
+            now=ctx.outbound.clock(),
+        )
+        message = review_prompt_message(
+            prompt_id=state.prompt.id,
+            quarter=review.quarter,
+            answers=state.answers,
+            closes_at=review.closes_at,
+            threshold=review.threshold,
+            team=team,
+            peer=state.prompt.peer,
+        )
+    reply = WebhookClient(job.response_url).send(replace_original=True, **message)
+    if reply.status_code != 200:
+        log.warning("an in-channel review prompt was not redrawn: Slack said %s", reply.status_code)
 
 
 def register(app: App, ctx: HandlerContext) -> None:

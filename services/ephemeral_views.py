@@ -13,11 +13,13 @@ from storage.ephemeral_views import ViewToHide
 __all__ = ["ViewToHide", "due_views", "remember_view", "view_hidden"]
 
 
-def remember_view(*, db: Database, prompt_id: int, response_url: str, now: datetime) -> None:
+def remember_view(*, db: Database, prompt_id: int, response_url: str, now: datetime) -> str | None:
     """Keep the click's response_url, before it shows the member their choice, so that the
-    choice is hidden again later (at the latest, when the round closes)."""
+    choice is hidden again later (at the latest, when the round closes); the URL it
+    replaces while that may still show an answer, to hide now (another message of the
+    prompt, such as the in-channel reminder)."""
     with db.transaction() as session:
-        view_store.remember(session, prompt_id=prompt_id, response_url=response_url, now=now)
+        return view_store.remember(session, prompt_id=prompt_id, response_url=response_url, now=now)
 
 
 def due_views(*, db: Database, now: datetime) -> list[ViewToHide]:

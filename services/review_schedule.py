@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage import reviews as review_store
+from storage import teams as team_store
 from storage.database import Database
 from surveys.review_schedule import local_quarter, review_due, review_slot
 from surveys.schedule import zone
@@ -43,3 +44,10 @@ def due_reviews(*, db: Database, now: datetime) -> list[DueReview]:
                 continue
             due.append(DueReview(team.workspace_id, team.channel_id, quarter))
     return due
+
+
+def managers_to_tell(*, db: Database, workspace_id: str, channel_id: str) -> tuple[str, ...]:
+    """The team's present managers, told once when its review starts by itself."""
+    with db.reading() as session:
+        team = team_store.team_by_channel(session, channel_id, workspace_id)
+        return () if team is None else tuple(team_store.present_managers(session, team.id))

@@ -210,11 +210,10 @@ def invite_peer(
         return _info(counted, team)
 
 
-def peer_prompt_sent(*, db: Database, review_id: int, peer_id: str) -> bool:
-    """Whether Slack has taken a peer reviewer's DM."""
+def peer_prompt(*, db: Database, review_id: int, peer_id: str) -> PromptRow | None:
+    """A peer reviewer's prompt: whether, and how, Slack has taken it."""
     with db.reading() as session:
-        prompt = review_store.prompt_for(session, review_id=review_id, user_id=peer_id)
-        return prompt is not None and prompt.message_ts is not None
+        return review_store.prompt_for(session, review_id=review_id, user_id=peer_id)
 
 
 def close_review(

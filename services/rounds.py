@@ -349,48 +349,6 @@ def open_round_infos(*, db: Database) -> Sequence[RoundInfo]:
         return result
 
 
-@dataclass(frozen=True)
-class ReminderTarget:
-    """Someone to nudge about an open round."""
-
-    user_id: str
-    week: str
-    closes_at: datetime
-    workspace_id: str = ""
-    prompt_channel: str | None = None
-    prompt_ts: str | None = None
-    team_channel: str = ""
-    team_name: str | None = None
-    round_id: int = 0
-
-
-def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
-    """Take the round's one reminder pass; a second call (or process) gets nobody."""
-    with db.transaction() as session:
-        if not closing_store.claim_reminder_pass(session, round_id, now):
-            return []
-        round_ = round_store.round_by_id(session, round_id)
-        assert round_ is not None
-        team = team_store.team_by_id(session, round_.team_id)
-        workspace_id = team.workspace_id if team is not None else ""
-        targets = []
-        for prompt in opening_store.mark_reminded(session, round_id):
-            targets.append(
-                ReminderTarget(
-                    prompt.user_id,
-                    round_.week,
-                    round_.closes_at,
-                    workspace_id,
-                    prompt_channel=prompt.channel_id,
-                    prompt_ts=prompt.message_ts,
-                    team_channel=team.channel_id if team is not None else "",
-                    team_name=team.channel_name if team is not None else None,
-                    round_id=round_.id,
-                )
-            )
-        return targets
-
-
 def closed_without_digest(*, db: Database) -> list[RoundInfo]:
     """Closed rounds whose digest has not gone out (a failed post is retried)."""
     with db.transaction() as session:

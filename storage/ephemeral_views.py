@@ -30,22 +30,30 @@ class ViewToHide:
     round_closed: bool
 
 
-def remember(session: Session, *, prompt_id: int, response_url: str, now: datetime) -> None:
+def remember(session: Session, *, prompt_id: int, response_url: str, now: datetime) -> str | None:
     """Keep a click's response_url (the newest replaces the older: Slack gives a fresh one,
-    with fresh uses, on every click) before it is used to show the member their choice."""
+    with fresh uses, on every click) before it is used to show the member their choice.
+
+    The replaced URL is returned while it may still show an answer: the click may have come
+    from another message of the same prompt (the in-channel reminder carries the prompt
+    again), and that one must be hidden too, since only the newest URL is kept."""
     row = session.get(EphemeralView, prompt_id)
     round_id = session.scalar(select(Prompt.round_id).where(Prompt.id == prompt_id))
     if round_id is None:
-        return
+        return None
+    replaced = None
     if row is None:
         row = EphemeralView(prompt_id=prompt_id, round_id=round_id)
         session.add(row)
+    elif row.shows_answer and row.expires_at > now and row.uses < RESPONSE_URL_USES:
+        replaced = row.response_url if row.response_url != response_url else None
     row.response_url = response_url
     row.expires_at = now + RESPONSE_URL_LIFETIME
     row.hide_at = now + SHOWN_FOR
     row.uses = 1
     row.shows_answer = True
     session.flush()
+    return replaced
 
 
 def due(session: Session, *, now: datetime, limit: int = 100) -> list[ViewToHide]:

@@ -360,6 +360,8 @@ class ReviewPrompt(Base):
     # A peer reviewer's DM: their answers are shown as the peer's view, apart from the
     # partners', and told so.
     peer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How it reached its member, as `Prompt.route`: "dm", "ephemeral" or "unreachable".
+    route: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class ReviewPendingAnswer(Base):
@@ -417,6 +419,24 @@ class EphemeralView(Base):
         ForeignKey("prompts.id", ondelete="CASCADE"), primary_key=True
     )
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    response_url: Mapped[str] = mapped_column(String(512))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    hide_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    uses: Mapped[int] = mapped_column(SmallInteger)
+    shows_answer: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReviewEphemeralView(Base):
+    """The latest `response_url` of an in-channel review prompt its member clicked, kept
+    until the answers it shows are hidden (as `EphemeralView` for the pulse)."""
+
+    __tablename__ = "review_ephemeral_views"
+    __table_args__ = (Index("ix_review_ephemeral_views_hide_at", "shows_answer", "hide_at"),)
+
+    prompt_id: Mapped[int] = mapped_column(
+        ForeignKey("review_prompts.id", ondelete="CASCADE"), primary_key=True
+    )
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
     response_url: Mapped[str] = mapped_column(String(512))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     hide_at: Mapped[datetime] = mapped_column(UtcDateTime())

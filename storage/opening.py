@@ -124,6 +124,8 @@ class Reminded:
     user_id: str
     channel_id: str | None
     message_ts: str | None
+    prompt_id: int = 0
+    route: str | None = None
 
 
 def mark_reminded(session: Session, round_id: int) -> list[Reminded]:
@@ -131,5 +133,7 @@ def mark_reminded(session: Session, round_id: int) -> list[Reminded]:
     reminded = []
     for prompt in round_store.unanswered_sent_prompts(session, round_id):
         prompt.reminder_state = "sent"
-        reminded.append(Reminded(prompt.user_id, prompt.channel_id, prompt.message_ts))
+        reminded.append(
+            Reminded(prompt.user_id, prompt.channel_id, prompt.message_ts, prompt.id, prompt.route)
+        )
     return reminded

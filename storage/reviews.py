@@ -33,6 +33,8 @@ class PromptRow:
     message_ts: str | None
     review_id: int
     peer: bool = False
+    route: str | None = None
+    state: str = "pending"
 
 
 def prompt_row(row: ReviewPrompt) -> PromptRow:
@@ -44,6 +46,8 @@ def prompt_row(row: ReviewPrompt) -> PromptRow:
         message_ts=row.message_ts,
         review_id=row.review_id,
         peer=bool(row.peer),
+        route=row.route,
+        state=row.state,
     )
 
 
@@ -217,7 +221,7 @@ def mark_sent(session: Session, *, prompt_id: int, channel_id: str, message_ts: 
     session.execute(
         update(ReviewPrompt)
         .where(ReviewPrompt.id == prompt_id)
-        .values(state="sent", channel_id=channel_id, message_ts=message_ts)
+        .values(state="sent", route="dm", channel_id=channel_id, message_ts=message_ts)
         .execution_options(synchronize_session=False)
     )
 
@@ -387,6 +391,8 @@ def closed_unredrawn(session: Session) -> list[PromptRow]:
         .join(Review, Review.id == ReviewPrompt.review_id)
         .where(Review.closed_at.is_not(None), ReviewPrompt.redrawn_closed.is_(False))
         .where(ReviewPrompt.message_ts.is_not(None))
+        # An in-channel prompt cannot be chat.update'd: `review_views` hides it.
+        .where(ReviewPrompt.route.is_distinct_from("ephemeral"))
         .order_by(ReviewPrompt.id)
     ).all()
     return [prompt_row(r) for r in rows]

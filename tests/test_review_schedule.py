@@ -180,6 +180,11 @@ def _review_dms(running: RunningBot, user: str) -> int:
     return sum(1 for m in running.slack.dms_to(user) if "artnership review for" in m.text)
 
 
+def _started_notices(running: RunningBot) -> int:
+    """The managers' DMs saying a review started by itself."""
+    return sum(1 for m in running.slack.dms_to(MANAGER) if "started by itself" in m.text)
+
+
 def test_the_settings_modal_schedules_the_review_and_the_tick_starts_it_once(
     running: RunningBot,
 ) -> None:
@@ -219,6 +224,10 @@ def test_the_settings_modal_schedules_the_review_and_the_tick_starts_it_once(
     run_tick(running.bot.outbound)
     assert _reviews(running) == ["2027-Q1"]
     wait_for(lambda: all(_review_dms(running, u) == 1 for u in SURVEYED))
+    assert _started_notices(running) == 1  # three ticks at once, one more: told once
+    (started,) = [m for m in running.slack.dms_to(MANAGER) if "started by itself" in m.text]
+    assert "2027-Q1" in started.text and "stays open until" in started.text
+    assert "`/pulse review close`" in started.text
 
     # Down at the next quarter's slot, back six days later: started then, once.
     running.clock.set(Q2_SLOT + timedelta(days=6))
@@ -226,6 +235,7 @@ def test_the_settings_modal_schedules_the_review_and_the_tick_starts_it_once(
     run_tick(running.bot.outbound)
     assert _reviews(running) == ["2027-Q1", "2027-Q2"]
     assert all(_review_dms(running, u) == 2 for u in SURVEYED)
+    assert _started_notices(running) == 2
 
     # Down for the whole week after the slot: too late, that quarter has no review.
     running.clock.set(Q3_SLOT + timedelta(days=7))

@@ -6,14 +6,25 @@ close; nobody Slack will not let the bot reach is dropped silently."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 
 from delivery.ephemeral_views import hide_due
 from storage import home_workspaces as homes
 from storage.models import Answer, Prompt
-from tests.pulse_flow import button, digest_json, send_round, setup_team
+from tests.connect_support import (
+    CONSTABLE,
+    DOCTOR,
+    NHS,
+    NURSE,
+    POLICE,
+    SERGEANT,
+    chosen,
+    click_in_channel,
+    in_channel_prompt,
+    share_the_channel,
+)
+from tests.pulse_flow import digest_json, send_round, setup_team
 from tests.support import (
     MANAGER,
     MEMBERS,
@@ -23,66 +34,6 @@ from tests.support import (
     responded,
     wait_for,
 )
-
-NHS, POLICE = "T0NHS", "T0POLICE"
-NURSE, DOCTOR = "W0NURSE01", "W0DOCTOR1"  # the bot may DM them
-CONSTABLE = "W0PC00001"  # Slack refuses the bot a DM with them
-SERGEANT = "W0SGT0001"  # refused a DM, and Slack will not describe them either
-
-
-def _share_the_channel(running: RunningBot) -> None:
-    ws = running.slack.workspace
-    ws.connect_team(NHS, "NHS Leeds", "nhs-leeds")
-    ws.connect_team(POLICE, "West Yorkshire Police", "wyp")
-    ws.add_external_user(NURSE, "nurse", NHS)
-    ws.add_external_user(DOCTOR, "doctor", NHS)
-    ws.add_external_user(CONSTABLE, "constable", POLICE, dm_refused=True)
-    ws.add_external_user(SERGEANT, "sergeant", POLICE, dm_refused=True, visible=False)
-    for user in (NURSE, DOCTOR, CONSTABLE, SERGEANT):
-        ws.join(TEAM_CHANNEL, user)
-    running.slack.clock = running.clock
-
-
-def _in_channel_prompt(running: RunningBot, user: str) -> Any:
-    prompts = [e for e in running.slack.ephemerals_to(user) if e.blocks]
-    assert prompts, f"{user} has no prompt in the channel"
-    return prompts[-1]
-
-
-def _click_in_channel(
-    running: RunningBot, user: str, point: int, *, as_user: str | None = None, key: str = ""
-) -> Any:
-    message = _in_channel_prompt(running, user)
-    block_id, element = button(message, 0, point)
-    clicker = as_user or user
-    return running.sender.block_action(
-        user_id=clicker,
-        user_team_id=POLICE,
-        action_id=element["action_id"],
-        value=element["value"],
-        block_id=block_id,
-        channel_id=TEAM_CHANNEL,
-        message_ts=message.message_ts,
-        is_ephemeral=True,
-        response_url=running.slack.response_url(
-            key or f"eph-{clicker}-{point}",
-            channel_id=TEAM_CHANNEL,
-            message_ts=message.message_ts,
-            user_id=clicker,
-            ephemeral=True,
-        ),
-    )
-
-
-def _chosen(message: Any) -> list[str]:
-    """The points a prompt shows as chosen (a chosen button is styled)."""
-    return [
-        element["text"]["text"]
-        for block in message.blocks or []
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element.get("style") == "primary"
-    ]
 
 
 def _send(running: RunningBot) -> None:
@@ -94,12 +45,12 @@ def _send(running: RunningBot) -> None:
 
 
 def test_members_of_three_workspaces_are_all_asked(running: RunningBot) -> None:
-    _share_the_channel(running)
+    share_the_channel(running)
     _send(running)
     assert running.slack.dms_to(NURSE) and running.slack.dms_to(DOCTOR)
     assert running.slack.dms_to(CONSTABLE) == []
-    assert _in_channel_prompt(running, CONSTABLE).channel == TEAM_CHANNEL
-    assert _in_channel_prompt(running, SERGEANT).channel == TEAM_CHANNEL
+    assert in_channel_prompt(running, CONSTABLE).channel == TEAM_CHANNEL
+    assert in_channel_prompt(running, SERGEANT).channel == TEAM_CHANNEL
     with running.bot.db.reading() as session:
         team_id = session.scalar(select(Prompt.round_id))
         found = homes.home_workspaces(session, 1)
@@ -118,17 +69,17 @@ def test_members_of_three_workspaces_are_all_asked(running: RunningBot) -> None:
 def test_an_in_channel_click_counts_is_redrawn_and_shows_nothing_after_close(
     running: RunningBot,
 ) -> None:
-    _share_the_channel(running)
+    share_the_channel(running)
     _send(running)
-    assert _click_in_channel(running, CONSTABLE, 4).status == 200
-    wait_for(lambda: _chosen(_in_channel_prompt(running, CONSTABLE)) == ["4"])
-    assert _click_in_channel(running, CONSTABLE, 4, key="retry").status == 200
-    assert _click_in_channel(running, CONSTABLE, 2, as_user=NURSE).status == 200
+    assert click_in_channel(running, CONSTABLE, 4).status == 200
+    wait_for(lambda: chosen(in_channel_prompt(running, CONSTABLE)) == ["4"])
+    assert click_in_channel(running, CONSTABLE, 4, key="retry").status == 200
+    assert click_in_channel(running, CONSTABLE, 2, as_user=NURSE).status == 200
     wait_for(lambda: responded(running, "sent to someone else"))
 
     running.command("digest")
     wait_for(lambda: responded(running, "now closed"))
-    wait_for(lambda: _chosen(_in_channel_prompt(running, CONSTABLE)) == [])
+    wait_for(lambda: chosen(in_channel_prompt(running, CONSTABLE)) == [])
     digest = digest_json(running, ROUND_WEEK)
     assert digest["participation"]["responded"] == 1
     with running.bot.db.reading() as session:
@@ -136,24 +87,24 @@ def test_an_in_channel_click_counts_is_redrawn_and_shows_nothing_after_close(
     assert points == [4]  # the constable's, once, however often the click came
 
 
-def test_an_in_channel_prompt_hides_the_choice_before_its_response_url_expires(
+def test_anin_channel_prompt_hides_the_choice_before_its_response_url_expires(
     running: RunningBot,
 ) -> None:
-    _share_the_channel(running)
+    share_the_channel(running)
     _send(running)
-    _click_in_channel(running, CONSTABLE, 5)
-    wait_for(lambda: _chosen(_in_channel_prompt(running, CONSTABLE)) == ["5"])
+    click_in_channel(running, CONSTABLE, 5)
+    wait_for(lambda: chosen(in_channel_prompt(running, CONSTABLE)) == ["5"])
     running.clock.advance(timedelta(minutes=19))
     assert hide_due(running.bot.outbound) == 0  # the schedule's pass: not yet
     running.clock.advance(timedelta(minutes=2))
     assert hide_due(running.bot.outbound) == 1
-    assert _chosen(_in_channel_prompt(running, CONSTABLE)) == []
+    assert chosen(in_channel_prompt(running, CONSTABLE)) == []
 
 
 def test_members_the_bot_cannot_reach_are_counted_and_the_manager_told_once(
     running: RunningBot,
 ) -> None:
-    _share_the_channel(running)
+    share_the_channel(running)
     running.slack.fail_next("chat.postEphemeral", error="restricted_action", times=2)
     setup_team(running)
     send_round(running)

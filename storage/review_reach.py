@@ -1,0 +1,149 @@
+"""Review prompts that could not go by DM: sent in the team channel, or unreachable, or
+skipped; the response_urls of in-channel ones their members clicked, kept until the
+answers they show are hidden; and who the managers must be told of. They take a session
+and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from storage.ephemeral_views import RESPONSE_URL_LIFETIME, RESPONSE_URL_USES, SHOWN_FOR
+from storage.models import Member, Review, ReviewEphemeralView, ReviewPrompt
+
+
+def mark_outcome(
+    session: Session,
+    *,
+    prompt_id: int,
+    state: str,
+    route: str | None,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
+) -> None:
+    """A claimed prompt's outcome other than a DM: "sent" in the channel (route
+    "ephemeral"), "unreachable", or "skipped" (Slack says the person cannot be messaged);
+    none of them is claimed again."""
+    session.execute(
+        update(ReviewPrompt)
+        .where(ReviewPrompt.id == prompt_id)
+        .values(state=state, route=route, channel_id=channel_id, message_ts=message_ts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class ReviewViewToHide:
+    """An in-channel review prompt showing answers, due to be redrawn without them."""
+
+    prompt_id: int
+    response_url: str
+    usable: bool
+    review_closed: bool
+
+
+def remember(session: Session, *, prompt_id: int, response_url: str, now: datetime) -> None:
+    """Keep a click's response_url before it shows the member their answers (the newest
+    replaces the older: each click brings a fresh one)."""
+    review_id = session.scalar(select(ReviewPrompt.review_id).where(ReviewPrompt.id == prompt_id))
+    if review_id is None:
+        return
+    row = session.get(ReviewEphemeralView, prompt_id)
+    if row is None:
+        row = ReviewEphemeralView(prompt_id=prompt_id, review_id=review_id)
+        session.add(row)
+    row.response_url = response_url
+    row.expires_at = now + RESPONSE_URL_LIFETIME
+    row.hide_at = now + SHOWN_FOR
+    row.uses = 1
+    row.shows_answer = True
+    session.flush()
+
+
+def due(session: Session, *, now: datetime, limit: int = 100) -> list[ReviewViewToHide]:
+    """Views showing answers whose time is up, or whose review has closed."""
+    rows = session.execute(
+        select(ReviewEphemeralView, Review.closed_at)
+        .join(Review, Review.id == ReviewEphemeralView.review_id)
+        .where(
+            ReviewEphemeralView.shows_answer.is_(True),
+            (ReviewEphemeralView.hide_at <= now) | Review.closed_at.is_not(None),
+        )
+        .order_by(ReviewEphemeralView.hide_at, ReviewEphemeralView.prompt_id)
+        .limit(limit)
+    ).all()
+    return [
+        ReviewViewToHide(
+            prompt_id=view.prompt_id,
+            response_url=view.response_url,
+            usable=view.expires_at > now and view.uses < RESPONSE_URL_USES,
+            review_closed=closed_at is not None,
+        )
+        for view, closed_at in rows
+    ]
+
+
+def hidden(session: Session, *, prompt_id: int, review_closed: bool) -> None:
+    """The view shows no answer now: once its review has closed the row (and the URL) goes;
+    before, it stays so the close can redraw it as closed."""
+    if review_closed:
+        session.execute(
+            delete(ReviewEphemeralView).where(ReviewEphemeralView.prompt_id == prompt_id)
+        )
+        return
+    session.execute(
+        update(ReviewEphemeralView)
+        .where(ReviewEphemeralView.prompt_id == prompt_id)
+        .values(shows_answer=False, uses=ReviewEphemeralView.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def forget_hidden_of_closed(session: Session) -> None:
+    """Closed reviews' views already hidden need nothing more: their URLs go."""
+    closed = select(Review.id).where(Review.closed_at.is_not(None))
+    session.execute(
+        delete(ReviewEphemeralView)
+        .where(
+            ReviewEphemeralView.review_id.in_(closed),
+            ReviewEphemeralView.shows_answer.is_(False),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim_untold(session: Session, *, review_id: int, now: datetime) -> list[str]:
+    """The review's unreachable partners whose managers were never told of them, marked as
+    told now (the same mark as the pulse's: each person is told of once)."""
+    review = session.get(Review, review_id)
+    if review is None:
+        return []
+    unreachable = select(ReviewPrompt.user_id).where(
+        ReviewPrompt.review_id == review_id, ReviewPrompt.state == "unreachable"
+    )
+    claimed = []
+    for user_id in session.scalars(
+        select(Member.user_id)
+        .where(
+            Member.team_id == review.team_id,
+            Member.user_id.in_(unreachable),
+            Member.unreachable_told_at.is_(None),
+        )
+        .order_by(Member.user_id)
+    ).all():
+        won = session.execute(
+            update(Member)
+            .where(
+                Member.team_id == review.team_id,
+                Member.user_id == user_id,
+                Member.unreachable_told_at.is_(None),
+            )
+            .values(unreachable_told_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if won.rowcount:  # type: ignore[attr-defined]
+            claimed.append(user_id)
+    return claimed
