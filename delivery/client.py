@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from typing import Any
 
@@ -12,6 +13,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.handler import RetryState
+from slack_sdk.http_retry.jitter import Jitter
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.web import SlackResponse
 
 from metrics import SLACK_API_ERRORS, SLACK_API_LATENCY
@@ -39,6 +45,42 @@ class MeteredWebClient(WebClient):
             SLACK_API_LATENCY.observe(time.perf_counter() - started, method=api_method)
 
 
+_JITTER = random.Random()
+"""The retries' own source of jitter. slack_sdk's handlers draw from the `random` module's
+shared state, so a retry in a background thread would move the whole process's sequence: a
+seeded simulation, or any code that relies on that state staying put, would be disturbed."""
+
+
+class OwnJitter(Jitter):
+    """Up to a second of jitter, drawn from the retries' own generator."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration + _JITTER.random()
+
+
+class RetryAfterHandler(RateLimitErrorRetryHandler):
+    """On a 429, wait what Slack's Retry-After says plus up to a second of own jitter."""
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error or RuntimeError("a 429 retry without a response")
+        state.next_attempt_requested = True
+        after = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+        seconds = int(after[0]) if after else 1
+        time.sleep(OwnJitter().recalculate(seconds))
+        state.increment_current_attempt()
+
+
+_BACKOFF = BackoffRetryIntervalCalculator(jitter=OwnJitter())
+
+
 def make_client(
     token: str | None, *, api_url: str, max_retries: int = 5, patient: bool = True
 ) -> WebClient:
@@ -49,11 +91,13 @@ def make_client(
     trying again, for a person waiting at a terminal.
     """
     handlers = [
-        RateLimitErrorRetryHandler(max_retry_count=max_retries),
-        ServerErrorRetryHandler(max_retry_count=3 if patient else 1),
+        RetryAfterHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=3 if patient else 1, interval_calculator=_BACKOFF),
     ]
     if patient:
-        handlers.append(ConnectionErrorRetryHandler(max_retry_count=3))
+        handlers.append(
+            ConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=_BACKOFF)
+        )
     return MeteredWebClient(
         token=token or None, base_url=api_url, timeout=10, retry_handlers=handlers
     )
