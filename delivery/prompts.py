@@ -93,7 +93,7 @@ def _send_one(work: _Pass, prompt: PromptToSend) -> None:
     """Post one claimed prompt and record the outcome before anything else is sent."""
     out = work.out
     message = work.message(prompt)
-    out.pacer.wait_turn(prompt.user_id)
+    out.wait_turn(prompt.user_id, prompt.round.workspace_id)
     try:
         client = out.client_for(prompt.round.workspace_id)
     except WorkspaceNotInstalled:
@@ -227,7 +227,7 @@ def send_reminders(out: Outbound, *, round_id: int) -> int:
     """Nudge, once, everyone in the round who has not answered anything yet."""
     reminded = 0
     for target in round_service.claim_reminders(db=out.db, round_id=round_id, now=out.clock()):
-        out.pacer.wait_turn(target.user_id)
+        out.wait_turn(target.user_id, target.workspace_id)
         try:
             client = out.client_for(target.workspace_id)
             message = reminder_message(
