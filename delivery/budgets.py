@@ -40,7 +40,7 @@ t5 is chat.postMessage's own: about one a second per channel, and a workspace ce
 UNMETERED = Allowance(per_minute=None)
 """A tier with no rate set: its bucket only carries the pauses 429s ask for."""
 
-SHARE_SECONDS = 0.1
+SHARE_SECONDS = 0.25
 """A take asks for about this long's worth of calls: few round trips, and little held back
 from the other senders."""
 
@@ -99,6 +99,10 @@ class SharedBudget:
         key = (workspace_id, tier_of(method))
         while (wait := self._try(key)) > 0:
             self._sleep(wait)
+
+    def try_take(self, workspace_id: str, method: str) -> float:
+        """0 when the budget grants this process a call now, else the seconds to wait."""
+        return self._try((workspace_id, tier_of(method)))
 
     def rate_limited(self, workspace_id: str, method: str, seconds: float) -> None:
         """Slack answered 429: every sender of the workspace waits ``seconds``."""

@@ -49,6 +49,14 @@ class Outbound:
         """Wait until a call to ``channel`` may go, within the workspace's Slack budget."""
         self.pacer.wait_turn(channel, workspace=budget_key(self, workspace_id), method=method)
 
+    def try_turn(
+        self, channel: str, workspace_id: str | None, method: str = "chat.postMessage"
+    ) -> float:
+        """0 when a call to ``channel`` may go now (its turn is then taken), else the
+        seconds until the workspace's budget may allow one: the caller can serve another
+        workspace meanwhile."""
+        return self.pacer.try_turn(channel, workspace=budget_key(self, workspace_id), method=method)
+
 
 def budget_key(out: Outbound, workspace_id: str | None) -> str:
     """Whose budget a call spends: the team's workspace when each has its own token, else

@@ -49,6 +49,19 @@ class Pacer:
         if self.shared is not None and workspace:
             self.shared.wait(workspace, method)
 
+    def try_turn(
+        self, channel: str, *, workspace: str | None = None, method: str = "chat.postMessage"
+    ) -> float:
+        """As `wait_turn`, but rather than wait for the shared budget, say how long to:
+        0 means the call may go now. The budget is asked first, so a channel's pace is only
+        spent on a call that goes."""
+        if self.shared is not None and workspace:
+            wait = self.shared.try_take(workspace, method)
+            if wait > 0:
+                return wait
+        self._wait_for_channel(channel)
+        return 0.0
+
     def rate_limited(self, workspace: str, method: str, seconds: float) -> None:
         """Slack answered a call of ``workspace`` with 429: with a shared budget every
         sender waits; alone, the client that was told waits, as it always has."""

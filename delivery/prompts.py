@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks.prompt import FreshPrompt, reminder_message
 from blocks.text import team_mention
-from delivery.context import Outbound
+from delivery.context import Outbound, budget_key
 from delivery.unreachable import tell_managers
 from services import redraws as redraw_service
 from services import rounds as round_service
@@ -89,11 +90,13 @@ class _Pass:
         return self.messages[round_].message(prompt.prompt_id)
 
 
-def _send_one(work: _Pass, prompt: PromptToSend) -> None:
-    """Post one claimed prompt and record the outcome before anything else is sent."""
+def _send_one(work: _Pass, prompt: PromptToSend, *, paced: bool = False) -> None:
+    """Post one claimed prompt and record the outcome before anything else is sent
+    (``paced``: its turn has already been granted)."""
     out = work.out
     message = work.message(prompt)
-    out.wait_turn(prompt.user_id, prompt.round.workspace_id)
+    if not paced:
+        out.wait_turn(prompt.user_id, prompt.round.workspace_id)
     try:
         client = out.client_for(prompt.round.workspace_id)
     except WorkspaceNotInstalled:
@@ -150,26 +153,53 @@ def _send_in_channel(
 
 
 def _send_batch(work: _Pass, batch: list[PromptToSend]) -> tuple[int, bool]:
-    """Post a claimed batch in order: how many were posted, and False if delivery has to
-    pause.
+    """Post a claimed batch: how many were posted, and False if delivery has to pause.
 
-    The first prompt goes at once, as it always has; once the claim has grown old, what is
-    left goes back to be claimed again. After a failure that is not about one member, it
-    goes back for the next pass.
+    Each workspace's prompts go in order, the workspaces taking turns, so a workspace whose
+    Slack budget is spent for now does not hold up the others in the batch. The first
+    prompt goes at once, as it always has; once the claim has grown old, what is left goes
+    back to be claimed again. After a failure that is not about one member, it goes back
+    for the next pass.
     """
     out = work.out
     fresh_for = out.claim_lease / FRESH_CLAIM
-    for index, prompt in enumerate(batch):
-        if index and out.clock() - prompt.claimed_at > fresh_for:
-            work.record.release(batch[index:])
-            return index, True
+    queues: dict[str, deque[PromptToSend]] = {}
+    for claimed in batch:
+        queues.setdefault(budget_key(out, claimed.round.workspace_id), deque()).append(claimed)
+    posted = 0
+    while queues:
+        if posted and out.clock() - batch[0].claimed_at > fresh_for:
+            work.record.release([p for queue in queues.values() for p in queue])
+            return posted, True
+        prompt = _next_allowed(out, queues)
+        if prompt is None:
+            continue
         try:
-            _send_one(work, prompt)
+            _send_one(work, prompt, paced=True)
         except Exception as error:
             log.warning("prompt delivery paused: %s", type(error).__name__)
-            work.deferred = work.record.release(batch[index:])
-            return index, False
-    return len(batch), True
+            left = [prompt, *(p for queue in queues.values() for p in queue)]
+            work.deferred = work.record.release(left)
+            return posted, False
+        posted += 1
+    return posted, True
+
+
+def _next_allowed(out: Outbound, queues: dict[str, deque[PromptToSend]]) -> PromptToSend | None:
+    """The next prompt of the first workspace, in turn, whose budget allows a call now;
+    None, after waiting as long as the soonest needs, when none does."""
+    soonest = float("inf")
+    for key, queue in list(queues.items()):
+        wait = out.try_turn(queue[0].user_id, queue[0].round.workspace_id)
+        if wait <= 0:
+            prompt = queue.popleft()
+            del queues[key]
+            if queue:
+                queues[key] = queue  # to the back: the next workspace goes first next time
+            return prompt
+        soonest = min(soonest, wait)
+    time.sleep(soonest)
+    return None
 
 
 def next_claim_size(claimed: int, posted: int, most: int) -> int:

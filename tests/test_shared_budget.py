@@ -117,7 +117,7 @@ def test_a_429_one_sender_meets_slows_every_sender(database_url: str) -> None:
     assert len(refused) == 1
     accepted = sorted(c.answered_at for c in calls if c.ok)
     assert len(accepted) == len(users)
-    # Within a take (a tenth of a second's calls) every sender has heard of the pause.
+    # Once the few calls it holds are spent, every sender hears of the pause at its next take.
     quiet = [t for t in accepted if refused[0] + 0.3 < t < refused[0] + 1.9]
     assert quiet == [], f"{len(quiet)} calls went while Slack had asked everyone to wait"
 
