@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the whole loop against a local stand-in workspace")
     demo.add_argument("--weeks", type=int, default=8, help="weeks to simulate (default 8)")
-    demo.add_argument("--members", type=int, default=12, help="team size (default 12)")
+    demo.add_argument(
+        "--members", type=int, default=27, help="partners besides the manager (default 27)"
+    )
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     demo.add_argument(
         "--save", metavar="DIR", help="also save the last digest, its chart and a prompt to DIR"
@@ -110,7 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the command."""
     settings = load_settings()
-    configure_logging(settings.log_format)
+    # The demo narrates what the bot does; its log lines would only interrupt the story.
+    configure_logging(
+        settings.log_format, level=logging.WARNING if args.command == "demo" else logging.INFO
+    )
     if args.command == "serve":
         return cli.serve(
             settings, port=args.port, host=args.host, workers=args.workers, threads=args.threads

@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
 
-from bench import answer_path, digests, fanout, memory, senders
+from bench import answer_path, digests, fanout, memory, senders, tick
 from bench.core import Run, Section, unmeasured
 from bench.databases import DEFAULT_POSTGRES, postgres_version
 from bench.report import ROOT, machine, print_section, target_line, write_document
@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "senders": senders,
     "digests": digests,
     "memory": memory,
+    "tick": tick,
 }
 DOCUMENT = ROOT / "docs" / "PERFORMANCE.md"
 

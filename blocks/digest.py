@@ -8,6 +8,7 @@ from blocks.actions import agree_button, digest_action_blocks
 from blocks.text import context, divider, escape, header, section
 from surveys.digest import BehaviourFigure, Digest
 from surveys.organisation_format import convergence_line, organisation_line
+from surveys.partner_words import PARTNERS_HEADING
 from surveys.story import Story
 from surveys.weeks import week_words
 
@@ -66,6 +67,12 @@ def organisation_blocks(digest: Digest) -> list[dict[str, Any]]:
     return [section("*Each organisation's view*\n" + "\n".join(lines)[:2900])]
 
 
+def partner_blocks(parts: dict[str, str]) -> list[dict[str, Any]]:
+    """How the partner organisations see it, when the story has that part."""
+    words = parts.get(PARTNERS_HEADING)
+    return [section(f"*{PARTNERS_HEADING}?*\n{escape(words)}")] if words else []
+
+
 def digest_message(digest: Digest, story: Story, *, team_name: str | None = None) -> dict[str, Any]:
     """The channel message: the five parts of the story, with this week's behaviours as bars."""
     parts = {p.heading: p.text for p in story.parts}
@@ -81,6 +88,7 @@ def digest_message(digest: Digest, story: Story, *, team_name: str | None = None
         divider(),
         section(f"*Where did we start from?*\n{escape(parts['Where did we start from'])}"),
         section(f"*Where are we going?*\n{escape(parts['Where are we going'])}"),
+        *partner_blocks(parts),
         section(f"*How will we know?*\n{escape(parts['How will we know'])}"),
         *digest_action_blocks(digest.actions),
         section(f"*What do we need to do?*\n{escape(parts['What do we need to do'])}"),

@@ -9,6 +9,7 @@ from typing import Any
 from blocks.digest import organisation_blocks
 from blocks.text import context, escape, local_time, section
 from surveys.digest import Digest
+from surveys.partner_words import PARTNERS_HEADING
 from surveys.story import Story
 from surveys.summary import Summary
 from surveys.weeks import week_words
@@ -67,6 +68,7 @@ _TOLD = (
     "Where are we now",
     "Where did we start from",
     "Where are we going",
+    PARTNERS_HEADING,
     "What do we need to do",
 )
 

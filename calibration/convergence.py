@@ -1,6 +1,6 @@
 """Calibration of the convergence verdict on simulated partnerships (docs/METHOD.md).
 
-A partnership is a few organisations, each simulated as a team by `tidy_weeks.simulate_team`
+A partnership is a few organisations, each simulated as a team by `tidy_team.simulate_team`
 (five-point answers on a latent scale with answer noise of spread 1, people who differ, people
 who skip a week, "didn't come up"), asked the same behaviours each week. The organisations
 share how good the partnership is at each behaviour, each differs a little on its own
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from calibration.tidy_weeks import BEHAVIOUR_COUNT, CUTS, Rate, TeamModel, simulate_team
+from calibration.tidy_team import BEHAVIOUR_COUNT, CUTS, TeamModel, simulate_team
+from calibration.tidy_weeks import Rate
 from surveys.convergence import OrganisationWeek, measure_convergence, week_gap
 from surveys.moments import moments_of
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import special
 
-from calibration.tidy_weeks import CUTS, Rate
+from calibration.tidy_team import CUTS
+from calibration.tidy_weeks import Rate
 from surveys.behaviours import BEHAVIOURS
 from surveys.digest import AnswerRow, RoundFacts, TeamAnswers, compute_digest
 from surveys.week_answers import weeks_of

@@ -10,10 +10,17 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scipy import special
 
+from charts.organisation_marks import (
+    OrganisationMark,
+    OrganisationStyle,
+    behaviour_marks,
+    drawn_organisations,
+    index_marks,
+)
 from surveys.digest import BehaviourFigure, Digest, Figure, WeekIndex
 from surveys.moments import AnySample
 from surveys.overall import BEHAVIOUR_COUNT, OverallPoint
@@ -54,6 +61,7 @@ class BehaviourRow:
     baseline: float | None
     previous: float | None
     n: int | None
+    organisations: tuple[OrganisationMark, ...] = ()  # published organisation scores only
 
     @property
     def lines(self) -> int:
@@ -89,12 +97,15 @@ class ChartData:
     baseline: float | None
     target: float | None
     trend_note: str | None
+    organisations: tuple[tuple[str, OrganisationStyle], ...] = ()
+    """The organisations with a mark somewhere, for the key; empty for one organisation."""
 
     def numbers(self) -> list[float]:
         """All values that end up drawn, so a test can check nothing suppressed slipped in."""
         values: list[float | None] = [self.baseline, self.target]
         for row in self.rows:
             values += [row.score, row.low, row.high, row.baseline, row.previous]
+            values += [mark.score for mark in row.organisations]
         for point in self.trend:
             values += [point.score, point.low, point.high]
         return [v for v in values if v is not None]
@@ -202,6 +213,12 @@ def _check_target(target: float | None) -> None:
         raise ValueError("a target must be a score between -1 and +1")
 
 
+def _with_marks(row: BehaviourRow, marks: tuple[OrganisationMark, ...]) -> BehaviourRow:
+    """Organisations' marks on a row whose team figure is published (never beside a withheld
+    one: the organisations' figures are shown only where the team's is)."""
+    return row if row.suppressed else replace(row, organisations=marks)
+
+
 def chart_data(
     digest: Digest, target: float | None = None, *, team_name: str | None = None
 ) -> ChartData:
@@ -209,7 +226,14 @@ def chart_data(
     ``team_name`` is the team as its members know it (the channel id when not given)."""
     _check_target(target)
     trend = trend_points(digest.overall.history if digest.overall else ())
-    rows = (index_row(digest), *(behaviour_row(b) for b in digest.asked))
+    figures = digest.organisations
+    rows = (
+        _with_marks(index_row(digest), index_marks(figures)),
+        *(
+            _with_marks(behaviour_row(b), behaviour_marks(figures, b.behaviour.id))
+            for b in digest.asked
+        ),
+    )
     return ChartData(
         title=f"Partnership Pulse · {team_name or digest.team} · {week_words(digest.week)}",
         rows=rows,
@@ -217,4 +241,5 @@ def chart_data(
         baseline=trend[0].score if trend else None,
         target=target,
         trend_note=TREND_NOTE if len(trend) < 2 else None,
+        organisations=drawn_organisations([row.organisations for row in rows]),
     )

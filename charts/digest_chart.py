@@ -27,6 +27,13 @@ from charts.chart_data import (
     chart_data,
     signed,
 )
+from charts.organisation_drawing import (
+    KEY_ROW_HEIGHT,
+    draw_organisation_key,
+    draw_organisation_marks,
+    key_rows,
+    row_pitch,
+)
 from surveys.digest import Digest
 from surveys.weeks import day_month, parse_week
 
@@ -83,20 +90,23 @@ def _png(figure: MplFigure) -> bytes:
 
 
 def _draw(figure: MplFigure, data: ChartData) -> None:
-    """Title, then the behaviours panel above the trend panel."""
+    """Title, the organisations' key when there are organisations, then the behaviours panel
+    above the trend panel."""
+    key = key_rows(data.organisations)
     grid = figure.add_gridspec(
         2,
         1,
-        height_ratios=[_rows_height(data.rows), 4.2],
+        height_ratios=[_rows_height(data.rows, row_pitch(data.organisations)), 4.2],
         hspace=0.42,
         left=0.1,
         right=0.88,
-        top=0.84,
+        top=0.84 - (key + 0.6 if key else 0) * KEY_ROW_HEIGHT,
         bottom=0.06,
     )
     figure.text(0.03, 0.965, data.title, ha="left", va="top", fontsize=15, weight="bold", color=INK)
     figure.text(0.03, 0.92, SUBTITLE, ha="left", va="top", fontsize=10.5, color=GREY)
-    _draw_rows(figure.add_subplot(grid[0]), data.rows)
+    draw_organisation_key(figure, data.organisations)
+    _draw_rows(figure.add_subplot(grid[0]), data.rows, row_pitch(data.organisations))
     _draw_trend(figure.add_subplot(grid[1]), data)
 
 
@@ -106,23 +116,25 @@ TWO_LINE_ROOM = 0.45
 """Extra height, in rows, that each row gets when a pole phrase takes two lines."""
 
 
-def _rows_height(rows: Sequence[BehaviourRow]) -> float:
-    """The first panel's share of the figure: more room when pole phrases wrap."""
+def _rows_height(rows: Sequence[BehaviourRow], pitch: float) -> float:
+    """The first panel's share of the figure: more room when pole phrases wrap, and when
+    organisations' marks sit under each line."""
     tallest = max((row.lines for row in rows), default=1)
-    return len(rows) * (1 + TWO_LINE_ROOM * (tallest - 1)) + 1.2
+    return len(rows) * pitch * (1 + TWO_LINE_ROOM * (tallest - 1)) + 1.2
 
 
-def _draw_rows(ax: Axes, rows: Sequence[BehaviourRow]) -> None:
-    """One row per figure, the index first, each read from "them" (left) to "us" (right)."""
-    _style_rows_axis(ax, len(rows))
-    for y, row in enumerate(rows):
-        _draw_row(ax, y, row)
+def _draw_rows(ax: Axes, rows: Sequence[BehaviourRow], pitch: float) -> None:
+    """One row per figure, the index first, each read from "them" (left) to "us" (right);
+    rows are ``pitch`` apart."""
+    _style_rows_axis(ax, len(rows), pitch)
+    for i, row in enumerate(rows):
+        _draw_row(ax, i * pitch, row, pitch)
     _rows_legend(ax, rows)
 
 
-def _style_rows_axis(ax: Axes, count: int) -> None:
+def _style_rows_axis(ax: Axes, count: int, pitch: float) -> None:
     ax.set_xlim(-1.08, 1.08)
-    ax.set_ylim(count - 0.45, -0.85)
+    ax.set_ylim(count * pitch - 0.45, -0.85)
     ax.set_yticks([])
     ax.set_xticks([-1, -0.5, 0, 0.5, 1])
     ax.set_xticklabels(['−1\nall "them"', "−0.5", "0", "+0.5", '+1\nall "us"'])
@@ -134,9 +146,9 @@ def _style_rows_axis(ax: Axes, count: int) -> None:
     ax.set_title("Where are we now?", loc="left", fontsize=12, weight="bold", color=INK, pad=8)
 
 
-def _draw_row(ax: Axes, y: int, row: BehaviourRow) -> None:
+def _draw_row(ax: Axes, y: float, row: BehaviourRow, pitch: float) -> None:
     if row.is_index:
-        ax.axhspan(y - 0.62, y + 0.42, color=INDEX_BAND, zorder=0, lw=0)
+        ax.axhspan(y - 0.62, y + 0.42 + pitch - 1, color=INDEX_BAND, zorder=0, lw=0)
     ax.hlines(y, -1, 1, color=LIGHT, lw=1.2, zorder=1)
     _pole_labels(ax, y, row)
     if row.suppressed:
@@ -145,7 +157,7 @@ def _draw_row(ax: Axes, y: int, row: BehaviourRow) -> None:
         _marks(ax, y, row)
 
 
-def _pole_labels(ax: Axes, y: int, row: BehaviourRow) -> None:
+def _pole_labels(ax: Axes, y: float, row: BehaviourRow) -> None:
     """The unfavourable pole above the left end of the line, the favourable above the right."""
     left: dict[str, Any] = {"fontsize": 10, "color": INK}
     right: dict[str, Any] = {"fontsize": 10, "color": INK}
@@ -156,7 +168,7 @@ def _pole_labels(ax: Axes, y: int, row: BehaviourRow) -> None:
     ax.text(1, y - 0.3, row.us, ha="right", va="bottom", multialignment="right", **right)
 
 
-def _not_enough(ax: Axes, y: int) -> None:
+def _not_enough(ax: Axes, y: float) -> None:
     box = {"boxstyle": "round,pad=0.3", "fc": "white", "ec": LIGHT}
     ax.text(
         0,
@@ -172,7 +184,7 @@ def _not_enough(ax: Axes, y: int) -> None:
     )
 
 
-def _marks(ax: Axes, y: int, row: BehaviourRow) -> None:
+def _marks(ax: Axes, y: float, row: BehaviourRow) -> None:
     """Range bar, then where we started, last time, and this week's dot on top."""
     assert row.score is not None and row.low is not None and row.high is not None
     size = 13 if row.is_index else 11
@@ -185,9 +197,10 @@ def _marks(ax: Axes, y: int, row: BehaviourRow) -> None:
         ax.plot([row.previous], [y], "D", ms=6.5, color=ORANGE, mec="white", mew=0.8, zorder=4)
     ax.plot([row.score], [y], "o", ms=size, color=BLUE, mec="white", mew=1.2, zorder=5)
     _value_label(ax, y, row)
+    draw_organisation_marks(ax, y, row.organisations)
 
 
-def _value_label(ax: Axes, y: int, row: BehaviourRow) -> None:
+def _value_label(ax: Axes, y: float, row: BehaviourRow) -> None:
     """This week's score in a column right of the line, where it never meets a marker."""
     assert row.score is not None
     ax.text(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from charts.chart_data import TrendPoint, trend_points
+from charts.report_organisations import OrganisationChange, organisation_changes
 from surveys.actions import AgreedAction
 from surveys.behaviours import BEHAVIOURS
 from surveys.digest import Digest
@@ -49,6 +50,7 @@ class ReportData:
     done: tuple[AgreedAction, ...]
     still_open: tuple[AgreedAction, ...]
     target: float | None = None
+    organisations: tuple[OrganisationChange, ...] = ()
 
 
 def _behaviour_changes(digests: Sequence[Digest]) -> tuple[BehaviourChange, ...]:
@@ -110,6 +112,7 @@ def report_data(
         done=done,
         still_open=still_open,
         target=target,
+        organisations=organisation_changes(inside),
     )
 
 

@@ -15,6 +15,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure as MplFigure
 
 from charts.report_data import ReportData
+from charts.report_organisations import INTRO, draw_organisations, has_organisations
 from surveys.actions import AgreedAction
 from surveys.review import LEVEL_NAMES
 from surveys.review_format import PEER_NOTE
@@ -153,6 +154,15 @@ def _peer(data: ReportData) -> MplFigure | None:
     return _page("The peer reviewer's view, from outside the partnership", lines)[0]
 
 
+def _organisations(data: ReportData) -> MplFigure | None:
+    """The organisations side by side, when anything was shown by organisation."""
+    if not has_organisations(data.organisations, data.review):
+        return None
+    figure, y = _page("Organisations side by side", [INTRO])
+    draw_organisations(figure, y, data.organisations, data.review)
+    return figure
+
+
 def _action_lines(title: str, actions: Sequence[AgreedAction]) -> list[str]:
     if not actions:
         return [f"{title}: none."]
@@ -174,14 +184,15 @@ def _actions(data: ReportData) -> MplFigure:
 
 
 def render_report(data: ReportData) -> bytes:
-    """The report as PDF bytes: story, behaviours, review, (the peer reviewer's view, when
-    one was invited), actions; one page each."""
+    """The report as PDF bytes: story, behaviours, (organisations side by side, when any
+    was shown), review, (the peer reviewer's view, when one was invited), actions; one page
+    each."""
     # Embedding TrueType subsets logs every glyph at INFO; none of it is news to an operator.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     out = io.BytesIO()
     # TrueType fonts, so that the words can be found and copied from the PDF.
     with rc_context(cast(Any, _RC)), PdfPages(out, metadata={"CreationDate": None}) as pdf:
-        for build in (_story, _behaviours, _review, _peer, _actions):
+        for build in (_story, _behaviours, _organisations, _review, _peer, _actions):
             page = build(data)
             if page is not None:
                 pdf.savefig(page)

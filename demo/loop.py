@@ -109,8 +109,16 @@ def run_review(
     transcript.say()
     transcript.heading("The partnership-effectiveness review")
     command("review")
-    people = [p for p in team if wait_until(_has_review_dm(stage, p))]
+    by_dm = [p for p in team if not p.partner.dm_refused]
+    wait_until(lambda: all(_review_dm(stage, p) is not None for p in by_dm))
+    people = [p for p in team if _review_dm(stage, p) is not None]
     transcript.say(f"The manager: /pulse review → {len(people)} members got the DM")
+    missed = len(team) - len(people)
+    if missed and len(people) == len(by_dm):
+        transcript.say(
+            f"  ({missed} members Slack will not let the bot DM are not asked: the review "
+            "goes by DM only so far)"
+        )
     clicks = 0
     for person in people:
         dm = _review_dm(stage, person)
@@ -145,10 +153,6 @@ def _results_closed(stage: Stage) -> bool:
         return review_service.results(db=stage.bot.db, channel_id=CHANNEL_ID).closed
     except Exception:
         return False
-
-
-def _has_review_dm(stage: Stage, person: Person) -> Callable[[], bool]:
-    return lambda: _review_dm(stage, person) is not None
 
 
 def _review_dm(stage: Stage, person: Person) -> Any:

@@ -2,9 +2,10 @@
 
 Answers come from a small latent-scale model: each person has their own tendency, each
 behaviour its own level, and a few behaviours drift from the "them" pole to the "us" pole
-over the run while the rest stay put. Everything is drawn from one seeded generator so a
+over the run while the rest stay put; each organisation adds a lean of its own that fades
+over the run (demo.partners). Everything is drawn from one seeded generator so a
 run can be repeated exactly. Nothing here talks to Slack or to the database: the demo
-turns these choices into button clicks on the DMs the bot actually sent.
+turns these choices into button clicks on the prompts the bot actually sent.
 """
 
 from __future__ import annotations
@@ -13,16 +14,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from demo.partners import COUNCIL, Partner, allocate, culture_lean
 from surveys.behaviours import BEHAVIOUR_IDS, is_behaviour
-
-ORGANISATIONS = (
-    "Hartwell Borough Council",
-    "Hartwell & Vale NHS Foundation Trust",
-    "Hartshire Police",
-    "Hartshire Fire and Rescue Service",
-    "Hartwell Voluntary Action",
-)
-"""One organisation of each kind a community safety partnership usually brings together."""
 
 TEAM_ZONE = "Europe/London"
 ELSEWHERE = {3: "America/Toronto", 7: "Europe/Berlin"}
@@ -75,7 +68,7 @@ CUTS = (-1.5, -0.5, 0.5, 1.5)
 PERSON_SPREAD = 0.35
 ANSWER_NOISE = 0.7
 DIDNT_COME_UP = 0.07
-KEENNESS_RANGE = (0.6, 0.92)
+KEENNESS_RANGE = (0.75, 0.97)
 """Each person answers before the reminder with their own probability in this range."""
 
 for _id in (*DRIFTING, *STEADY_LEVELS):
@@ -90,11 +83,22 @@ class Person:
     user_id: str
     handle: str
     real_name: str
-    organisation: str
+    partner: Partner
     tz: str
     tendency: float
     keenness: float
     is_manager: bool = False
+
+    @property
+    def organisation(self) -> str:
+        """The name of the organisation they work for."""
+        return self.partner.name
+
+    @property
+    def email(self) -> str:
+        """Their address in the council's workspace ("" for a Slack Connect member)."""
+        domain = self.partner.email_domain
+        return f"{self.handle}@{domain}" if domain else ""
 
     @property
     def place(self) -> str:
@@ -128,12 +132,12 @@ def _shares_a_name(one: str, other: str) -> bool:
     return any(a == b for a, b in zip(one.split(), other.split(), strict=True))
 
 
-def _person(user_id: str, name: str, organisation: str, tz: str, rng: random.Random) -> Person:
+def _person(user_id: str, name: str, partner: Partner, tz: str, rng: random.Random) -> Person:
     return Person(
         user_id=user_id,
         handle=_handle(name),
         real_name=name,
-        organisation=organisation,
+        partner=partner,
         tz=tz,
         tendency=rng.gauss(0.0, PERSON_SPREAD),
         keenness=rng.uniform(*KEENNESS_RANGE),
@@ -141,13 +145,14 @@ def _person(user_id: str, name: str, organisation: str, tz: str, rng: random.Ran
 
 
 def build_team(members: int, rng: random.Random) -> list[Person]:
-    """The manager first, then ``members`` partner staff spread over the organisations."""
-    manager = _person("U0MANAGER1", MANAGER_NAME, ORGANISATIONS[0], TEAM_ZONE, rng)
+    """The manager (of the council) first, then ``members`` partner staff, organisation by
+    organisation in proportion to their sizes (demo.partners)."""
+    manager = _person("U0MANAGER1", MANAGER_NAME, COUNCIL, TEAM_ZONE, rng)
     team = [replace(manager, is_manager=True)]
-    for i, name in enumerate(_names(members, rng)):
-        organisation = ORGANISATIONS[(i + 1) % len(ORGANISATIONS)]
+    names = _names(members, rng)
+    for i, (name, partner) in enumerate(zip(names, allocate(members), strict=True)):
         tz = ELSEWHERE.get(i, TEAM_ZONE)
-        team.append(_person(f"U0PARTNER{i + 1:03d}", name, organisation, tz, rng))
+        team.append(_person(f"U0PARTNER{i + 1:03d}", name, partner, tz, rng))
     return team
 
 
@@ -170,6 +175,7 @@ def choose_point(
     if rng.random() < DIDNT_COME_UP:
         return None
     latent = behaviour_level(behaviour_id, progress) + person.tendency
+    latent += culture_lean(person.partner, progress)
     latent += rng.gauss(0.0, ANSWER_NOISE)
     return 1 + sum(1 for cut in CUTS if latent > cut)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from demo.partners import COUNCIL, Partner
 from demo.people import DRIFTING, TEAM_ZONE, Person
 from demo.stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, Stage, is_digest
 from demo.transcript import Transcript, short
@@ -51,8 +52,8 @@ def banner(
     transcript.say()
     manager, members = team[0], len(team) - 1
     transcript.say(f"#{CHANNEL_NAME}: {manager.real_name} (manager) and {members} partners")
-    for organisation, names in organisations(team).items():
-        transcript.say(f"  {organisation}: {', '.join(names)}")
+    for partner, names in organisations(team).items():
+        transcript.say(f"  {partner.name} ({how_they_join(partner)}): {', '.join(names)}")
     transcript.say("  Also in the channel: the Pulse app, a minutes bot and a deactivated account")
     transcript.say("  (none of them should ever get a pulse).")
     transcript.say()
@@ -62,19 +63,31 @@ def banner(
         f"{weeks} weeks from {week_of(FIRST_MONDAY)} on a simulated clock; times below "
         f"are London time.{zones} Planted: on {len(DRIFTING)} behaviours ({drifting}) the "
         'partnership drifts from "them" towards "us"; the others hold steady. Watch the '
-        "index and “Where are we going”."
+        "index and “Where are we going”. Each organisation also starts with a lean of its "
+        "own that fades over the weeks: watch “How do our partners see it”."
     )
 
 
-def organisations(team: Iterable[Person]) -> dict[str, list[str]]:
+def organisations(team: Iterable[Person]) -> dict[Partner, list[str]]:
     """Names by organisation, with the place of anyone outside the team's time zone."""
-    grouped: dict[str, list[str]] = {}
+    grouped: dict[Partner, list[str]] = {}
     for person in team:
         label = person.real_name
         if person.tz != TEAM_ZONE:
             label += f" ({person.place})"
-        grouped.setdefault(person.organisation, []).append(label)
+        grouped.setdefault(person.partner, []).append(label)
     return grouped
+
+
+def how_they_join(partner: Partner) -> str:
+    """How an organisation's people are in the channel, in a few words."""
+    if partner.dm_refused:
+        return "Slack Connect, from its own workspace; no DMs allowed, so prompts come in-channel"
+    if partner.joins_through_slack_connect:
+        return "Slack Connect, from its own workspace"
+    if partner is COUNCIL:
+        return "the workspace the bot is installed in"
+    return f"guests in the council's workspace, @{partner.email_domain}"
 
 
 def findings(transcript: Transcript, digests: Sequence[Digest]) -> None:

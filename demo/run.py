@@ -26,6 +26,8 @@ from pathlib import Path
 
 from demo.examples import save_examples
 from demo.loop import agree_an_action, run_review
+from demo.organisations import assign_organisations, organisation_findings
+from demo.partners import DEFAULT_PARTNERS
 from demo.people import Person, build_team
 from demo.report import banner, checks, final_digest, findings
 from demo.stage import (
@@ -82,19 +84,22 @@ class Demo:
                 agree_an_action(self.stage, self.team, self.transcript, self.command, digests)
         digests = self.week_loop.digests
         findings(self.transcript, digests)
+        organisation_findings(self.transcript, digests)
         final_digest(self.transcript, digests)
         run_review(self.stage, self.team, self.transcript, self.command, self.week_loop.rng)
         checks(self.transcript, self.stage, digests)
         return 1 if self.transcript.problems else 0
 
     def set_up_team(self) -> None:
-        """The manager runs /pulse setup, then sets a target the digest can measure against."""
+        """The manager runs /pulse setup, sets a target the digest can measure against, and
+        names the organisation the workspaces cannot tell apart."""
         self.stage.clock.set(START)
         self.transcript.say()
         for text in ("setup", f"target {TARGET}"):
             reply = self.command(text)
             self.transcript.say(f"{self.manager.real_name}: /pulse {text}")
             self.transcript.say(f"  ↳ seen only by {self.manager.real_name.split()[0]}: {reply}")
+        assign_organisations(self.stage, self.team, self.transcript, self.command)
 
     def command(self, text: str) -> str:
         """A signed /pulse from the manager in the team channel; the bot's ephemeral reply."""
@@ -183,7 +188,7 @@ def _database(keep: Path | None) -> Iterator[Path]:
 def run_demo(
     *,
     weeks: int = 8,
-    members: int = 12,
+    members: int = DEFAULT_PARTNERS,
     seed: int = 7,
     save_to: Path | None = None,
     keep: Path | None = None,

@@ -13,6 +13,7 @@ from typing import Any
 
 from config.settings import load_settings
 from delivery.pacing import Pacer
+from demo.partners import COUNCIL, PARTNERS
 from demo.people import Person
 from jobs.tick import TickReport, run_tick
 from runtime.assembly import Bot, build_bot
@@ -61,15 +62,41 @@ class Stage:
 
 
 def workspace_for(team: Sequence[Person]) -> Workspace:
-    """The stand-in workspace: the team channel with its people, a bot and a leaver."""
-    workspace = Workspace(team_name="Hartwell Partnerships")
+    """The council's stand-in workspace: the team channel, shared through Slack Connect with
+    the NHS trust's and the police's workspaces, with its people, a bot and a leaver."""
+    workspace = Workspace(team_name=COUNCIL.name, domain="hartwell-council")
+    for partner in PARTNERS:
+        if partner.workspace:
+            workspace.connect_team(partner.workspace, partner.name, partner.workspace_domain)
     for person in team:
-        workspace.add_user(person.user_id, person.handle, tz=person.tz, real_name=person.real_name)
+        add_person(workspace, person)
     workspace.add_user(HELPER_BOT, "minutes-bot", is_bot=True, real_name="Minutes bot")
     workspace.add_user(FORMER_MEMBER, "kevin.marsh", deleted=True, real_name="Kevin Marsh")
     members = [p.user_id for p in team] + [DEFAULT_BOT_USER_ID, HELPER_BOT, FORMER_MEMBER]
     workspace.add_channel(CHANNEL_ID, CHANNEL_NAME, members)
     return workspace
+
+
+def add_person(workspace: Workspace, person: Person) -> None:
+    """A member of the council's workspace, or of a partner's own one (Slack Connect)."""
+    partner = person.partner
+    if partner.workspace is None:
+        workspace.add_user(
+            person.user_id,
+            person.handle,
+            tz=person.tz,
+            real_name=person.real_name,
+            email=person.email,
+        )
+        return
+    workspace.add_external_user(
+        person.user_id,
+        person.handle,
+        partner.workspace,
+        tz=person.tz,
+        dm_refused=partner.dm_refused,
+    )
+    workspace.update_user(person.user_id, real_name=person.real_name)
 
 
 def start_stage(slack: StandInSlack, database_url: str, clock: ManualClock) -> Stage:
@@ -89,6 +116,7 @@ def start_stage(slack: StandInSlack, database_url: str, clock: ManualClock) -> S
     )
     bot = build_bot(settings, pacer=Pacer(per_channel_interval=0.0))
     bot.outbound.clock = clock
+    slack.clock = clock  # response_url limits (30 minutes) run on the simulated clock
     server = HttpServer(bot.wsgi()).start()
     sender = SlackRequestSender(server.url, SIGNING_SECRET)
     return Stage(slack=slack, bot=bot, server=server, sender=sender, clock=clock)

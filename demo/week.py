@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from demo.answers import Answerers, Clicks, behaviour_of, question_blocks
+from demo.answers import Answerers, Clicks, Prompt, behaviour_of, prompts_to, question_blocks
 from demo.people import Person, WeekPlan, plan_week
 from demo.stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, Stage, is_digest
 from demo.transcript import LONDON, RULE, Transcript, short, when
 from services import digests as digest_service
 from services.digests import DigestBundle
-from standin.workspace import Message
 from storage.models import PendingAnswer
 from surveys.behaviours import behaviour
 from surveys.digest import Digest
@@ -113,7 +112,7 @@ class WeekLoop:
 
     def send_round(
         self, week: Week, tally: WeekTally
-    ) -> tuple[dict[str, Message], dict[str, datetime]]:
+    ) -> tuple[dict[str, Prompt], dict[str, datetime]]:
         """Tick at 10:00 in each member's zone; collect the DM each person received, and when."""
         before = {p.user_id: len(self.prompts_of(p.user_id)) for p in self.team}
         received: dict[str, datetime] = {}
@@ -129,9 +128,9 @@ class WeekLoop:
                     tally.dms_by_slot[moment] += 1
         return self.check_prompts(week, before), received
 
-    def check_prompts(self, week: Week, before: dict[str, int]) -> dict[str, Message]:
+    def check_prompts(self, week: Week, before: dict[str, int]) -> dict[str, Prompt]:
         """Everyone surveyed got exactly one prompt for this week; nobody else got anything."""
-        prompts: dict[str, Message] = {}
+        prompts: dict[str, Prompt] = {}
         for person in self.team:
             mine = self.prompts_of(person.user_id)
             said = week_words(str(week))
@@ -146,11 +145,11 @@ class WeekLoop:
                 self.transcript.problem(f"{user_id} was sent a DM, but must never be asked")
         return prompts
 
-    def prompts_of(self, user_id: str) -> list[Message]:
-        """A person's DMs that hold pulse questions."""
-        return [m for m in self.stage.slack.dms_to(user_id) if question_blocks(m)]
+    def prompts_of(self, user_id: str) -> list[Prompt]:
+        """A person's prompts that hold pulse questions: DMs, or in the channel."""
+        return prompts_to(self.stage.slack, user_id)
 
-    def describe_round(self, prompts: dict[str, Message], tally: WeekTally) -> None:
+    def describe_round(self, prompts: dict[str, Prompt], tally: WeekTally) -> None:
         """Round opened (with this week's questions, read off a DM) and the DMs sent."""
         if tally.opened_at is None or not prompts:
             self.transcript.problem("the scheduled round did not open")
@@ -161,13 +160,17 @@ class WeekLoop:
         slots = " · ".join(
             f"{when(moment)[-5:]} ×{count}" for moment, count in sorted(tally.dms_by_slot.items())
         )
-        self.transcript.event("", f"{tally.invited} DMs sent, London time {slots}")
+        in_channel = sum(1 for p in prompts.values() if p.in_channel)
+        where = (
+            f" ({in_channel} of them in the channel: Slack refused the DM)" if in_channel else ""
+        )
+        self.transcript.event("", f"{tally.invited} prompts sent{where}, London time {slots}")
 
     def answers_before_reminder(
         self,
         week: Week,
         plan: WeekPlan,
-        prompts: dict[str, Message],
+        prompts: dict[str, Prompt],
         received: dict[str, datetime],
         progress: float,
         tally: WeekTally,
@@ -183,13 +186,13 @@ class WeekLoop:
         self,
         week: Week,
         plan: WeekPlan,
-        prompts: dict[str, Message],
+        prompts: dict[str, Prompt],
         progress: float,
         tally: WeekTally,
     ) -> None:
         """Thursday's reminder goes to whoever hasn't answered; one or two answer after it."""
         reminder_at = slot(week, *REMINDER)
-        self.remind(week, prompts, tally)
+        self.remind(week, plan, prompts, tally)
         late = [p for p in plan.late if p.user_id in prompts]
         deadline = slot(week.shifted(1), *CLOSE) - timedelta(hours=12)
         ready = dict.fromkeys((p.user_id for p in late), reminder_at)
@@ -198,13 +201,17 @@ class WeekLoop:
         tally.late = len(late)
         self.transcript.event(when(reminder_at), tally.reminder_line())
 
-    def remind(self, week: Week, prompts: dict[str, Message], tally: WeekTally) -> None:
-        """Thursday's tick nudges, once, everyone who has not answered anything."""
+    def remind(
+        self, week: Week, plan: WeekPlan, prompts: dict[str, Prompt], tally: WeekTally
+    ) -> None:
+        """Thursday's tick nudges, once, everyone who has not answered anything (by DM: a
+        member Slack will not let the bot DM may go without the nudge)."""
         report = self.stage.tick(slot(week, *REMINDER))
         tally.reminded = report.reminded
-        expected = len(prompts) - tally.answered
-        if report.reminded != expected:
-            self.transcript.problem(f"{report.reminded} reminders sent, {expected} expected")
+        waiting = [u for u, p in prompts.items() if u not in {q.user_id for q in plan.on_time}]
+        by_dm = sum(1 for u in waiting if not prompts[u].in_channel)
+        if not by_dm <= report.reminded <= len(waiting):
+            self.transcript.problem(f"{report.reminded} reminders sent, {by_dm} expected")
 
     def close(self, week: Week, tally: WeekTally) -> None:
         """Monday's tick closes the round and posts its digest; print the digest's text form."""

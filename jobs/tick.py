@@ -15,12 +15,14 @@ from delivery.closed_redraws import redraw_closed
 from delivery.context import Outbound
 from delivery.digests import post_round_digest
 from delivery.ephemeral_views import hide_due
+from delivery.members import refresh_members
 from delivery.prompts import send_due_prompts, send_reminders
 from delivery.reviews import close_due_reviews, send_review_prompts, start_due_reviews
-from delivery.rounds import open_and_send
 from services import digests as digest_service
+from services import opening as opening_service
 from services import rounds as round_service
 from services import schedule as schedule_service
+from services import teams as team_service
 from services.digests import DigestBundle
 from services.rounds import RoundInfo
 
@@ -39,15 +41,21 @@ class TickReport:
 
 
 def run_tick(out: Outbound) -> TickReport:
-    """Open due rounds, send due prompts and reminders, close rounds and post their digests."""
-    opened = digests = reminded = 0
-    for due in schedule_service.due_rounds(db=out.db, now=out.clock()):
-        try:
-            open_and_send(out, channel_id=due.channel_id, week=due.week, scheduled=True)
-            opened += 1
-        except Exception:
-            log.exception("could not open the round for a team")
+    """Open due rounds, send due prompts and reminders, close rounds and post their digests.
+
+    Every due team's round is opened, its prompts queued, before the first is sent, so a
+    thousand teams sharing a pulse time all start together; each team's membership is then
+    refreshed from its channel, and anyone new is asked in the same round.
+    """
+    digests = reminded = 0
+    due = schedule_service.due_rounds(db=out.db, now=out.clock())
+    opened = opening_service.open_due_rounds(
+        db=out.db, due=due, now=out.clock(), marking_secret=out.marking_secret
+    )
     sent = send_due_prompts(out).sent
+    if opened:
+        refresh_opened(out, opened)
+        sent += send_due_prompts(out).sent
     tell_owners(out)
     ask_reviews(out)
     for round_ in schedule_service.rounds_due_reminder(db=out.db, now=out.clock()):
@@ -60,7 +68,26 @@ def run_tick(out: Outbound) -> TickReport:
     close_due_reviews(out)
     start_due_reviews(out)
     send_review_prompts(out)
-    return TickReport(opened, sent, reminded, len(closed), digests)
+    return TickReport(len(opened), sent, reminded, len(closed), digests)
+
+
+def refresh_opened(out: Outbound, opened: Sequence[RoundInfo]) -> None:
+    """Bring each newly opened round's team up to date with its channel (and its name), and
+    queue a prompt for anyone in it who has none yet: `open_round` again, which adds only
+    the missing ones. A team Slack will not describe keeps the members the bot knew."""
+    for round_ in opened:
+        try:
+            refresh_members(out, team_service.find_team(db=out.db, channel_id=round_.channel_id))
+            round_service.open_round(
+                db=out.db,
+                channel_id=round_.channel_id,
+                week=round_.week,
+                now=out.clock(),
+                scheduled=True,
+                marking_secret=out.marking_secret,
+            )
+        except Exception:
+            log.exception("could not refresh the members of a team whose round opened")
 
 
 def post_digests(out: Outbound, rounds: Sequence[RoundInfo]) -> int:

@@ -24,6 +24,7 @@ from metrics import HTTP_REQUESTS, REGISTRY, Sample
 from services.replays import first_sighting
 from services.stats import totals
 from storage.database import Database
+from storage.errors import StorageError
 from storage.models import utc_now
 
 MAX_BODY_BYTES = 256 * 1024
@@ -143,7 +144,7 @@ class PulseWsgiApp:
         key = replay_key(verdict, headers)
         try:
             repeated = key is not None and not first_sighting(db=self._db, key=key, now=utc_now())
-        except SQLAlchemyError:
+        except (StorageError, SQLAlchemyError):
             return _plain(start_response, "503 Service Unavailable", "database unreachable")
         if repeated:
             # Already acted on: acknowledged, so Slack's own retry of an event stops here.

@@ -12,16 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy.orm import Session
-
 from services.errors import NotAManager, PulseError
 from services.lookup import team_of_channel
 from services.slack_ids import is_user_id
 from storage import actions as action_store
 from storage import rounds as round_store
 from storage import teams as team_store
-from storage.database import Database
-from storage.models import AgreedActionRow, Team
+from storage.database import Database, UnitOfWork
+from storage.records import AgreedActionRecord, TeamRecord
 from surveys.actions import (
     MAX_TEXT,
     AgreedAction,
@@ -89,7 +87,7 @@ class TeamAction:
     agreed_by: str | None = None
 
 
-def _managed(session: Session, workspace_id: str, channel_id: str, user_id: str) -> Team:
+def _managed(session: UnitOfWork, workspace_id: str, channel_id: str, user_id: str) -> TeamRecord:
     team = team_of_channel(session, channel_id, workspace_id)
     if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
         raise NotAManager()
@@ -179,24 +177,21 @@ def agree_action(
         closed = [r.week for r in round_store.rounds_of_team(session, team.id) if r.closed_at]
         row = action_store.add_action(
             session,
-            AgreedActionRow(
-                team_id=team.id,
-                behaviour_id=checked.behaviour_id,
-                suggestion=checked.suggestion,
-                text=checked.text,
-                owner_id=checked.owner,
-                agreed_by=user_id,
-                agreed_at=now,
-                agreed_week=str(week_of(now)),
-                baseline_week=closed[-1] if closed else None,
-                review_week=checked.review_week,
-                status="open",
-            ),
+            team_id=team.id,
+            behaviour_id=checked.behaviour_id,
+            suggestion=checked.suggestion,
+            text=checked.text,
+            owner_id=checked.owner,
+            agreed_by=user_id,
+            agreed_at=now,
+            agreed_week=str(week_of(now)),
+            baseline_week=closed[-1] if closed else None,
+            review_week=checked.review_week,
         )
         return _team_action(row, team)
 
 
-def _team_action(row: AgreedActionRow, team: Team) -> TeamAction:
+def _team_action(row: AgreedActionRecord, team: TeamRecord) -> TeamAction:
     return TeamAction(
         action=action_store.as_action(row),
         channel_id=team.channel_id,
@@ -206,7 +201,9 @@ def _team_action(row: AgreedActionRow, team: Team) -> TeamAction:
     )
 
 
-def _action_in(session: Session, workspace_id: str, action_id: int) -> tuple[AgreedActionRow, Team]:
+def _action_in(
+    session: UnitOfWork, workspace_id: str, action_id: int
+) -> tuple[AgreedActionRecord, TeamRecord]:
     """An action of a team in this workspace; ActionNotFound for any other id."""
     if not 0 < action_id <= MAX_ACTION_ID:
         raise ActionNotFound()
@@ -233,8 +230,7 @@ def close_action(
             raise NotAManager()
         if row.status != "open":
             raise ActionClosed()
-        action_store.close_action(row, status, now)
-        return _team_action(row, team)
+        return _team_action(action_store.close_action(session, row.id, status, now), team)
 
 
 def report_by_owner(
@@ -247,8 +243,7 @@ def report_by_owner(
             raise NotTheOwner()
         if row.status != "open":
             raise ActionClosed()
-        action_store.set_owner_report(row, report)
-        return _team_action(row, team)
+        return _team_action(action_store.set_owner_report(session, row.id, report), team)
 
 
 def _claim(db: Database, rows_of: str, column: str, now: datetime) -> list[TeamAction]:
@@ -289,7 +284,7 @@ def team_actions(*, db: Database, channel_id: str) -> list[AgreedAction]:
         return action_store.actions_of_teams(session, [team.id]).get(team.id, [])
 
 
-def open_actions_for(session: Session, teams: Sequence[Team]) -> list[TeamAction]:
+def open_actions_for(session: UnitOfWork, teams: Sequence[TeamRecord]) -> list[TeamAction]:
     """The open actions of some teams, for App Home."""
     by_team = action_store.actions_of_teams(session, [t.id for t in teams])
     return [

@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from services.errors import InvalidAnswer, NotYourPrompt, PromptNotFound, RoundClosed
 from services.rounds import RoundInfo, round_info
 from storage import answers as answer_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.answers import AnswerTarget
-from storage.database import Database
-from storage.models import Prompt, Round, Team
+from storage.database import Database, UnitOfWork
+from storage.records import PromptRecord, RoundRecord, TeamRecord
 from surveys.scale import is_point
 
 
@@ -101,7 +99,9 @@ def open_prompts_of(*, db: Database, workspace_id: str, user_id: str) -> list[Pr
         return states
 
 
-def _state(session: Session, prompt: Prompt, round_: Round, team: Team) -> PromptState:
+def _state(
+    session: UnitOfWork, prompt: PromptRecord, round_: RoundRecord, team: TeamRecord
+) -> PromptState:
     return PromptState(
         prompt_id=prompt.id,
         user_id=prompt.user_id,

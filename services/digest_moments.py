@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 
-from sqlalchemy.orm import Session
-
 from storage import digest_queries as digest_store
+from storage.database import UnitOfWork
 from storage.digest_queries import AnswerSource, RoundMoments
 from surveys.digest import TeamAnswers
 from surveys.moments import NO_ONE, Moments
@@ -20,7 +19,7 @@ from surveys.week_answers import WeekAnswers, index_pool
 
 
 def team_answers(
-    session: Session,
+    session: UnitOfWork,
     *,
     rounds: Mapping[int, tuple[int, str]],
     thresholds: Mapping[int, int],
@@ -49,7 +48,7 @@ def team_answers(
     return {team_id: TeamAnswers(weeks) for team_id, weeks in teams.items()}
 
 
-def _rounds_of(session: Session, source: AnswerSource) -> dict[int, WeekAnswers]:
+def _rounds_of(session: UnitOfWork, source: AnswerSource) -> dict[int, WeekAnswers]:
     behaviours: dict[int, dict[str, Moments]] = {}
     for row in digest_store.behaviour_moments(session, source):
         if row.people:
@@ -94,7 +93,7 @@ def _pools_needed(
 
 
 def _pooled(
-    session: Session, sources: Collection[AnswerSource], pools: Mapping[int, frozenset[str]]
+    session: UnitOfWork, sources: Collection[AnswerSource], pools: Mapping[int, frozenset[str]]
 ) -> dict[int, Moments]:
     pairs = [(round_id, b) for round_id, pool in pools.items() for b in sorted(pool)]
     pooled: dict[int, Moments] = {}

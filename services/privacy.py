@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from services.digests import digest_batches
 from services.withdrawals import withdrawal_mark
 from storage import actions as action_store
 from storage import privacy as privacy_store
 from storage import reviews as review_store
 from storage import teams as team_store
-from storage.database import Database, retrying
+from storage.database import Database, UnitOfWork, retrying
 from surveys.digest import INDEX, Digest
 
 DEFAULT_RETENTION_DAYS = 730  # about 24 months
@@ -118,7 +116,7 @@ def _archive_and_delete(db: Database, round_id: int, team_id: int, digest: Diges
         return privacy_store.delete_answers_of(session, [round_id])
 
 
-def _archive(session: Session, team_id: int, digest: Digest) -> None:
+def _archive(session: UnitOfWork, team_id: int, digest: Digest) -> None:
     shown = [(INDEX, digest.index)] + [(b.behaviour.id, b.figure) for b in digest.asked]
     for name, figure in shown:
         if figure.suppressed or figure.score is None or figure.n is None:

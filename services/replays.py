@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import DBAPIError
-
 from storage import seen as seen_store
 from storage.database import Database
+from storage.errors import StorageError
 
 KEPT_FOR = timedelta(minutes=11)
 log = logging.getLogger(__name__)
@@ -34,5 +33,5 @@ def _forget_old(db: Database, now: datetime) -> None:
     try:
         with db.transaction() as session:
             seen_store.forget_requests_before(session, now - KEPT_FOR)
-    except DBAPIError:
+    except StorageError:
         log.info("old request keys left for the next request to delete")

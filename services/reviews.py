@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from services.errors import (
     InvalidAnswer,
     NotAManager,
@@ -21,10 +18,12 @@ from services.errors import (
     PulseError,
     TeamNotFound,
 )
+from storage import review_organisations as organisation_store
 from storage import reviews as review_store
 from storage import teams as team_store
-from storage.database import Database
-from storage.models import Review, ReviewPrompt, Team
+from storage.database import Database, UnitOfWork
+from storage.errors import AlreadyExists
+from storage.records import ReviewRecord, TeamRecord
 from storage.reviews import PromptRow
 from surveys.review import (
     LEVELS,
@@ -35,6 +34,7 @@ from surveys.review import (
     question,
     summarise,
 )
+from surveys.review_organisations import by_organisation
 
 
 class ReviewOpen(PulseError):
@@ -106,7 +106,7 @@ class PromptState:
     answers: dict[str, int | None]
 
 
-def _info(review: Review, team: Team) -> ReviewInfo:
+def _info(review: ReviewRecord, team: TeamRecord) -> ReviewInfo:
     return ReviewInfo(
         id=review.id,
         channel_id=team.channel_id,
@@ -122,7 +122,7 @@ def _info(review: Review, team: Team) -> ReviewInfo:
     )
 
 
-def _managed(session: Session, workspace_id: str, channel_id: str, user_id: str) -> Team:
+def _managed(session: UnitOfWork, workspace_id: str, channel_id: str, user_id: str) -> TeamRecord:
     team = team_store.team_by_channel(session, channel_id, workspace_id, for_update=True)
     if team is None:
         raise TeamNotFound()
@@ -139,7 +139,7 @@ def start_review(
         with db.transaction() as session:
             team = _managed(session, workspace_id, channel_id, user_id)
             return _open(session, team, quarter_of(now), now)
-    except IntegrityError:
+    except AlreadyExists:
         raise ReviewedThisQuarter() from None  # started at the same moment by another manager
 
 
@@ -154,11 +154,11 @@ def start_scheduled_review(
             if team is None:
                 return None
             return _open(session, team, quarter, now)
-    except (IntegrityError, ReviewOpen, ReviewedThisQuarter, NobodyToAsk):
+    except (AlreadyExists, ReviewOpen, ReviewedThisQuarter, NobodyToAsk):
         return None
 
 
-def _open(session: Session, team: Team, quarter: str, now: datetime) -> ReviewInfo:
+def _open(session: UnitOfWork, team: TeamRecord, quarter: str, now: datetime) -> ReviewInfo:
     """A quarter's review opened for a team (locked by the caller), one DM queued per
     member to ask; refused while one is open or when the quarter has had its review."""
     if review_store.open_review(session, team.id) is not None:
@@ -205,8 +205,9 @@ def invite_peer(
         review_store.add_peer(
             session, review=review, user_id=peer_id, workspace_id=team.workspace_id
         )
-        session.refresh(review)
-        return _info(review, team)
+        counted = review_store.review_by_id(session, review.id)
+        assert counted is not None
+        return _info(counted, team)
 
 
 def peer_prompt_sent(*, db: Database, review_id: int, peer_id: str) -> bool:
@@ -225,8 +226,9 @@ def close_review(
         review = review_store.open_review(session, team.id)
         if review is None or not review_store.close(session, review_id=review.id, now=now):
             raise NoOpenReview()
-        session.refresh(review)
-        closed = _info(review, team)
+        closed_review = review_store.review_by_id(session, review.id)
+        assert closed_review is not None
+        closed = _info(closed_review, team)
     db.erase_deleted("review_pending_answers")
     return closed
 
@@ -282,15 +284,17 @@ def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
         )
 
 
-def _prompt_and_review(session: Session, prompt_id: int) -> tuple[PromptRow, Review, Team] | None:
-    row = session.get(ReviewPrompt, prompt_id)
-    if row is None:
+def _prompt_and_review(
+    session: UnitOfWork, prompt_id: int
+) -> tuple[PromptRow, ReviewRecord, TeamRecord] | None:
+    prompt = review_store.prompt_by_id(session, prompt_id)
+    if prompt is None:
         return None
-    review = review_store.review_by_id(session, row.review_id)
+    review = review_store.review_by_id(session, prompt.review_id)
     team = team_store.team_by_id(session, review.team_id) if review else None
     if review is None or team is None:
         return None
-    return review_store.prompt_row(row), review, team
+    return prompt, review, team
 
 
 def claim_unsent(*, db: Database, now: datetime) -> list[PromptState]:
@@ -347,10 +351,8 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
         review = reviews[-1]
         earlier = [r for r in reviews[:-1] if r.closed_at is not None]
         answers, people = review_store.answers_of(session, review)
-        previous = previous_answers = None
-        if earlier:
-            previous = earlier[-1]
-            previous_answers, _ = review_store.answers_of(session, previous)
+        previous = earlier[-1] if earlier else None
+        previous_answers = review_store.answers_of(session, previous)[0] if previous else None
         threshold = max(review.threshold, team.anonymity_threshold)
         peer_answers, peers = review_store.answers_of(session, review, peer=True)
         peer = peer_view(
@@ -358,7 +360,11 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
             responded=review.peers_responded if review.closed_at is not None else peers,
             answers=peer_answers,
         )
-        return summarise(
+        groups, earlier_groups = (
+            organisation_store.answers_by_organisation(session, r.id if r else None)
+            for r in (review, previous)
+        )
+        summary = summarise(
             team=channel_id,
             quarter=review.quarter,
             invited=review.invited,
@@ -370,6 +376,13 @@ def results(*, db: Database, channel_id: str, quarter: str | None = None) -> Rev
             previous_threshold=previous.threshold if previous else None,
             previous_quarter=previous.quarter if previous else None,
             peer=peer,
+        )
+        return by_organisation(
+            summary,
+            groups,
+            threshold=threshold,
+            previous=earlier_groups,
+            previous_threshold=previous.threshold if previous else None,
         )
 
 

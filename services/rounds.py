@@ -7,9 +7,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from services.lookup import team_of_channel
 from services.withdrawals import withdrawn
 from storage import actions as action_store
@@ -19,9 +16,10 @@ from storage import opening as opening_store
 from storage import privacy as privacy_store
 from storage import rounds as round_store
 from storage import teams as team_store
-from storage.database import Database, retrying
-from storage.models import Member, Round, Team
+from storage.database import Database, UnitOfWork, retrying
+from storage.errors import AlreadyExists
 from storage.outbox import OutboxRecords, outbox_records
+from storage.records import MemberRecord, RoundRecord, TeamRecord
 from surveys.actions import with_reviewed
 from surveys.rotation import behaviours_for_week
 from surveys.schedule import round_closes_at, slot_in_week, zone
@@ -55,7 +53,7 @@ class PromptToSend:
     claimed_at: datetime
 
 
-def round_info(round_: Round, team: Team) -> RoundInfo:
+def round_info(round_: RoundRecord, team: TeamRecord) -> RoundInfo:
     """The edge-facing view of a round."""
     return RoundInfo(
         id=round_.id,
@@ -71,7 +69,9 @@ def round_info(round_: Round, team: Team) -> RoundInfo:
     )
 
 
-def _member_due(team: Team, member: Member, week: Week, now: datetime, scheduled: bool) -> datetime:
+def _member_due(
+    team: TeamRecord, member: MemberRecord, week: Week, now: datetime, scheduled: bool
+) -> datetime:
     """A scheduled prompt is due at the team's pulse time in the member's own zone."""
     if not scheduled:
         return now
@@ -98,7 +98,7 @@ def open_round(
     parsed = parse_week(week)
     try:
         return _open_round(db, channel_id, parsed, now, scheduled, marking_secret)
-    except IntegrityError:
+    except AlreadyExists:
         return _open_round(db, channel_id, parsed, now, scheduled, marking_secret)
 
 
@@ -135,9 +135,9 @@ def _open_round(
 
 
 def _queue_prompts(
-    session: Session,
-    team: Team,
-    round_: Round,
+    session: UnitOfWork,
+    team: TeamRecord,
+    round_: RoundRecord,
     week: Week,
     now: datetime,
     scheduled: bool,
@@ -203,7 +203,13 @@ def claim_prompts(
     ]
 
 
-def _round_infos(session: Session, round_ids: set[int]) -> dict[int, RoundInfo]:
+def round_infos(session: UnitOfWork, round_ids: Sequence[int]) -> list[RoundInfo]:
+    """These rounds with their teams, in the order given."""
+    infos = _round_infos(session, set(round_ids))
+    return [infos[round_id] for round_id in round_ids]
+
+
+def _round_infos(session: UnitOfWork, round_ids: set[int]) -> dict[int, RoundInfo]:
     infos = {}
     for round_id in round_ids:
         round_ = round_store.round_by_id(session, round_id)
@@ -324,8 +330,8 @@ def _close_one(db: Database, round_id: int, now: datetime) -> RoundInfo:
         return _close(session, round_, now)
 
 
-def _close(session: Session, round_: Round, now: datetime) -> RoundInfo:
-    closing_store.close(session, round_, now)
+def _close(session: UnitOfWork, round_: RoundRecord, now: datetime) -> RoundInfo:
+    round_ = closing_store.close(session, round_.id, now)
     team = team_store.team_by_id(session, round_.team_id)
     assert team is not None
     return round_info(round_, team)

@@ -1,16 +1,24 @@
-"""What the schedule owes each team right now: rounds to open, reminders to send."""
+"""What the schedule owes each team right now: rounds to open, reminders to send.
+
+Each is worked out only for the teams and rounds whose stored moment has come (or is not
+yet known: `storage.schedule`), so a tick with nothing due reads no team; each team worked
+out has its next moment stored again.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.rounds import RoundInfo, round_info
-from storage import rounds as round_store
-from storage import teams as team_store
-from storage.database import Database
-from surveys.schedule import pulse_due, pulse_window, reminder_due, weeks_in_reach, zone
-from surveys.weeks import parse_week
+from services.rounds import RoundInfo, round_infos
+from storage import schedule as schedule_store
+from storage.database import Database, retrying
+from storage.schedule import ReminderCandidate, ScheduledTeam
+from surveys.schedule import pulse_due, pulse_window, slot_in_week, weeks_in_reach, zone
+from surveys.weeks import Week, parse_week
+
+LOOKAHEAD_WEEKS = 3
+"""Weeks after this one whose window may be the next: one always is."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,7 @@ class DueRound:
 
     channel_id: str
     week: str
+    team_id: int = field(default=0, compare=False)
 
 
 def due_rounds(*, db: Database, now: datetime) -> list[DueRound]:
@@ -26,51 +35,100 @@ def due_rounds(*, db: Database, now: datetime) -> list[DueRound]:
 
     The first scheduled round is the first pulse slot after the team was set up. A round
     that was missed while the bot was down is still due until it would have closed, so a
-    restart sends it once rather than never, or once per missed tick.
+    restart sends it once rather than never, or once per missed tick: a team's stored
+    moment stays at that slot until its round exists.
     """
-    due = []
+    return retrying(lambda: _due_rounds(db, now))
+
+
+def _due_rounds(db: Database, now: datetime) -> list[DueRound]:
+    due: list[DueRound] = []
     with db.transaction() as session:
-        for team in team_store.active_teams(session):
-            team_zone = zone(team.timezone)
-            zones = [
-                zone(m.timezone, team.timezone)
-                for m in team_store.surveyable_members(session, team)
+        teams = schedule_store.teams_to_check(session, now)
+        if not teams:
+            return due
+        zones = schedule_store.member_zones(session, teams)
+        weeks = {team.id: _weeks(team, now) for team in teams}
+        taken = schedule_store.weeks_with_rounds(
+            session, [team.id for team in teams], {str(w) for ws in weeks.values() for w in ws}
+        )
+        moments: dict[int, datetime | None] = {}
+        for team in teams:
+            owed = _owed(team, weeks[team.id], zones[team.id], taken, now)
+            due += [
+                DueRound(team.channel_id, str(week), team.id)
+                for week, opens in owed
+                if opens <= now
             ]
-            for week in weeks_in_reach(now, team_zone):
-                if round_store.round_for_week(session, team_id=team.id, week=str(week)):
-                    continue
-                window = pulse_window(
-                    week,
-                    weekday=team.pulse_weekday,
-                    clock=team.pulse_time,
-                    zones=zones,
-                    team_zone=team_zone,
-                    round_days=team.round_days,
-                    close_weekday=team.close_weekday,
-                    close_clock=team.close_time,
-                )
-                if pulse_due(window, now=now, schedule_from=team.schedule_from):
-                    due.append(DueRound(channel_id=team.channel_id, week=str(week)))
+            moments[team.id] = min((opens for _, opens in owed), default=None)
+        schedule_store.set_next_pulses(session, moments)
     return due
+
+
+def _weeks(team: ScheduledTeam, now: datetime) -> list[Week]:
+    """The weeks whose scheduled round could be due now or next, oldest first."""
+    last, this = weeks_in_reach(now, zone(team.timezone))
+    return [last, this, *(this.shifted(n) for n in range(1, LOOKAHEAD_WEEKS + 1))]
+
+
+def _owed(
+    team: ScheduledTeam,
+    weeks: list[Week],
+    member_zones: set[str | None],
+    taken: set[tuple[int, str]],
+    now: datetime,
+) -> list[tuple[Week, datetime]]:
+    """The weeks without a round whose window has not passed, each with the moment it opens:
+    those opening by now are due; the earliest of the others is the team's next moment."""
+    team_zone = zone(team.timezone)
+    zones = [zone(name, team.timezone) for name in member_zones]
+    owed = []
+    for index, week in enumerate(weeks):
+        if (team.id, str(week)) in taken:
+            continue
+        window = pulse_window(
+            week,
+            weekday=team.pulse_weekday,
+            clock=team.pulse_time,
+            zones=zones,
+            team_zone=team_zone,
+            round_days=team.round_days,
+            close_weekday=team.close_weekday,
+            close_clock=team.close_time,
+        )
+        in_reach = index < 2  # last week's and this week's may be due now
+        due_now = in_reach and pulse_due(window, now=now, schedule_from=team.schedule_from)
+        if due_now or team.schedule_from <= window.opens > now:
+            owed.append((week, window.opens))
+    return owed
 
 
 def rounds_due_reminder(*, db: Database, now: datetime) -> list[RoundInfo]:
     """Open rounds whose reminder time has come and that have not been reminded."""
-    result = []
+    return retrying(lambda: _rounds_due_reminder(db, now))
+
+
+def _rounds_due_reminder(db: Database, now: datetime) -> list[RoundInfo]:
     with db.transaction() as session:
-        for round_ in round_store.open_rounds(session):
-            if round_.reminded_at is not None:
-                continue
-            team = team_store.team_by_id(session, round_.team_id)
-            assert team is not None
-            if reminder_due(
-                parse_week(round_.week),
-                opened_at=round_.opened_at,
-                closes_at=round_.closes_at,
-                now=now,
-                weekday=team.reminder_weekday,
-                clock=team.reminder_time,
-                tz=zone(team.timezone),
-            ):
-                result.append(round_info(round_, team))
-    return result
+        due, moments = [], {}
+        for candidate in schedule_store.reminder_candidates(session, now):
+            remind_at = _remind_at(candidate)
+            if remind_at <= now < candidate.closes_at:
+                due.append(candidate.round_id)
+            elif remind_at != candidate.remind_at:
+                moments[candidate.round_id] = remind_at
+        schedule_store.set_remind_at(session, moments)
+        return round_infos(session, due)
+
+
+def _remind_at(candidate: ReminderCandidate) -> datetime:
+    """When a round's one reminder falls due: its week's reminder slot, if the round opened
+    before it; otherwise it owes none, and its close is stored in its place."""
+    team = candidate.team
+    slot = slot_in_week(
+        parse_week(candidate.week),
+        weekday=team.reminder_weekday,
+        clock=team.reminder_time,
+        tz=zone(team.timezone),
+    )
+    return slot if candidate.opened_at < slot else candidate.closes_at

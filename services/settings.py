@@ -13,16 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.orm import Session
-
 from services.errors import NotAManager, PulseError
 from services.lookup import team_of_channel
 from services.slack_ids import is_channel_id, is_slack_id
 from storage import organisations as organisation_store
 from storage import reviews as review_store
 from storage import teams as team_store
-from storage.database import Database
-from storage.models import Team
+from storage.database import Database, UnitOfWork
+from storage.records import TeamRecord
 from surveys.anonymity import MINIMUM_THRESHOLD
 from surveys.behaviours import BEHAVIOUR_IDS
 from surveys.organisations import (
@@ -82,7 +80,7 @@ class InvalidSettings(PulseError):
 
 
 def _read(
-    team: Team, managers: Sequence[str], organisations: tuple[Organisation, ...] = ()
+    team: TeamRecord, managers: Sequence[str], organisations: tuple[Organisation, ...] = ()
 ) -> TeamSettings:
     return TeamSettings(
         channel_id=team.channel_id,
@@ -99,7 +97,7 @@ def _read(
     )
 
 
-def _managed(session: Session, workspace_id: str, channel_id: str, user_id: str) -> Team:
+def _managed(session: UnitOfWork, workspace_id: str, channel_id: str, user_id: str) -> TeamRecord:
     team = team_of_channel(session, channel_id, workspace_id)
     if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
         raise NotAManager()
@@ -120,7 +118,7 @@ def _slot(minute_of_week: int) -> tuple[int, str]:
 Slot = tuple[int, str]
 
 
-def _moved_slots(team: Team, weekday: int, clock: str) -> tuple[Slot, Slot, Slot]:
+def _moved_slots(team: TeamRecord, weekday: int, clock: str) -> tuple[Slot, Slot, Slot]:
     """The pulse moved, and the reminder and close with it, so the round keeps its shape
     (by default: reminder two days after the pulse, close six days after less an hour)."""
     pulse = (team.pulse_weekday, team.pulse_time)
@@ -271,8 +269,9 @@ def apply_settings(
         if problems:
             raise InvalidSettings(problems)  # before any change: nothing is half-saved
         pulse, reminder, close = _moved_slots(team, wanted.pulse_weekday, wanted.pulse_time)
-        team_store.change_settings(
-            team,
+        team = team_store.change_settings(
+            session,
+            team.id,
             pulse=pulse,
             reminder=reminder,
             close=close,
@@ -282,7 +281,9 @@ def apply_settings(
             digest_channel_id=wanted.digest_channel_id,
             target=wanted.target,
         )
-        review_store.schedule_reviews(team, wanted=wanted.quarterly_review, now=now)
+        team = review_store.schedule_reviews(
+            session, team.id, wanted=wanted.quarterly_review, now=now
+        )
         team_store.replace_managers(session, team_id=team.id, user_ids=wanted.managers)
         organisation_store.replace_assignment(session, team.id, organisations)
         return _read(

@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from services.errors import NotAManager
 from services.lookup import team_of_channel
 from storage import teams as team_store
 from storage.database import Database
-from storage.models import Team
+from storage.errors import AlreadyExists
+from storage.records import TeamRecord
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class MemberInfo:
     email_domain: str = ""  # the domain of their email only, for organisations by domain
 
 
-def _ref(team: Team) -> TeamRef:
+def _ref(team: TeamRecord) -> TeamRef:
     return TeamRef(
         id=team.id,
         workspace_id=team.workspace_id,
@@ -191,7 +190,7 @@ def sync_members(
     """
     try:
         _sync_members(db=db, team_id=team_id, present=present, details=details)
-    except IntegrityError:
+    except AlreadyExists:
         _sync_members(db=db, team_id=team_id, present=present, details=details)
 
 
@@ -199,29 +198,14 @@ def _sync_members(
     *, db: Database, team_id: int, present: Sequence[str], details: Sequence[MemberInfo]
 ) -> None:
     """Make the team's membership match the channel, adding what Slack said about newcomers."""
-    by_id = {d.user_id: d for d in details}
-    here = set(present)
+    facts = {
+        d.user_id: team_store.MemberFacts(
+            d.is_bot, d.deactivated, d.timezone, d.email_domain, d.home_team_id
+        )
+        for d in details
+    }
     with db.transaction() as session:
-        rows = {m.user_id: m for m in team_store.members_of(session, team_id)}
-        # Newcomers in one order for every process: two refreshing the same team at once
-        # then meet at the first row both add, rather than each holding one the other needs.
-        for user_id in sorted(here - rows.keys()):
-            rows[user_id] = team_store.new_member(session, team_id=team_id, user_id=user_id)
-        for user_id, row in rows.items():
-            info = by_id.get(user_id)
-            if info is None:
-                team_store.update_member(row, in_channel=user_id in here)
-            else:
-                team_store.update_member(
-                    row,
-                    in_channel=user_id in here,
-                    is_bot=info.is_bot,
-                    deactivated=info.deactivated,
-                    timezone=info.timezone,
-                    email_domain=info.email_domain,
-                    known=True,
-                    home_team_id=info.home_team_id,
-                )
+        team_store.sync_members(session, team_id=team_id, present=set(present), facts=facts)
 
 
 def set_target(
@@ -232,5 +216,4 @@ def set_target(
         team = team_of_channel(session, channel_id, workspace_id)
         if not team_store.is_manager(session, team_id=team.id, user_id=user_id):
             raise NotAManager()
-        team_store.set_target(team, target)
-        return _ref(team)
+        return _ref(team_store.set_target(session, team.id, target))

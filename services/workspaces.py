@@ -15,7 +15,7 @@ def workspace_installed(*, db: Database, workspace_id: str) -> int:
     """A (re)install: the workspace's teams are surveyed again from their next round."""
     with db.transaction() as session:
         teams = team_store.teams_of_workspace(session, workspace_id)
-        team_store.set_active(teams, True)
+        team_store.set_active(session, [team.id for team in teams], True)
         return len(teams)
 
 
@@ -30,7 +30,7 @@ def workspace_uninstalled(*, db: Database, workspace_id: str, now: datetime) -> 
     with db.transaction() as session:
         teams = team_store.teams_of_workspace(session, workspace_id)
         team_ids = {team.id for team in teams}
-        team_store.set_active(teams, False)
+        team_store.set_active(session, team_ids, False)
         open_ids = [r.id for r in round_store.open_rounds(session) if r.team_id in team_ids]
     for round_id in open_ids:
         round_service.close_round(db=db, round_id=round_id, now=now)

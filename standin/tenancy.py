@@ -28,6 +28,7 @@ DEFAULT_SCOPES = (
     "im:write",
     "team:read",
     "users:read",
+    "users:read.email",
 )
 
 

@@ -11,96 +11,23 @@ assert on.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from standin.blockkit import check_message
-from standin.connect import RESPONSE_URL_MINUTES, RESPONSE_URL_USES
+from standin.http_server import JSON, RequestHandler, Server
 from standin.limits import Fault, FaultQueue, RateLimiter, RateLimits
 from standin.methods import UNAUTHENTICATED_METHODS, Reply, SlackMethods, fail
 from standin.records import ApiCall, Records
-from standin.socket_mode import Envelope, SocketModeHub
+from standin.responses import Responses, ResponseTarget
+from standin.socket_mode import SocketModeHub
 from standin.tenancy import DEFAULT_SCOPES, OAuthGrant, Tenancy
 from standin.wire import BadRequest, DecodedRequest, decode_request, upload_bytes
 from standin.workspace import EphemeralMessage, Message, UploadedFile, Workspace
-
-_JSON = "application/json; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class ResponseTarget:
-    """Where a response_url's messages go (the message a button sat on, its user)."""
-
-    team_id: str
-    channel_id: str | None
-    message_ts: str | None
-    user_id: str | None
-    # An ephemeral message's response_url: it replaces or deletes that ephemeral, and
-    # Slack honours it five times within 30 minutes (standin/connect.py).
-    ephemeral: bool = False
-    issued_at: datetime | None = None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-    standin: StandInSlack
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output clean; the call log is the record of traffic."""
-
-    def do_GET(self) -> None:
-        if urlsplit(self.path).path == "/link/":
-            self._upgrade()
-            return
-        self._dispatch()
-
-    def _upgrade(self) -> None:
-        """Hand a Socket Mode WebSocket over to the hub, which runs it in this thread."""
-        hub = self.server.standin.socket_mode
-        refusal = hub.refuse(self.path, self.headers)
-        if refusal is not None:
-            status, reason = refusal
-            body = json.dumps({"ok": False, "error": reason}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", _JSON)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        self.close_connection = True
-        hub.serve(self.connection, self.rfile, self.headers["Sec-WebSocket-Key"])
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def _dispatch(self) -> None:
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        status, payload, headers = self.server.standin.handle_http(
-            url.path, url.query, body, self.headers
-        )
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
 
 
 class StandInSlack:
@@ -141,19 +68,22 @@ class StandInSlack:
             self.tenancy, self.records, limiter=lambda: self._limiter, upload_url=self._upload_url
         )
         self._handlers = self.methods.table()
-        self._targets: dict[str, ResponseTarget] = {}
-        self._target_uses: dict[str, int] = {}
-        self._targets_lock = threading.Lock()
         # What time it is for response_url limits; tests hand in the bot's clock.
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.responses_to = Responses(
+            self.records,
+            workspace_of=self._workspace,
+            default_team_id=self.workspace.team_id,
+            clock=lambda: self.clock(),
+        )
         self._host = host
         self._port = port
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self.socket_mode = SocketModeHub(
             app_id=self.workspace.app_id,
             url_base=lambda: f"ws://{self._host}:{self.port}",
-            on_ack=self._apply_ack,
+            on_ack=self.responses_to.apply_ack,
             ack_timeout=ack_timeout,
         )
 
@@ -162,7 +92,7 @@ class StandInSlack:
     def start(self) -> StandInSlack:
         if self._server is not None:
             return self
-        server = _Server((self._host, self._port), _RequestHandler)
+        server = Server((self._host, self._port), RequestHandler)
         server.standin = self
         self._server = server
         self._thread = threading.Thread(
@@ -304,8 +234,7 @@ class StandInSlack:
             ephemeral=ephemeral,
             issued_at=self.clock() if ephemeral else None,
         )
-        with self._targets_lock:
-            self._targets[key] = target
+        self.responses_to.bind(key, target)
         return f"{self.base_url}/response/{key}"
 
     # ---------------------------------------------------------- observability
@@ -382,13 +311,13 @@ class StandInSlack:
             elif path.startswith("/upload/"):
                 return self._handle_upload(path[len("/upload/") :], body, headers)
             elif path.startswith("/response/"):
-                status, payload, extra = self._handle_response(path[len("/response/") :], body)
+                status, payload, extra = self.responses_to.handle(path[len("/response/") :], body)
             else:
                 status, payload, extra = 404, {"ok": False, "error": "not_found"}, {}
         except Exception:
             self.internal_errors.append(traceback.format_exc())
             status, payload, extra = 500, {"ok": False, "error": "internal_error"}, {}
-        return status, json.dumps(payload).encode(), {"Content-Type": _JSON, **extra}
+        return status, json.dumps(payload).encode(), {"Content-Type": JSON, **extra}
 
     def _handle_api(self, method: str, query: str, body: bytes, headers: Any) -> Reply:
         seq = self.records.arrival()
@@ -463,90 +392,3 @@ class StandInSlack:
             if ws.store_file_content(file_id, content):
                 return 200, f"OK - {len(content)}".encode(), {"Content-Type": "text/plain"}
         return 404, b"file_not_found", {"Content-Type": "text/plain"}
-
-    def _handle_response(self, key: str, body: bytes) -> Reply:
-        try:
-            message = json.loads(body.decode("utf-8") or "null")
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            message = None
-        if not isinstance(message, dict):
-            self.records.add_response({"key": key, "body": body, "accepted": False})
-            return 400, {"ok": False, "error": "invalid_payload"}, {}
-        problems = check_message(message.get("text"), message.get("blocks"))
-        if "blocks" in message and problems:
-            self.records.add_problems("response_url", problems)
-            self.records.add_response({"key": key, "body": message, "accepted": False})
-            return 400, {"ok": False, "error": "invalid_blocks"}, {}
-        with self._targets_lock:
-            target = self._targets.get(key)
-            refusal = self._spent(key, target)
-        if refusal:
-            self.records.add_response({"key": key, "body": message, "accepted": False})
-            return 404, {"ok": False, "error": refusal}, {}
-        if target is not None:
-            self._apply_response(target, message)
-        self.records.add_response({"key": key, "body": message, "accepted": True})
-        return 200, {"ok": True}, {}
-
-    def _spent(self, key: str, target: ResponseTarget | None) -> str | None:
-        """Why an ephemeral's response_url no longer works, counting this use (caller holds
-        the lock). Slack documents the limits, not the refusal's wording: these names
-        are the stand-in's."""
-        if target is None or target.issued_at is None:
-            return None
-        if self.clock() - target.issued_at > timedelta(minutes=RESPONSE_URL_MINUTES):
-            return "expired_url"
-        uses = self._target_uses.get(key, 0) + 1
-        if uses > RESPONSE_URL_USES:
-            return "used_url"
-        self._target_uses[key] = uses
-        return None
-
-    def _apply_ack(self, envelope: Envelope, response: dict[str, Any] | None) -> None:
-        """What Slack does with an acknowledgement's payload: a slash command's becomes the
-        reply the person sees, checked against Block Kit like any message."""
-        if envelope.type != "slash_commands" or not response:
-            return
-        if not isinstance(response.get("text"), str) and not response.get("blocks"):
-            return
-        problems = check_message(response.get("text"), response.get("blocks"))
-        if problems:
-            self.records.add_problems("socket_mode_ack", problems)
-            return
-        payload = envelope.payload
-        target = ResponseTarget(
-            str(payload.get("team_id") or self.workspace.team_id),
-            str(payload.get("channel_id") or "") or None,
-            None,
-            str(payload.get("user_id") or "") or None,
-        )
-        with contextlib.suppress(KeyError):  # a workspace the stand-in does not know
-            self._apply_response(target, response)
-
-    def _apply_response(self, target: ResponseTarget, message: dict[str, Any]) -> None:
-        ws = self._workspace(target.team_id)
-        text, blocks = message.get("text"), message.get("blocks")
-        if target.ephemeral and target.channel_id and target.message_ts and target.user_id:
-            if message.get("delete_original"):
-                ws.delete_ephemeral(target.channel_id, target.user_id, target.message_ts)
-                return
-            if message.get("replace_original") and isinstance(text, str):
-                ws.replace_ephemeral(
-                    target.channel_id, target.user_id, target.message_ts, text=text, blocks=blocks
-                )
-                return
-        if target.channel_id and target.message_ts:
-            if message.get("delete_original"):
-                ws.delete_message(target.channel_id, target.message_ts)
-                return
-            if message.get("replace_original"):
-                ws.update_message(target.channel_id, target.message_ts, text=text, blocks=blocks)
-                return
-        if not target.channel_id or not isinstance(text, str):
-            return
-        if message.get("response_type") == "in_channel":
-            ws.post_message(
-                target.channel_id, text=text, blocks=blocks, user=ws.bot_user_id, bot_id=ws.bot_id
-            )
-        elif target.user_id:
-            ws.post_ephemeral(target.channel_id, target.user_id, text=text, blocks=blocks)

@@ -3,7 +3,7 @@ owner's two messages claimed so each goes once across processes."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import cast
 
@@ -11,10 +11,15 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import AgreedActionRow, Round, Team
+from storage.records import AgreedActionRecord, record
 from surveys.actions import ActionStatus, AgreedAction, OwnerReport
 
 
-def as_action(row: AgreedActionRow) -> AgreedAction:
+def _record(row: AgreedActionRow) -> AgreedActionRecord:
+    return record(AgreedActionRecord, row)
+
+
+def as_action(row: AgreedActionRecord | AgreedActionRow) -> AgreedAction:
     """The domain's view of a stored action."""
     return AgreedAction(
         id=row.id,
@@ -29,16 +34,43 @@ def as_action(row: AgreedActionRow) -> AgreedAction:
     )
 
 
-def add_action(session: Session, row: AgreedActionRow) -> AgreedActionRow:
-    """Store a new action and give it its id."""
+def add_action(
+    session: Session,
+    *,
+    team_id: int,
+    behaviour_id: str,
+    suggestion: str | None,
+    text: str,
+    owner_id: str,
+    agreed_by: str,
+    agreed_at: datetime,
+    agreed_week: str,
+    baseline_week: str | None,
+    review_week: str,
+) -> AgreedActionRecord:
+    """Store a new open action and give it its id."""
+    row = AgreedActionRow(
+        team_id=team_id,
+        behaviour_id=behaviour_id,
+        suggestion=suggestion,
+        text=text,
+        owner_id=owner_id,
+        agreed_by=agreed_by,
+        agreed_at=agreed_at,
+        agreed_week=agreed_week,
+        baseline_week=baseline_week,
+        review_week=review_week,
+        status="open",
+    )
     session.add(row)
     session.flush()
-    return row
+    return _record(row)
 
 
-def action_by_id(session: Session, action_id: int) -> AgreedActionRow | None:
+def action_by_id(session: Session, action_id: int) -> AgreedActionRecord | None:
     """One action, or None."""
-    return session.get(AgreedActionRow, action_id)
+    row = session.get(AgreedActionRow, action_id)
+    return None if row is None else _record(row)
 
 
 def actions_of_teams(session: Session, team_ids: Collection[int]) -> dict[int, list[AgreedAction]]:
@@ -69,24 +101,45 @@ def reviewed_behaviours(session: Session, *, team_id: int, week: str) -> list[st
     )
 
 
-def untold_owners(session: Session) -> Sequence[AgreedActionRow]:
+def reviewed_behaviours_of(session: Session, weeks: Mapping[int, str]) -> dict[int, list[str]]:
+    """`reviewed_behaviours` for many teams at once: each team's week, by team id."""
+    found: dict[int, list[str]] = {team_id: [] for team_id in weeks}
+    if not weeks:
+        return found
+    rows = session.execute(
+        select(AgreedActionRow.team_id, AgreedActionRow.behaviour_id, AgreedActionRow.review_week)
+        .where(
+            AgreedActionRow.team_id.in_(sorted(weeks)),
+            AgreedActionRow.status == "open",
+            AgreedActionRow.review_week.in_(sorted(set(weeks.values()))),
+        )
+        .order_by(AgreedActionRow.id)
+    )
+    for team_id, behaviour_id, week in rows:
+        if weeks[team_id] == week:
+            found[team_id].append(behaviour_id)
+    return found
+
+
+def untold_owners(session: Session) -> list[AgreedActionRecord]:
     """Open actions whose owner has not yet been told."""
-    return session.scalars(
+    rows = session.scalars(
         select(AgreedActionRow).where(
             AgreedActionRow.owner_told_at.is_(None),
             AgreedActionRow.owner_id.is_not(None),
             AgreedActionRow.status == "open",
         )
     ).all()
+    return [_record(row) for row in rows]
 
 
-def reviews_to_ask(session: Session) -> Sequence[AgreedActionRow]:
+def reviews_to_ask(session: Session) -> list[AgreedActionRecord]:
     """Open actions whose team has opened the round of their review week (or a later one)
     and whose owner has not yet been asked whether it was done."""
     round_reached = exists().where(
         Round.team_id == AgreedActionRow.team_id, Round.week >= AgreedActionRow.review_week
     )
-    return session.scalars(
+    rows = session.scalars(
         select(AgreedActionRow).where(
             AgreedActionRow.review_asked_at.is_(None),
             AgreedActionRow.owner_id.is_not(None),
@@ -94,6 +147,7 @@ def reviews_to_ask(session: Session) -> Sequence[AgreedActionRow]:
             round_reached,
         )
     ).all()
+    return [_record(row) for row in rows]
 
 
 def claim(session: Session, action_id: int, column: str, now: datetime) -> bool:
@@ -125,12 +179,18 @@ def forget_user(session: Session, *, workspace_id: str, user_id: str) -> None:
         )
 
 
-def close_action(row: AgreedActionRow, status: ActionStatus, now: datetime) -> None:
+def close_action(
+    session: Session, action_id: int, status: ActionStatus, now: datetime
+) -> AgreedActionRecord:
     """An action marked done or dropped; it stays in the team's history."""
+    row = session.get_one(AgreedActionRow, action_id)
     row.status = status
     row.closed_at = now
+    return _record(row)
 
 
-def set_owner_report(row: AgreedActionRow, report: OwnerReport) -> None:
+def set_owner_report(session: Session, action_id: int, report: OwnerReport) -> AgreedActionRecord:
     """The owner's word on whether the action was done; a later one replaces it."""
+    row = session.get_one(AgreedActionRow, action_id)
     row.owner_report = report
+    return _record(row)

@@ -7,7 +7,6 @@ locked (`storage.rounds.lock_round`) or listed for closing inside it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -20,13 +19,16 @@ from storage import privacy as privacy_store
 from storage import redraws as redraw_store
 from storage import rounds as round_store
 from storage.models import Round, Team
+from storage.records import RoundRecord, TeamRecord, record
 from surveys.anonymity import kept_organisation_labels
 
 
-def close(session: Session, round_: Round, now: datetime) -> None:
+def close(session: Session, round_id: int, now: datetime) -> RoundRecord:
     """Close a round: unlink its answers from people (naming their organisation only where
     that keeps them hidden), queue its DMs' redraws, forget who was reminded or withdrew,
-    expire the prompts never sent, and count who was invited."""
+    expire the prompts never sent, and count who was invited. Returns the round as it now
+    is."""
+    round_ = session.get_one(Round, round_id)
     answer_store.unlink_answers(session, round_.id, _organisation_labels(session, round_))
     redraw_store.queue_at_close(session, round_.id)
     ephemeral_store.at_close(session, round_.id)
@@ -40,24 +42,27 @@ def close(session: Session, round_: Round, now: datetime) -> None:
     )
     round_.closed_at = now
     round_.closes_at = min(round_.closes_at, now)
+    return record(RoundRecord, round_)
 
 
 def _organisation_labels(session: Session, round_: Round) -> dict[int, str]:
     """The organisation each answering prompt's answers may carry once unlinked: only the
     names `kept_organisation_labels` keeps; the others' answers carry none."""
-    team = session.get(Team, round_.team_id)
-    if team is None:
+    row = session.get(Team, round_.team_id)
+    if row is None:
         return {}
+    team = record(TeamRecord, row)
     by_prompt = organisation_store.respondents_organisations(session, team, round_.id)
     kept = kept_organisation_labels(Counter(by_prompt.values()), team.anonymity_threshold)
     return {prompt: name for prompt, name in by_prompt.items() if name in kept}
 
 
-def rounds_without_digest(session: Session) -> Sequence[Round]:
+def rounds_without_digest(session: Session) -> list[RoundRecord]:
     """Closed rounds whose digest has not gone out."""
-    return session.scalars(
+    rows = session.scalars(
         select(Round).where(Round.closed_at.is_not(None), Round.digest_posted_at.is_(None))
-    ).all()
+    )
+    return [record(RoundRecord, row) for row in rows]
 
 
 def claim_digest_post(session: Session, round_id: int, now: datetime) -> bool:

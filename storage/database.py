@@ -5,11 +5,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.errors import AlreadyExists, StorageError, TransientConflict
+from storage.schedule import forget_changed_moments
+
+UnitOfWork: TypeAlias = Session
+"""What `Database.transaction` and `Database.reading` hand out, and services pass to the
+functions of `storage/` as it is: they never call it themselves (cosmicpython's unit of
+work; here SQLAlchemy's session, begun and ended only by `Database`)."""
 
 
 def normalise_url(url: str) -> str:
@@ -132,6 +140,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", forget_changed_moments)
         reading: dict[str, Any] = {READ_ONLY: True}
         if engine.dialect.name == "postgresql":
             # One snapshot for the whole transaction, as SQLite's WAL gives a reader; a
@@ -162,16 +171,16 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """The way to write: a session inside one transaction, committed on success,
-        rolled back on error."""
-        with self._one_writer or nullcontext(), self._sessions.begin() as session:
+    def transaction(self) -> Iterator[UnitOfWork]:
+        """The way to write: a unit of work inside one transaction, committed on success,
+        rolled back on error (a database's error raised as a `storage.errors` one)."""
+        with translated(), self._one_writer or nullcontext(), self._sessions.begin() as session:
             yield session
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
+    def reading(self) -> Iterator[UnitOfWork]:
         """The way to read: one consistent snapshot, holding no write lock."""
-        with self._read_sessions.begin() as session:
+        with translated(), self._read_sessions.begin() as session:
             yield session
 
     def reachable(self) -> bool:
@@ -221,13 +230,27 @@ def conflicted(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in _RETRYABLE
 
 
+@contextmanager
+def translated() -> Iterator[None]:
+    """Raise the driver's errors as storage's own, once the transaction has ended: a
+    duplicate row as `AlreadyExists`, a conflict worth retrying as `TransientConflict`,
+    anything else (the database unreachable, locked too long) as `StorageError`."""
+    try:
+        yield
+    except IntegrityError as error:
+        raise AlreadyExists("a row with this key already exists") from error
+    except DBAPIError as error:
+        if conflicted(error):
+            raise TransientConflict("rolled back for a concurrent transaction") from error
+        raise StorageError("the database refused or could not be reached") from error
+
+
 def retrying(work: Callable[[], T], *, attempts: int = 4) -> T:
-    """Run a unit of work again if PostgreSQL rolled it back for a conflict; any other
+    """Run a unit of work again if the database rolled it back for a conflict; any other
     error, or the last conflict, is raised for the caller to report."""
     for _ in range(attempts - 1):
         try:
             return work()
-        except DBAPIError as error:
-            if not conflicted(error):
-                raise
+        except TransientConflict:
+            pass
     return work()

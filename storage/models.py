@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultExecutionContext
@@ -39,6 +41,16 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+OPEN = text("closed_at IS NULL")
+OPEN_UNREMINDED = text("closed_at IS NULL AND reminded_at IS NULL")
+DIGEST_OWED = text("closed_at IS NOT NULL AND digest_posted_at IS NULL")
+
+
+def _partial(where: Any) -> dict[str, Any]:
+    """An index over only the rows the tick looks for, on SQLite as on PostgreSQL."""
+    return {"sqlite_where": where, "postgresql_where": where}
 
 
 class Base(DeclarativeBase):
@@ -78,6 +90,11 @@ class Team(Base):
     target: Mapped[float | None] = mapped_column(Float, nullable=True)
     digest_channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The earliest moment a scheduled round could fall due; None: work it out at the next
+    # tick. Storage sets it to None whenever what it depends on changes.
+    next_pulse_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime(), nullable=True, index=True, default=None
+    )
     # When a manager asked for the partnership review to start by itself each quarter;
     # None: it does not. Only quarters whose slot comes at or after it are started.
     review_schedule_from: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
@@ -131,7 +148,12 @@ class Round(Base):
     """One week's pulse for a team: which behaviours it asks and when it closes."""
 
     __tablename__ = "rounds"
-    __table_args__ = (UniqueConstraint("team_id", "week"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "week"),
+        Index("ix_rounds_open_closes_at", "closes_at", **_partial(OPEN)),
+        Index("ix_rounds_open_remind_at", "remind_at", **_partial(OPEN_UNREMINDED)),
+        Index("ix_rounds_digest_owed", "id", **_partial(DIGEST_OWED)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
@@ -143,6 +165,8 @@ class Round(Base):
     invited: Mapped[int] = mapped_column(Integer, default=0)
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     digest_posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # When its one reminder falls due (its close, when it owes none); None: work it out.
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Prompt(Base):
@@ -295,7 +319,10 @@ class Review(Base):
     a manager closes it. ``threshold`` is the one its invitation promised."""
 
     __tablename__ = "reviews"
-    __table_args__ = (UniqueConstraint("team_id", "quarter"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "quarter"),
+        Index("ix_reviews_open_closes_at", "closes_at", **_partial(OPEN)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
@@ -316,7 +343,10 @@ class ReviewPrompt(Base):
     sender (``state`` pending → sending → sent) so that nobody is asked twice."""
 
     __tablename__ = "review_prompts"
-    __table_args__ = (UniqueConstraint("review_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("review_id", "user_id"),
+        Index("ix_review_prompts_state", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
@@ -357,6 +387,8 @@ class ReviewAnswer(Base):
     question_id: Mapped[str] = mapped_column(String(64))
     level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     peer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Named only where the organisation had enough respondents in the review (docs/METHOD.md).
+    organisation: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class WorkspaceName(Base):

@@ -19,8 +19,8 @@ from storage.models import (
     OrganisationRow,
     PendingAnswer,
     Prompt,
-    Team,
 )
+from storage.records import TeamRecord
 from surveys.organisations import MemberFacts, Organisation, organisation_of
 
 _PERSON, _DOMAIN = "user", "domain"
@@ -91,7 +91,7 @@ def workspace_name(session: Session, workspace_id: str) -> str:
     return name or workspace_id
 
 
-def home_workspaces(session: Session, team: Team) -> dict[str, str]:
+def home_workspaces(session: Session, team: TeamRecord) -> dict[str, str]:
     """The home workspace's name of each member Slack Connect brought from another
     workspace (its id until `team.info` has named it)."""
     return {
@@ -101,7 +101,7 @@ def home_workspaces(session: Session, team: Team) -> dict[str, str]:
     }
 
 
-def _facts(session: Session, team: Team, user_ids: Sequence[str]) -> list[MemberFacts]:
+def _facts(session: Session, team: TeamRecord, user_ids: Sequence[str]) -> list[MemberFacts]:
     domains: dict[str, str | None] = {
         user_id: domain
         for user_id, domain in session.execute(
@@ -114,7 +114,7 @@ def _facts(session: Session, team: Team, user_ids: Sequence[str]) -> list[Member
     return [MemberFacts(u, domains.get(u) or None, homes.get(u)) for u in user_ids]
 
 
-def organisations_of(session: Session, team: Team, user_ids: Sequence[str]) -> dict[str, str]:
+def organisations_of(session: Session, team: TeamRecord, user_ids: Sequence[str]) -> dict[str, str]:
     """The organisation each of these members of ``team`` is counted in."""
     assigned = assignment_of(session, team.id)
     installer = workspace_name(session, team.workspace_id)
@@ -124,7 +124,7 @@ def organisations_of(session: Session, team: Team, user_ids: Sequence[str]) -> d
     }
 
 
-def respondents_organisations(session: Session, team: Team, round_id: int) -> dict[int, str]:
+def respondents_organisations(session: Session, team: TeamRecord, round_id: int) -> dict[int, str]:
     """For a round about to close: each answering prompt's member's organisation, by prompt."""
     prompts: dict[int, str] = {
         prompt_id: user_id

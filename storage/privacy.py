@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -89,11 +90,19 @@ def delete_answers_of(session: Session, round_ids: list[int]) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def rounds_to_purge(session: Session, cutoff: datetime) -> list[tuple[int, int, str]]:
-    """(round, team, week) of rounds closed before the cutoff that still hold raw answers."""
+class RoundToPurge(NamedTuple):
+    """A closed round whose raw answers are past keeping."""
+
+    round_id: int
+    team_id: int
+    week: str
+
+
+def rounds_to_purge(session: Session, cutoff: datetime) -> list[RoundToPurge]:
+    """Rounds closed before the cutoff that still hold raw answers."""
     with_answers = select(Answer.round_id).distinct()
     return [
-        (r, t, w)
+        RoundToPurge(r, t, w)
         for r, t, w in session.execute(
             select(Round.id, Round.team_id, Round.week)
             .where(Round.closed_at.is_not(None), Round.closed_at < cutoff)

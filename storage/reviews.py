@@ -1,5 +1,6 @@
 """Partnership reviews in the database: opened with their prompts, answered while open,
-closed (answers unlinked from the people who gave them), and read for their results.
+closed (answers unlinked from the people who gave them, each keeping its organisation's
+name only where that keeps them hidden), and read for their results.
 
 A click locks its review shared, then its prompt; a close locks the review exclusively by
 updating it. So a click either commits before the close reads the answers, or waits for it
@@ -16,7 +17,9 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from storage import review_organisations as review_organisation_store
 from storage.models import Review, ReviewAnswer, ReviewPendingAnswer, ReviewPrompt, Team
+from storage.records import ReviewRecord, TeamRecord, record
 
 
 @dataclass(frozen=True)
@@ -44,32 +47,47 @@ def prompt_row(row: ReviewPrompt) -> PromptRow:
     )
 
 
-def review_by_id(session: Session, review_id: int) -> Review | None:
-    """One review, or None."""
-    return session.get(Review, review_id)
+def _review(row: Review | None) -> ReviewRecord | None:
+    return None if row is None else record(ReviewRecord, row)
 
 
-def reviews_of_team(session: Session, team_id: int) -> Sequence[Review]:
+def prompt_by_id(session: Session, prompt_id: int) -> PromptRow | None:
+    """One review DM, or None."""
+    row = session.get(ReviewPrompt, prompt_id)
+    return None if row is None else prompt_row(row)
+
+
+def review_by_id(session: Session, review_id: int) -> ReviewRecord | None:
+    """One review as the database has it now (a close earlier in the unit of work shows),
+    or None."""
+    return _review(session.get(Review, review_id, populate_existing=True))
+
+
+def reviews_of_team(session: Session, team_id: int) -> list[ReviewRecord]:
     """Every review of a team, oldest quarter first."""
-    return session.scalars(
+    rows = session.scalars(
         select(Review).where(Review.team_id == team_id).order_by(Review.quarter)
     ).all()
+    return [record(ReviewRecord, row) for row in rows]
 
 
-def open_review(session: Session, team_id: int) -> Review | None:
+def open_review(session: Session, team_id: int) -> ReviewRecord | None:
     """The team's review still open, if any."""
-    return session.scalars(
-        select(Review).where(Review.team_id == team_id, Review.closed_at.is_(None))
-    ).first()
+    return _review(
+        session.scalars(
+            select(Review).where(Review.team_id == team_id, Review.closed_at.is_(None))
+        ).first()
+    )
 
 
-def teams_reviewing_quarterly(session: Session) -> Sequence[Team]:
+def teams_reviewing_quarterly(session: Session) -> list[TeamRecord]:
     """Active teams whose managers asked for the review to start by itself each quarter."""
-    return session.scalars(
+    rows = session.scalars(
         select(Team)
         .where(Team.active.is_(True), Team.review_schedule_from.is_not(None))
         .order_by(Team.id)
     ).all()
+    return [record(TeamRecord, row) for row in rows]
 
 
 def has_review(session: Session, *, team_id: int, quarter: str) -> bool:
@@ -83,24 +101,27 @@ def has_review(session: Session, *, team_id: int, quarter: str) -> bool:
     return found is not None
 
 
-def schedule_reviews(team: Team, *, wanted: bool, now: datetime) -> None:
-    """Turn the quarterly start on (from now, unless it was already on) or off."""
+def schedule_reviews(session: Session, team_id: int, *, wanted: bool, now: datetime) -> TeamRecord:
+    """Turn the quarterly start on (from now, unless it was already on) or off; the team as
+    it now is."""
+    team = session.get_one(Team, team_id)
     if not wanted:
         team.review_schedule_from = None
     elif team.review_schedule_from is None:
         team.review_schedule_from = now
+    return record(TeamRecord, team)
 
 
 def add_review(
     session: Session,
     *,
-    team: Team,
+    team: TeamRecord,
     quarter: str,
     now: datetime,
     closes_at: datetime,
     threshold: int,
     user_ids: Sequence[str],
-) -> Review:
+) -> ReviewRecord:
     """Store a review and one unsent prompt per person to ask."""
     review = Review(
         team_id=team.id,
@@ -124,7 +145,7 @@ def add_review(
         for user in user_ids
     )
     session.flush()
-    return review
+    return record(ReviewRecord, review)
 
 
 def prompt_for(session: Session, *, review_id: int, user_id: str) -> PromptRow | None:
@@ -137,7 +158,9 @@ def prompt_for(session: Session, *, review_id: int, user_id: str) -> PromptRow |
     return None if row is None else prompt_row(row)
 
 
-def add_peer(session: Session, *, review: Review, user_id: str, workspace_id: str) -> PromptRow:
+def add_peer(
+    session: Session, *, review: ReviewRecord, user_id: str, workspace_id: str
+) -> PromptRow:
     """Queue a peer reviewer's DM and count them among the review's peers, not its partners."""
     row = ReviewPrompt(
         review_id=review.id,
@@ -209,7 +232,7 @@ def release(session: Session, prompt_id: int) -> None:
     )
 
 
-def lock_for_answer(session: Session, prompt_id: int) -> tuple[ReviewPrompt, Review] | None:
+def lock_for_answer(session: Session, prompt_id: int) -> tuple[PromptRow, ReviewRecord] | None:
     """The prompt and its review, the review locked shared and the prompt exclusively."""
     review_id = session.scalar(select(ReviewPrompt.review_id).where(ReviewPrompt.id == prompt_id))
     if review_id is None:
@@ -222,7 +245,7 @@ def lock_for_answer(session: Session, prompt_id: int) -> tuple[ReviewPrompt, Rev
     ).first()
     if review is None or prompt is None:
         return None
-    return prompt, review
+    return prompt_row(prompt), record(ReviewRecord, review)
 
 
 def put_answer(session: Session, *, prompt_id: int, question_id: str, level: int | None) -> None:
@@ -252,7 +275,9 @@ def prompt_answers(session: Session, prompt_id: int) -> dict[str, int | None]:
 
 def close(session: Session, *, review_id: int, now: datetime) -> bool:
     """Close a review once: its answers are moved under numbers drawn at random, in a
-    shuffled order, and the linked rows deleted. False when it was already closed."""
+    shuffled order, and the linked rows deleted. A partner's answers keep their
+    organisation's name only where `kept_organisation_labels` keeps it; a peer's never do.
+    False when it was already closed."""
     won = session.execute(
         update(Review)
         .where(Review.id == review_id, Review.closed_at.is_(None))
@@ -275,6 +300,7 @@ def close(session: Session, *, review_id: int, now: datetime) -> bool:
     partners = _numbered({p for p, _, _, peer in rows if not peer})
     peers = _numbered({p for p, _, _, peer in rows if peer})
     respondent = {**partners, **peers}
+    labels = review_organisation_store.closing_labels(session, review_id, sorted(partners))
     unlinked = [
         ReviewAnswer(
             review_id=review_id,
@@ -282,6 +308,7 @@ def close(session: Session, *, review_id: int, now: datetime) -> bool:
             question_id=q,
             level=level,
             peer=bool(peer),
+            organisation=None if peer else labels.get(p),
         )
         for p, q, level, peer in rows
     ]
@@ -320,7 +347,7 @@ def due_to_close(session: Session, now: datetime) -> list[int]:
 
 
 def answers_of(
-    session: Session, review: Review, *, peer: bool = False
+    session: Session, review: ReviewRecord, *, peer: bool = False
 ) -> tuple[dict[str, list[int | None]], int]:
     """A review's answers by question, and how many people gave any: the unlinked ones of a
     closed review, the pending ones of an open review (a preview). The partners' by default;

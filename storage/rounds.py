@@ -21,31 +21,45 @@ from sqlalchemy.orm import Session
 
 from storage.models import PendingAnswer, Prompt, Round
 from storage.prepared import Prepared
+from storage.records import PromptRecord, RoundRecord, record
 
 CLAIM_LEASE = timedelta(seconds=60)
 
 
-def round_for_week(session: Session, *, team_id: int, week: str) -> Round | None:
+def _round(row: Round | None) -> RoundRecord | None:
+    return None if row is None else record(RoundRecord, row)
+
+
+def _rounds(rows: Iterable[Round]) -> list[RoundRecord]:
+    return [record(RoundRecord, row) for row in rows]
+
+
+def round_for_week(session: Session, *, team_id: int, week: str) -> RoundRecord | None:
     """A team's round for a week, if it was opened."""
-    return session.scalars(
-        select(Round).where(Round.team_id == team_id, Round.week == week)
-    ).first()
+    return _round(
+        session.scalars(select(Round).where(Round.team_id == team_id, Round.week == week)).first()
+    )
 
 
-def round_by_id(session: Session, round_id: int) -> Round | None:
+def round_by_id(session: Session, round_id: int) -> RoundRecord | None:
     """A round by its primary key."""
-    return session.get(Round, round_id)
+    return _round(session.get(Round, round_id))
 
 
-def lock_round(session: Session, round_id: int) -> Round | None:
-    """A round, locked for closing: clicks on it (which lock it shared) finish first, and
-    those that come after wait, then find it closed."""
+def locked_round_row(session: Session, round_id: int) -> Round | None:
+    """A round's row, locked for closing (`lock_round`), for `storage.closing` to change."""
     return session.scalars(
         select(Round)
         .where(Round.id == round_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
+
+
+def lock_round(session: Session, round_id: int) -> RoundRecord | None:
+    """A round, locked for closing: clicks on it (which lock it shared) finish first, and
+    those that come after wait, then find it closed."""
+    return _round(locked_round_row(session, round_id))
 
 
 def lock_rounds(session: Session, round_ids: Iterable[int]) -> None:
@@ -58,44 +72,58 @@ def lock_rounds(session: Session, round_ids: Iterable[int]) -> None:
         ).all()
 
 
-def open_rounds(session: Session, *, team_id: int | None = None) -> Sequence[Round]:
-    """Rounds that have not closed, oldest first."""
+def open_round_rows(session: Session, *, team_id: int | None = None) -> Sequence[Round]:
+    """The rows of rounds that have not closed, oldest first (for storage to change)."""
     query = select(Round).where(Round.closed_at.is_(None))
     if team_id is not None:
         query = query.where(Round.team_id == team_id)
     return session.scalars(query.order_by(Round.opened_at)).all()
 
 
-def rounds_of_team(session: Session, team_id: int) -> Sequence[Round]:
+def open_rounds(session: Session, *, team_id: int | None = None) -> list[RoundRecord]:
+    """Rounds that have not closed, oldest first."""
+    return _rounds(open_round_rows(session, team_id=team_id))
+
+
+def rounds_of_team(session: Session, team_id: int) -> list[RoundRecord]:
     """Every round of a team, oldest week first."""
-    return session.scalars(select(Round).where(Round.team_id == team_id).order_by(Round.week)).all()
+    return _rounds(
+        session.scalars(select(Round).where(Round.team_id == team_id).order_by(Round.week))
+    )
 
 
-def latest_round(session: Session, team_id: int) -> Round | None:
+def latest_round(session: Session, team_id: int) -> RoundRecord | None:
     """The team's most recent round."""
-    return session.scalars(
-        select(Round).where(Round.team_id == team_id).order_by(Round.week.desc())
-    ).first()
+    return _round(
+        session.scalars(
+            select(Round).where(Round.team_id == team_id).order_by(Round.week.desc())
+        ).first()
+    )
 
 
-def rounds_due_to_close(session: Session, *, now: datetime) -> Sequence[Round]:
+def rounds_due_to_close(session: Session, *, now: datetime) -> list[RoundRecord]:
     """Open rounds whose time is up, locked for closing (in id order); a round another
     process closed meanwhile is not among them."""
-    return session.scalars(
-        select(Round)
-        .where(Round.closed_at.is_(None), Round.closes_at <= now)
-        .order_by(Round.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    return _rounds(
+        session.scalars(
+            select(Round)
+            .where(Round.closed_at.is_(None), Round.closes_at <= now)
+            .order_by(Round.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
-def prompt_by_id(session: Session, prompt_id: int, *, for_update: bool = False) -> Prompt | None:
+def prompt_by_id(
+    session: Session, prompt_id: int, *, for_update: bool = False
+) -> PromptRecord | None:
     """A prompt by its primary key, optionally locked for the rest of the transaction."""
     query = select(Prompt).where(Prompt.id == prompt_id)
     if for_update:
         query = query.with_for_update()
-    return session.scalars(query).first()
+    prompt = session.scalars(query).first()
+    return None if prompt is None else record(PromptRecord, prompt)
 
 
 def prompted_users(session: Session, round_id: int) -> set[str]:
@@ -341,8 +369,9 @@ def prompts_in_state(session: Session, round_id: int, *states: str) -> Sequence[
     ).all()
 
 
-def prompt_of_user(session: Session, *, round_id: int, user_id: str) -> Prompt | None:
+def prompt_of_user(session: Session, *, round_id: int, user_id: str) -> PromptRecord | None:
     """A member's prompt in a round."""
-    return session.scalars(
+    prompt = session.scalars(
         select(Prompt).where(Prompt.round_id == round_id, Prompt.user_id == user_id)
     ).first()
+    return None if prompt is None else record(PromptRecord, prompt)

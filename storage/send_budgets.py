@@ -8,26 +8,17 @@ takes a few tokens at a time, so a round trip serves several calls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from storage.database import Database
 from storage.models import SendBudget
+from storage.records import BudgetGrant
 from surveys import token_bucket
 from surveys.token_bucket import Allowance, Bucket
 
 _NOW = func.extract("epoch", func.clock_timestamp())
-
-
-@dataclass(frozen=True)
-class BudgetGrant:
-    """How many calls a take granted, and, when none, how many seconds to wait."""
-
-    granted: int
-    wait_seconds: float
 
 
 def _locked(

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage import schedule as schedule_store
 from storage.models import Manager, Member, OptOut, Team
+from storage.records import MemberRecord, TeamRecord, record
+
+
+class MemberFacts(NamedTuple):
+    """What Slack says about a person, kept on their member row."""
+
+    is_bot: bool
+    deactivated: bool
+    timezone: str | None
+    email_domain: str = ""  # the domain of their email only
+    home_team_id: str | None = None  # their home workspace; None when Slack would not say
+
+
+def _teams(rows: Sequence[Team]) -> list[TeamRecord]:
+    return [record(TeamRecord, row) for row in rows]
 
 
 def team_by_channel(
     session: Session, channel_id: str, workspace_id: str | None = None, *, for_update: bool = False
-) -> Team | None:
+) -> TeamRecord | None:
     """The team a channel is, if it has been set up; within one workspace when it is known
     (a channel shared between workspaces can be a team in each). `for_update` locks its row
     on PostgreSQL, so two callers deciding about its managers take turns."""
@@ -22,20 +39,24 @@ def team_by_channel(
         query = query.where(Team.workspace_id == workspace_id)
     if for_update:
         query = query.with_for_update()
-    return session.scalars(query.order_by(Team.id)).first()
+    team = session.scalars(query.order_by(Team.id)).first()
+    return None if team is None else record(TeamRecord, team)
 
 
-def team_by_id(session: Session, team_id: int) -> Team | None:
+def team_by_id(session: Session, team_id: int) -> TeamRecord | None:
     """A team by its primary key."""
-    return session.get(Team, team_id)
+    team = session.get(Team, team_id)
+    return None if team is None else record(TeamRecord, team)
 
 
-def active_teams(session: Session) -> Sequence[Team]:
+def active_teams(session: Session) -> list[TeamRecord]:
     """Every team the schedule looks after."""
-    return session.scalars(select(Team).where(Team.active.is_(True)).order_by(Team.id)).all()
+    return _teams(
+        session.scalars(select(Team).where(Team.active.is_(True)).order_by(Team.id)).all()
+    )
 
 
-def add_team(session: Session, *, workspace_id: str, channel_id: str, now: datetime) -> Team:
+def add_team(session: Session, *, workspace_id: str, channel_id: str, now: datetime) -> TeamRecord:
     """Create a team with the default settings."""
     team = Team(
         workspace_id=workspace_id,
@@ -56,7 +77,7 @@ def add_team(session: Session, *, workspace_id: str, channel_id: str, now: datet
     )
     session.add(team)
     session.flush()
-    return team
+    return record(TeamRecord, team)
 
 
 def name_channel(
@@ -125,45 +146,64 @@ def replace_managers(session: Session, *, team_id: int, user_ids: Sequence[str])
     session.flush()
 
 
-def teams_of_workspace(session: Session, workspace_id: str) -> Sequence[Team]:
+def teams_of_workspace(session: Session, workspace_id: str) -> list[TeamRecord]:
     """Every team set up in a workspace."""
-    return session.scalars(
-        select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id)
-    ).all()
+    return _teams(
+        session.scalars(
+            select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id)
+        ).all()
+    )
 
 
-def managed_teams(session: Session, *, workspace_id: str, user_id: str) -> Sequence[Team]:
+def managed_teams(session: Session, *, workspace_id: str, user_id: str) -> list[TeamRecord]:
     """The teams a user manages in a workspace."""
-    return session.scalars(
-        select(Team)
-        .join(Manager, Manager.team_id == Team.id)
-        .where(Team.workspace_id == workspace_id, Manager.user_id == user_id)
-        .order_by(Team.id)
-    ).all()
+    return _teams(
+        session.scalars(
+            select(Team)
+            .join(Manager, Manager.team_id == Team.id)
+            .where(Team.workspace_id == workspace_id, Manager.user_id == user_id)
+            .order_by(Team.id)
+        ).all()
+    )
 
 
-def member(session: Session, *, team_id: int, user_id: str) -> Member | None:
+def member(session: Session, *, team_id: int, user_id: str) -> MemberRecord | None:
+    """A member of a team, present or gone."""
+    row = _member(session, team_id=team_id, user_id=user_id)
+    return None if row is None else record(MemberRecord, row)
+
+
+def _member(session: Session, *, team_id: int, user_id: str) -> Member | None:
     """A member row of a team."""
     return session.scalars(
         select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
     ).first()
 
 
-def teams_of_user(session: Session, *, workspace_id: str, user_id: str) -> Sequence[Team]:
+def teams_of_user(session: Session, *, workspace_id: str, user_id: str) -> list[TeamRecord]:
     """The teams whose channel the user is currently in."""
-    return session.scalars(
-        select(Team)
-        .join(Member, Member.team_id == Team.id)
-        .where(
-            Team.workspace_id == workspace_id,
-            Member.user_id == user_id,
-            Member.in_channel.is_(True),
-        )
-        .order_by(Team.id)
-    ).all()
+    return _teams(
+        session.scalars(
+            select(Team)
+            .join(Member, Member.team_id == Team.id)
+            .where(
+                Team.workspace_id == workspace_id,
+                Member.user_id == user_id,
+                Member.in_channel.is_(True),
+            )
+            .order_by(Team.id)
+        ).all()
+    )
 
 
-def new_member(session: Session, *, team_id: int, user_id: str) -> Member:
+def new_member(session: Session, *, team_id: int, user_id: str) -> MemberRecord:
+    """Add a member who is in the channel and has not opted out."""
+    row = _new_member(session, team_id=team_id, user_id=user_id)
+    session.flush()
+    return record(MemberRecord, row)
+
+
+def _new_member(session: Session, *, team_id: int, user_id: str) -> Member:
     """Add a member who is in the channel and has not opted out."""
     row = Member(
         team_id=team_id,
@@ -178,9 +218,9 @@ def new_member(session: Session, *, team_id: int, user_id: str) -> Member:
 
 def set_in_channel(session: Session, *, team_id: int, user_id: str, in_channel: bool) -> None:
     """Record a join or a leave, creating the member on first sight."""
-    row = member(session, team_id=team_id, user_id=user_id)
+    row = _member(session, team_id=team_id, user_id=user_id)
     if row is None:
-        row = new_member(session, team_id=team_id, user_id=user_id)
+        row = _new_member(session, team_id=team_id, user_id=user_id)
     row.in_channel = in_channel
     session.flush()
 
@@ -194,6 +234,9 @@ def set_opted_out(session: Session, *, workspace_id: str, user_id: str, opted_ou
         session.execute(
             delete(OptOut).where(OptOut.workspace_id == workspace_id, OptOut.user_id == user_id)
         )
+        schedule_store.forget_next_pulse_of_user(
+            session, workspace_id=workspace_id, user_id=user_id
+        )
     session.flush()
 
 
@@ -205,15 +248,38 @@ def is_opted_out(session: Session, *, workspace_id: str, user_id: str) -> bool:
     return found is not None
 
 
-def members_of(session: Session, team_id: int) -> Sequence[Member]:
-    """Every member row of a team, present or gone."""
-    return session.scalars(select(Member).where(Member.team_id == team_id)).all()
+def members_of(session: Session, team_id: int) -> list[MemberRecord]:
+    """Every member of a team, present or gone."""
+    rows = session.scalars(select(Member).where(Member.team_id == team_id)).all()
+    return [record(MemberRecord, row) for row in rows]
 
 
-def surveyable_members(session: Session, team: Team) -> Sequence[Member]:
+def sync_members(
+    session: Session, *, team_id: int, present: Collection[str], facts: Mapping[str, MemberFacts]
+) -> None:
+    """Make the team's membership match the channel: add newcomers, record who is in it, and
+    keep what Slack said about the people it described."""
+    rows = {m.user_id: m for m in session.scalars(select(Member).where(Member.team_id == team_id))}
+    # Newcomers in one order for every process: two refreshing the same team at once
+    # then meet at the first row both add, rather than each holding one the other needs.
+    for user_id in sorted(set(present) - rows.keys()):
+        rows[user_id] = _new_member(session, team_id=team_id, user_id=user_id)
+    for user_id, row in rows.items():
+        row.in_channel = user_id in present
+        described = facts.get(user_id)
+        if described is not None:
+            row.is_bot = bool(described.is_bot)
+            row.deactivated = bool(described.deactivated)
+            row.timezone = described.timezone
+            if described.home_team_id is not None:
+                row.home_team_id = described.home_team_id
+            row.email_domain = described.email_domain
+
+
+def surveyable_members(session: Session, team: TeamRecord) -> list[MemberRecord]:
     """People to ask: in the channel, not opted out, not bots, not deactivated."""
     opted_out = select(OptOut.user_id).where(OptOut.workspace_id == team.workspace_id)
-    return session.scalars(
+    rows = session.scalars(
         select(Member)
         .where(
             Member.team_id == team.id,
@@ -224,11 +290,13 @@ def surveyable_members(session: Session, team: Team) -> Sequence[Member]:
         )
         .order_by(Member.user_id)
     ).all()
+    return [record(MemberRecord, row) for row in rows]
 
 
 def forget_user(session: Session, *, workspace_id: str, user_id: str) -> None:
     """Delete the rows that name the user as a manager or member."""
     team_ids = select(Team.id).where(Team.workspace_id == workspace_id)
+    schedule_store.forget_next_pulse_of_user(session, workspace_id=workspace_id, user_id=user_id)
     session.execute(delete(Member).where(Member.user_id == user_id, Member.team_id.in_(team_ids)))
     session.execute(
         delete(OptOut).where(OptOut.workspace_id == workspace_id, OptOut.user_id == user_id)
@@ -238,19 +306,26 @@ def forget_user(session: Session, *, workspace_id: str, user_id: str) -> None:
     )
 
 
-def set_active(teams: Sequence[Team], active: bool) -> None:
+def set_active(session: Session, team_ids: Collection[int], active: bool) -> None:
     """Whether the schedule opens rounds for these teams (a workspace installed or removed)."""
-    for team in teams:
-        team.active = active
+    if team_ids:
+        session.execute(
+            update(Team)
+            .where(Team.id.in_(list(team_ids)))
+            .values(active=active, next_pulse_at=None)
+        )
 
 
-def set_target(team: Team, target: float) -> None:
-    """The team's own target index."""
+def set_target(session: Session, team_id: int, target: float) -> TeamRecord:
+    """The team's own target index; the team as it now is."""
+    team = session.get_one(Team, team_id)
     team.target = target
+    return record(TeamRecord, team)
 
 
 def change_settings(
-    team: Team,
+    session: Session,
+    team_id: int,
     *,
     pulse: tuple[int, str],
     reminder: tuple[int, str],
@@ -260,8 +335,10 @@ def change_settings(
     anonymity_threshold: int,
     digest_channel_id: str | None,
     target: float | None,
-) -> None:
-    """A manager's settings, applied whole: each slot is (weekday, "HH:MM")."""
+) -> TeamRecord:
+    """A manager's settings, applied whole: each slot is (weekday, "HH:MM"); the team as it
+    now is."""
+    team = session.get_one(Team, team_id)
     team.pulse_weekday, team.pulse_time = pulse
     team.reminder_weekday, team.reminder_time = reminder
     team.close_weekday, team.close_time = close
@@ -270,25 +347,4 @@ def change_settings(
     team.anonymity_threshold = anonymity_threshold
     team.digest_channel_id = digest_channel_id
     team.target = target
-
-
-def update_member(
-    member: Member,
-    *,
-    in_channel: bool,
-    is_bot: bool | None = None,
-    deactivated: bool | None = None,
-    timezone: str | None = None,
-    email_domain: str = "",
-    known: bool = False,
-    home_team_id: str | None = None,
-) -> None:
-    """Whether a member is in the channel; with ``known``, what Slack says about them."""
-    member.in_channel = in_channel
-    if known:
-        member.is_bot = bool(is_bot)
-        member.deactivated = bool(deactivated)
-        member.timezone = timezone
-        if home_team_id is not None:
-            member.home_team_id = home_team_id
-        member.email_domain = email_domain
+    return record(TeamRecord, team)

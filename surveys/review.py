@@ -202,6 +202,34 @@ def spread(counts: Sequence[int]) -> float:
 
 
 @dataclass(frozen=True)
+class OrganisationCounts:
+    """One organisation's answers to one question (or "Other partners"'): counts per level,
+    lowest first, or None when withheld (surveys.review_organisations says when)."""
+
+    name: str
+    n: int | None
+    counts: tuple[int, ...] | None
+    previous_counts: tuple[int, ...] | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether the counts are withheld."""
+        return self.counts is None
+
+
+@dataclass(frozen=True)
+class OrganisationGap:
+    """The two shown organisations whose answers to a question differ most: ``gap`` is the
+    chance that one's answer is higher than the other's less the chance it is lower (Cliff's
+    delta), ``higher`` the one whose answers sit higher."""
+
+    higher: str
+    lower: str
+    gap: float
+    beyond_chance: bool
+
+
+@dataclass(frozen=True)
 class QuestionResult:
     """One question's results: counts per level, lowest first, or None when withheld."""
 
@@ -210,6 +238,8 @@ class QuestionResult:
     counts: tuple[int, ...] | None
     previous_counts: tuple[int, ...] | None
     spread: float | None
+    organisations: tuple[OrganisationCounts, ...] = ()
+    differ: OrganisationGap | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -266,6 +296,15 @@ class ReviewResults:
     questions: tuple[QuestionResult, ...]
     previous_quarter: str | None = None
     peer: PeerView | None = None
+
+    def differ_most(self) -> tuple[QuestionResult, ...]:
+        """The questions on which shown organisations' answers differ most, beyond chance
+        and by a large gap, widest first (surveys.review_organisations)."""
+        wide = [q for q in self.questions if q.differ is not None and q.differ.beyond_chance]
+        wide.sort(
+            key=lambda q: (-(q.differ.gap if q.differ else 0.0), QUESTION_IDS.index(q.question.id))
+        )
+        return tuple(wide[:MOST_SPREAD_SHOWN])
 
     def spread_most(self) -> tuple[QuestionResult, ...]:
         """The shown questions whose answers spread most, widest first."""

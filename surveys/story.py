@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from surveys.conversation import Conversation, conversation_for
 from surveys.digest import BehaviourFigure, Digest
+from surveys.partner_words import PARTNERS_HEADING, partners_in_words
 from surveys.trend import Trend, index_trend
 from surveys.weeks import week_words
 
@@ -29,7 +30,9 @@ class StoryPart:
 
 @dataclass(frozen=True)
 class Story:
-    """The five parts in the briefing's order, plus the behaviour the conversation is about."""
+    """The five parts in the briefing's order (with how the partner organisations see it
+    after "where are we going", when there are organisations to compare), plus the behaviour
+    the conversation is about."""
 
     parts: tuple[StoryPart, ...]
     trend: Trend
@@ -206,10 +209,12 @@ def tell_story(digest: Digest, *, target: float | None = None, preview: bool = F
         if focus and conversation
         else "Keep answering: the picture sharpens each week."
     )
+    partners = partners_in_words(digest.organisations, digest.convergence)
     parts = (
         StoryPart("Where are we now", _now(digest, preview=preview)),
         StoryPart("Where did we start from", _start(digest)),
         StoryPart("Where are we going", _going(digest, trend)),
+        *([StoryPart(PARTNERS_HEADING, partners)] if partners else []),
         StoryPart("How will we know", _target(digest, target)),
         StoryPart("What do we need to do", todo),
     )

@@ -64,3 +64,12 @@ def test_answer_path_is_also_read_against_a_floor_that_makes_the_same_web_api_ca
     floors = {figure.floor_name for figure in section.figures}
     assert {"bare Bolt app", "bare Bolt app + chat.update"} <= floors
     assert any("The bare app that redraws reached" in check for check in section.checks)
+
+
+def test_tick_benchmark_checks_every_due_team_was_done_once_and_no_other(
+    sections: dict[str, Section],
+) -> None:
+    checks = sections["tick"].checks
+    assert checks and all(": OK:" in check for check in checks), checks
+    phases = ("nothing due", "pulse, many teams", "reminder, many teams", "close, many teams")
+    assert all(any(phase in check for check in checks) for phase in phases), checks

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from calibration import designs
 from calibration import tidy_weeks as sim
 
 MAX_FALSE_ALARMS = 0.10
@@ -53,19 +54,19 @@ def test_swing_from_them_to_us_is_named_within_two_measurements():
 
 
 def test_week_on_week_alone_would_miss_the_swing_too_often():
-    rate = sim.swing_detection_rate(trials=SWING_TRIALS, design=sim.WEEK_ON_WEEK)
+    rate = sim.swing_detection_rate(trials=SWING_TRIALS, design=designs.WEEK_ON_WEEK)
     assert rate.rate < MIN_DETECTION, str(rate)
 
 
 def test_treating_answers_as_people_would_raise_false_alarms():
-    people = sim.stable_team_rates(8, teams=150, design=sim.NO_WOBBLE).named_shift
-    pooled = sim.stable_team_rates(8, teams=150, design=sim.ANSWERS_AS_PEOPLE).named_shift
+    people = sim.stable_team_rates(8, teams=150, design=designs.NO_WOBBLE).named_shift
+    pooled = sim.stable_team_rates(8, teams=150, design=designs.ANSWERS_AS_PEOPLE).named_shift
     noise = (people.standard_error**2 + pooled.standard_error**2) ** 0.5
     assert pooled.rate > people.rate + 3 * noise, f"people {people}, answers {pooled}"
 
 
 def test_ignoring_the_weekly_wobble_would_raise_false_alarms_in_large_teams():
-    rates = sim.stable_team_rates(30, teams=100, design=sim.NO_WOBBLE)
+    rates = sim.stable_team_rates(30, teams=100, design=designs.NO_WOBBLE)
     assert rates.named_shift.rate > MAX_FALSE_ALARMS, str(rates.named_shift)
 
 

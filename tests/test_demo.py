@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from demo import run as demo_run
+from demo.answers import prompts_to
+from demo.partners import COUNCIL, NHS, PARTNERS, POLICE, VOLUNTARY
 from demo.people import build_team
 from demo.report import spec_json
 from demo.stage import CHANNEL_ID, CHANNEL_NAME, NEVER_ASKED, is_digest
@@ -69,6 +71,67 @@ def test_transcript_names_people_only_before_any_answers(
     for person in build_team(6, random.Random(11)):
         assert person.real_name in out
         assert person.real_name not in rounds
+
+
+def _as_json(value: Any) -> str:
+    """Blocks as sent, whether form-encoded (a JSON string) or as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _last_digest_json(out: str) -> dict[str, Any]:
+    """The final digest as the demo prints it (SPEC §4 JSON)."""
+    start = out.index("{", out.index("digest as data (`bot.py digest show --format json`):"))
+    end = out.index("\n}\n", start) + 2
+    data: dict[str, Any] = json.loads(out[start:end])
+    return data
+
+
+def test_the_demo_runs_a_partnership_of_four_organisations(
+    stand_ins: list[StandInSlack], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Council (the installing workspace), NHS trust and police through Slack Connect (the
+    police refused DMs, so prompted in the channel), a voluntary body too small to show on
+    its own; cultures start apart and converge."""
+    weeks, seed = 5, 7
+    assert demo_run.run_demo(weeks=weeks, seed=seed) == 0
+    out = capsys.readouterr().out
+    assert "✗" not in out
+    for partner in PARTNERS:
+        assert partner.name in out
+    assert f"{VOLUNTARY.name}: everyone whose email is @{VOLUNTARY.email_domain}" in out
+    (slack,) = stand_ins
+    team = build_team(demo_run.DEFAULT_PARTNERS, random.Random(seed))
+    by_partner = {p: [m.user_id for m in team if m.partner is p] for p in PARTNERS}
+    prompted = [
+        str(call.args.get("channel"))
+        for call in slack.calls_to("chat.postMessage")
+        if call.error is None and '"q:' in _as_json(call.args.get("blocks"))
+    ]
+    for user_id in by_partner[NHS]:  # Slack Connect, DMs allowed
+        assert prompted.count(user_id) == weeks
+    ephemeral = [call.args["user"] for call in slack.calls_to("chat.postEphemeral")]
+    for user_id in by_partner[POLICE]:  # Slack Connect, DMs refused: prompted in the channel
+        assert prompts_to(slack, user_id) == [] or all(
+            p.in_channel for p in prompts_to(slack, user_id)
+        )
+        assert ephemeral.count(user_id) == weeks
+        assert all(e.channel == CHANNEL_ID for e in slack.ephemerals_to(user_id))
+    assert set(ephemeral) == set(by_partner[POLICE])
+    assert {call.args.get("team") for call in slack.calls_to("team.info")} >= {
+        NHS.workspace,
+        POLICE.workspace,
+    }
+
+    digest = _last_digest_json(out)
+    names = [o["name"] for o in digest["organisations"]]
+    assert names == [NHS.name, COUNCIL.name, "Other partners"]
+    assert VOLUNTARY.name not in json.dumps(digest)  # folded, never shown on its own
+    convergence = digest["convergence"]
+    assert convergence["spread"] is not None and convergence["baseline"] is not None
+    assert convergence["spread"] < convergence["baseline"]
+    assert convergence["shift"] == "converging"
+    assert "How do our partners see it: Our partners see" in out
+    assert "Convergence: spread" in out
 
 
 def test_spec_json_is_the_digest_as_data() -> None:

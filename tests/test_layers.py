@@ -111,6 +111,103 @@ def test_handlers_reach_the_database_only_through_services() -> None:
     assert _refused(wrong, "a handler calls a service") == []
 
 
+# Layers above storage reach the database only through storage's functions, records and
+# errors: never SQLAlchemy, never the ORM models. runtime/ assembles the parts and may
+# import what it needs (the engine URL's parser, the driver's errors at /healthz).
+ABOVE_STORAGE = ("services", "delivery", "handlers", "jobs")
+# Libraries that keep their own tables through SQLAlchemy, each allowed where it is used.
+SQL_ALLOWED = {
+    (
+        "delivery/installations.py",
+        "slack_sdk.oauth.installation_store.sqlalchemy",
+    ): "slack_sdk's installation store keeps OAuth installs in its own tables",
+    (
+        "jobs/scheduler.py",
+        "apscheduler.jobstores.sqlalchemy",
+    ): "APScheduler's job store keeps the schedule in the database, for every process",
+}
+
+
+def _reaches_sql(i: Import) -> bool:
+    parts = i.module.split(".")
+    return "sqlalchemy" in parts or i.module.startswith("storage.models")
+
+
+def test_layers_above_storage_import_no_sqlalchemy_and_no_models() -> None:
+    wrong = [
+        f"{i} (storage's functions, records and errors are the way to the database)"
+        for i in ALL_IMPORTS
+        if i.package in ABOVE_STORAGE
+        and _reaches_sql(i)
+        and (i.where.split(":")[0], i.module) not in SQL_ALLOWED
+    ]
+    assert wrong == []
+
+
+def test_each_sql_allowance_is_still_needed() -> None:
+    used = {(i.where.split(":")[0], i.module) for i in ALL_IMPORTS}
+    assert set(SQL_ALLOWED) <= used, set(SQL_ALLOWED) - used
+
+
+def _units_of_work(tree: ast.AST) -> set[str]:
+    """Names a module gives a unit of work: `with db.transaction() as x` / `reading()`, and
+    parameters annotated `UnitOfWork`."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.With):
+            for item in node.items:
+                call = item.context_expr
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr in {"transaction", "reading"}
+                    and isinstance(item.optional_vars, ast.Name)
+                ):
+                    names.add(item.optional_vars.id)
+        elif (
+            isinstance(node, ast.arg)
+            and node.annotation is not None
+            and ast.unparse(node.annotation) == "UnitOfWork"
+        ):
+            names.add(node.arg)
+    return names
+
+
+def unit_of_work_uses(path: Path, root: Path = REPO) -> Iterator[str]:
+    """Every attribute of a unit of work a module touches (a method called, a row added)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = _units_of_work(tree)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in names
+        ):
+            yield f"{path.relative_to(root)}:{node.lineno} uses {node.value.id}.{node.attr}"
+
+
+def test_services_pass_the_unit_of_work_on_and_never_call_it() -> None:
+    used = [
+        u for path in sorted((REPO / "services").rglob("*.py")) for u in unit_of_work_uses(path)
+    ]
+    assert used == [], "a service hands its unit of work to storage's functions"
+
+
+def test_a_service_calling_its_unit_of_work_is_seen(tmp_path: Path) -> None:
+    probe = tmp_path / "services" / "probe.py"
+    probe.parent.mkdir()
+    probe.write_text(
+        "def f(db, uow: UnitOfWork) -> None:\n"
+        "    uow.flush()\n"
+        "    with db.transaction() as session:\n"
+        "        session.execute('DELETE FROM teams')\n"
+    )
+    assert list(unit_of_work_uses(probe, root=tmp_path)) == [
+        "services/probe.py:2 uses uow.flush",
+        "services/probe.py:4 uses session.execute",
+    ]
+
+
 def test_nothing_in_the_bot_imports_a_layer_above_or_beside_it() -> None:
     wrong = [
         i

@@ -180,7 +180,9 @@ def submit_threshold(running: Distributed, org: Org, view: dict[str, Any], thres
         elif kind == "conversations_select":
             value["selected_conversation"] = element["initial_conversation"]
         elif kind == "multi_users_select":
-            value["selected_users"] = element["initial_users"]
+            value["selected_users"] = element.get("initial_users", [])
+        elif kind == "checkboxes":
+            value["selected_options"] = element.get("initial_options", [])
         else:
             value["value"] = element.get("initial_value")
         values[block["block_id"]] = {element["action_id"]: value}

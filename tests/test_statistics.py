@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as strat
 
-from calibration.tidy_weeks import detect_shift_in_favourable_share
+from calibration.designs import detect_shift_in_favourable_share
 from surveys.moments import NO_ONE, Moments, moments_of
 from surveys.statistics import (
     PRIOR_ANSWER_VARIANCE,

@@ -6,7 +6,7 @@ seconds on the database's clock. Several `serve` processes on one PostgreSQL tak
 so together they keep to the workspace's limits rather than each pacing at the full rate.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

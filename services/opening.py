@@ -1,0 +1,137 @@
+"""Opening every round the schedule found due, many teams in a few statements.
+
+When a thousand teams share a pulse time, opening their rounds one transaction at a time
+(and reading each team's members apart) would hold the fan-out back until the last team was
+open. Here the rounds and their prompts are written for a batch of teams at once, from the
+members the bot knows, exactly as `services.rounds.open_round` writes one team's; a batch
+that meets a round opened meanwhile (by `/pulse send`, or another process) falls back on
+`open_round` team by team, which finds each round and adds only the prompts it lacks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from services.rounds import RoundInfo, open_round
+from services.schedule import DueRound
+from storage import actions as action_store
+from storage import opening as opening_store
+from storage import schedule as schedule_store
+from storage.database import Database
+from storage.opening import NewRound
+from storage.schedule import ScheduledTeam
+from surveys.actions import with_reviewed
+from surveys.rotation import behaviours_for_week
+from surveys.schedule import round_closes_at, slot_in_week, zone
+from surveys.weeks import parse_week
+
+log = logging.getLogger(__name__)
+
+BATCH = 250
+"""Teams opened in one transaction: a few statements for all of them."""
+
+
+def open_due_rounds(
+    *, db: Database, due: Sequence[DueRound], now: datetime, marking_secret: bytes = b""
+) -> list[RoundInfo]:
+    """Open the scheduled rounds of these teams, their prompts queued; the rounds opened."""
+    opened: list[RoundInfo] = []
+    for start in range(0, len(due), BATCH):
+        batch = due[start : start + BATCH]
+        try:
+            opened += _open_batch(db, batch, now)
+        except Exception as error:
+            log.warning(
+                "due rounds could not be opened together (%s); each is opened on its own",
+                type(error).__name__,
+            )
+            opened += _one_by_one(db, batch, now, marking_secret)
+    return opened
+
+
+def _one_by_one(
+    db: Database, due: Sequence[DueRound], now: datetime, secret: bytes
+) -> list[RoundInfo]:
+    opened = []
+    for item in due:
+        try:
+            opened.append(
+                open_round(
+                    db=db,
+                    channel_id=item.channel_id,
+                    week=item.week,
+                    now=now,
+                    scheduled=True,
+                    marking_secret=secret,
+                )
+            )
+        except Exception:
+            log.exception("could not open the round for a team")
+    return opened
+
+
+def _open_batch(db: Database, due: Sequence[DueRound], now: datetime) -> list[RoundInfo]:
+    with db.transaction() as session:
+        teams = schedule_store.scheduled_teams(session, [item.team_id for item in due])
+        weeks = {item.team_id: item.week for item in due}
+        reviewed = action_store.reviewed_behaviours_of(session, weeks)
+        new = [
+            _new_round(teams[team_id], week, reviewed[team_id], now)
+            for team_id, week in weeks.items()
+        ]
+        ids = opening_store.add_rounds(session, new)
+        members = schedule_store.surveyable_members_of(session, list(teams.values()))
+        opening_store.queue_many_prompts(
+            session,
+            (
+                (ids[team_id], user_id, _due_at(teams[team_id], weeks[team_id], tz))
+                for team_id in weeks
+                for user_id, tz in members[team_id]
+            ),
+        )
+        return [_info(teams[r.team_id], ids[r.team_id], r) for r in new]
+
+
+def _new_round(team: ScheduledTeam, week: str, reviewed: list[str], now: datetime) -> NewRound:
+    """The round `services.rounds.open_round` would add for the team."""
+    return NewRound(
+        team_id=team.id,
+        week=week,
+        behaviour_ids=with_reviewed(
+            behaviours_for_week(
+                parse_week(week), questions_per_week=team.questions_per_week, seed=team.channel_id
+            ),
+            reviewed,
+        ),
+        opened_at=now,
+        closes_at=round_closes_at(
+            now,
+            round_days=team.round_days,
+            close_weekday=team.close_weekday,
+            close_clock=team.close_time,
+            tz=zone(team.timezone),
+        ),
+    )
+
+
+def _due_at(team: ScheduledTeam, week: str, member_zone: str | None) -> datetime:
+    """A scheduled prompt is due at the team's pulse time in the member's own zone."""
+    tz = zone(member_zone, team.timezone)
+    return slot_in_week(parse_week(week), weekday=team.pulse_weekday, clock=team.pulse_time, tz=tz)
+
+
+def _info(team: ScheduledTeam, round_id: int, new: NewRound) -> RoundInfo:
+    return RoundInfo(
+        id=round_id,
+        team_id=team.id,
+        channel_id=team.channel_id,
+        week=new.week,
+        behaviour_ids=tuple(new.behaviour_ids),
+        closes_at=new.closes_at,
+        closed=False,
+        threshold=team.anonymity_threshold,
+        workspace_id=team.workspace_id,
+        channel_name=team.channel_name,
+    )

@@ -1,0 +1,128 @@
+"""The tick reads only the teams and rounds whose moment has come: each team's next pulse
+moment and each open round's reminder moment are stored, and every change they depend on
+(settings, members and their zones, opt-outs) makes them be worked out again, so nothing is
+sent late, early, twice or never because a stored moment went stale."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from services import rounds as round_service
+from services import schedule as schedule_service
+from services import settings as settings_service
+from services import teams as team_service
+from services.schedule import DueRound
+from services.settings import SettingsForm
+from storage.database import Database
+from storage.models import Round, Team
+
+MONDAY = datetime(2026, 11, 16, tzinfo=UTC)  # W47; London is on UTC in November
+TUESDAY_10 = MONDAY + timedelta(days=1, hours=10)
+CHANNEL = "C0MOMENTS"
+BOSS = "U0BOSS"
+
+
+def _team(db: Database, *, members: dict[str, str] | None = None) -> int:
+    team = team_service.setup_team(
+        db=db, workspace_id="T0", channel_id=CHANNEL, user_id=BOSS, now=MONDAY
+    ).team
+    people = {BOSS: "Europe/London", **(members or {})}
+    team_service.sync_members(
+        db=db,
+        team_id=team.id,
+        present=list(people),
+        details=[team_service.MemberInfo(u, False, False, tz) for u, tz in people.items()],
+    )
+    return team.id
+
+
+def _next_pulse(db: Database, team_id: int) -> datetime | None:
+    with db.reading() as session:
+        return session.scalar(select(Team.next_pulse_at).where(Team.id == team_id))
+
+
+def test_a_tick_stores_the_next_pulse_moment_and_reads_the_team_again_only_then(
+    db: Database,
+) -> None:
+    team_id = _team(db)
+    assert _next_pulse(db, team_id) is None  # a new team is worked out at the next tick
+    assert schedule_service.due_rounds(db=db, now=MONDAY + timedelta(hours=1)) == []
+    assert _next_pulse(db, team_id) == TUESDAY_10
+    assert schedule_service.due_rounds(db=db, now=TUESDAY_10 - timedelta(minutes=1)) == []
+    assert schedule_service.due_rounds(db=db, now=TUESDAY_10) == [DueRound(CHANNEL, "2026-W47")]
+    # Still due a tick later (the round has not opened), and never once it has.
+    later = TUESDAY_10 + timedelta(hours=30)
+    assert schedule_service.due_rounds(db=db, now=later) == [DueRound(CHANNEL, "2026-W47")]
+    round_service.open_round(db=db, channel_id=CHANNEL, week="2026-W47", now=later, scheduled=True)
+    assert schedule_service.due_rounds(db=db, now=later + timedelta(minutes=1)) == []
+    assert _next_pulse(db, team_id) == TUESDAY_10 + timedelta(days=7)
+
+
+def test_a_settings_change_after_the_moment_was_stored_moves_the_pulse(db: Database) -> None:
+    _team(db)
+    schedule_service.due_rounds(db=db, now=MONDAY + timedelta(hours=1))  # stores Tuesday 10:00
+    settings_service.apply_settings(
+        db=db,
+        workspace_id="T0",
+        channel_id=CHANNEL,
+        user_id=BOSS,
+        now=MONDAY + timedelta(hours=2),
+        form=SettingsForm(
+            pulse_weekday="0",
+            pulse_time="15:00",
+            timezone="Europe/London",
+            questions_per_week="3",
+            threshold="5",
+            digest_channel_id=None,
+            target=None,
+            managers=[BOSS],
+        ),
+    )
+    monday_15 = MONDAY + timedelta(hours=15)
+    assert schedule_service.due_rounds(db=db, now=monday_15 - timedelta(minutes=1)) == []
+    assert schedule_service.due_rounds(db=db, now=monday_15) == [DueRound(CHANNEL, "2026-W47")]
+
+
+def test_a_member_joining_from_an_earlier_zone_brings_the_pulse_forward(db: Database) -> None:
+    team_id = _team(db)
+    schedule_service.due_rounds(db=db, now=MONDAY + timedelta(hours=1))
+    team_service.sync_members(
+        db=db,
+        team_id=team_id,
+        present=[BOSS, "U0AUCKLAND"],
+        details=[team_service.MemberInfo("U0AUCKLAND", False, False, "Pacific/Auckland")],
+    )
+    auckland_10 = MONDAY + timedelta(hours=21)  # Tuesday 10:00 NZDT is Monday 21:00 UTC
+    assert _next_pulse(db, team_id) is None
+    assert schedule_service.due_rounds(db=db, now=auckland_10) == [DueRound(CHANNEL, "2026-W47")]
+
+
+def test_an_earlier_member_opting_back_in_brings_the_pulse_forward(db: Database) -> None:
+    _team(db, members={"U0AUCKLAND": "Pacific/Auckland"})
+    team_service.set_opt_out(db=db, workspace_id="T0", user_id="U0AUCKLAND", opted_out=True)
+    auckland_10 = MONDAY + timedelta(hours=21)
+    assert schedule_service.due_rounds(db=db, now=auckland_10) == []  # London's 10:00 is next
+    team_service.set_opt_out(db=db, workspace_id="T0", user_id="U0AUCKLAND", opted_out=False)
+    assert schedule_service.due_rounds(db=db, now=auckland_10) == [DueRound(CHANNEL, "2026-W47")]
+
+
+def test_an_open_rounds_reminder_moment_is_stored_and_follows_a_settings_change(
+    db: Database,
+) -> None:
+    _team(db, members={"U0A": "Europe/London"})
+    round_ = round_service.open_round(
+        db=db, channel_id=CHANNEL, week="2026-W47", now=TUESDAY_10, scheduled=True
+    )
+    thursday_10 = MONDAY + timedelta(days=3, hours=10)
+    assert schedule_service.rounds_due_reminder(db=db, now=TUESDAY_10) == []
+    with db.reading() as session:
+        stored = session.scalar(select(Round.remind_at).where(Round.id == round_.id))
+    assert stored == thursday_10
+    with db.transaction() as session:  # the reminder slot moves to Wednesday 09:00
+        team = session.scalars(select(Team).where(Team.channel_id == CHANNEL)).one()
+        team.reminder_weekday, team.reminder_time = 2, "09:00"
+    wednesday_9 = MONDAY + timedelta(days=2, hours=9)
+    due = schedule_service.rounds_due_reminder(db=db, now=wednesday_9)
+    assert [r.id for r in due] == [round_.id]
