@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
 
-from bench import answer_path, digests, fanout, memory, tick
+from bench import answer_path, digests, fanout, memory, senders, tick
 from bench.core import Run, Section, unmeasured
 from bench.databases import DEFAULT_POSTGRES, postgres_version
 from bench.report import ROOT, machine, print_section, target_line, write_document
@@ -26,6 +26,7 @@ from bench.report import ROOT, machine, print_section, target_line, write_docume
 BENCHMARKS: dict[str, ModuleType] = {
     "answer_path": answer_path,
     "fanout": fanout,
+    "senders": senders,
     "digests": digests,
     "memory": memory,
     "tick": tick,

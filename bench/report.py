@@ -147,7 +147,8 @@ def write_document(
         "",
         "To reproduce: `make bench` (or `.venv/bin/python -m bench`) rewrites this file; "
         "`.venv/bin/python -m bench --quick` runs small sizes in a minute or two and only "
-        "prints; `--only answer_path|fanout|digests|memory|tick` runs one benchmark. PostgreSQL "
+        "prints; `--only answer_path|fanout|senders|digests|memory|tick` runs one benchmark. "
+        "PostgreSQL "
         "figures need a server (`--postgres URL`, by default `TEST_DATABASE_URL` or "
         "postgresql://postgres@127.0.0.1:5432/postgres); the run creates its own databases "
         "and drops them afterwards.",

@@ -56,6 +56,7 @@ class Settings:
     tick_seconds: int = 60
     retention_days: int = 730
     workers: int = 2
+    posts_per_minute: int | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -153,6 +154,19 @@ def _whole(name: str, value: str | None, *, unit: str, default: int) -> int:
     return int(text)
 
 
+def _optional_whole(name: str, value: str | None, *, unit: str) -> int | None:
+    """A whole number of at least 1, or None when unset."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise BadSetting(
+            f"{name} must be a whole number of {unit}, 1 or more, not {value!r}: "
+            "fix it or unset it (unset, no rate is assumed and Slack's 429s set the pace)."
+        )
+    return int(text)
+
+
 def _choice(name: str, value: str | None, *, choices: tuple[str, ...]) -> str:
     if value is None or not value.strip():
         return choices[0]
@@ -221,4 +235,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "PULSE_RETENTION_DAYS", env.get("PULSE_RETENTION_DAYS"), unit="days", default=730
         ),
         workers=_whole("PULSE_WORKERS", env.get("PULSE_WORKERS"), unit="workers", default=2),
+        posts_per_minute=_optional_whole(
+            "PULSE_POSTS_PER_MINUTE", env.get("PULSE_POSTS_PER_MINUTE"), unit="messages a minute"
+        ),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -14,35 +16,18 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
-from slack_sdk.http_retry.handler import RetryState
 from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
 from metrics import SLACK_API_ERRORS, SLACK_API_LATENCY
 
+log = logging.getLogger(__name__)
 
-class MeteredWebClient(WebClient):
-    """A WebClient that counts its calls' latency and failures for /metrics.
-
-    Every typed method of WebClient goes through `api_call`, so measuring here covers
-    them all (files_upload_v2 counts as the API calls it makes).
-    """
-
-    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
-        started = time.perf_counter()
-        try:
-            return super().api_call(api_method, **kwargs)
-        except SlackApiError as error:
-            code = error.response.get("error") if error.response is not None else None
-            SLACK_API_ERRORS.inc(method=api_method, error=str(code or "unknown"))
-            raise
-        except Exception as error:
-            SLACK_API_ERRORS.inc(method=api_method, error=type(error).__name__)
-            raise
-        finally:
-            SLACK_API_LATENCY.observe(time.perf_counter() - started, method=api_method)
+RateLimited = Callable[[str, float], None]
+"""Told the method and Retry-After seconds of each 429, so other senders can wait too."""
 
 
 _JITTER = random.Random()
@@ -81,17 +66,87 @@ class RetryAfterHandler(RateLimitErrorRetryHandler):
 _BACKOFF = BackoffRetryIntervalCalculator(jitter=OwnJitter())
 
 
+class SharedRateLimitHandler(RetryAfterHandler):
+    """Waits out a 429's Retry-After as slack_sdk does, after passing it on: Slack's limits
+    are the workspace's, so every sender has to slow down, not just the one told."""
+
+    def __init__(self, on_rate_limited: RateLimited, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._on_rate_limited = on_rate_limited
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is not None:
+            method = request.url.rstrip("/").rsplit("/", 1)[-1]
+            try:
+                self._on_rate_limited(method, _retry_after(response))
+            except Exception as problem:  # the retry still waits; others just learn later
+                log.warning("could not share a 429 with the other senders: %s", problem)
+        super().prepare_for_next_attempt(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def _retry_after(response: HttpResponse) -> float:
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after" and values:
+            try:
+                return max(1.0, float(values[0]))
+            except ValueError:
+                break
+    return 1.0
+
+
+class MeteredWebClient(WebClient):
+    """A WebClient that counts its calls' latency and failures for /metrics.
+
+    Every typed method of WebClient goes through `api_call`, so measuring here covers
+    them all (files_upload_v2 counts as the API calls it makes).
+    """
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        started = time.perf_counter()
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else None
+            SLACK_API_ERRORS.inc(method=api_method, error=str(code or "unknown"))
+            raise
+        except Exception as error:
+            SLACK_API_ERRORS.inc(method=api_method, error=type(error).__name__)
+            raise
+        finally:
+            SLACK_API_LATENCY.observe(time.perf_counter() - started, method=api_method)
+
+
 def make_client(
-    token: str | None, *, api_url: str, max_retries: int = 5, patient: bool = True
+    token: str | None,
+    *,
+    api_url: str,
+    max_retries: int = 5,
+    patient: bool = True,
+    on_rate_limited: RateLimited | None = None,
 ) -> WebClient:
     """A client that honours Retry-After on 429 and backs off on 5xx and broken connections.
 
     Without a token it can still exchange OAuth codes (oauth.v2.access needs none). An
     impatient client (`patient=False`) reports a server it cannot reach at once instead of
-    trying again, for a person waiting at a terminal.
+    trying again, for a person waiting at a terminal. ``on_rate_limited`` hears of each
+    429 before the client waits it out.
     """
+    rate_limits = (
+        RetryAfterHandler(max_retry_count=max_retries)
+        if on_rate_limited is None
+        else SharedRateLimitHandler(on_rate_limited, max_retry_count=max_retries)
+    )
     handlers = [
-        RetryAfterHandler(max_retry_count=max_retries),
+        rate_limits,
         ServerErrorRetryHandler(max_retry_count=3 if patient else 1, interval_calculator=_BACKOFF),
     ]
     if patient:

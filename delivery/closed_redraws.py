@@ -54,7 +54,8 @@ def redraw_closed(out: Outbound, *, batch_size: int = CLAIM_BATCH) -> int:
 
 
 def _redraw(out: Outbound, item: RedrawToDo) -> None:
-    out.pacer.wait_turn(item.channel_id)
+    method = "chat.update" if item.kind in ("prompt", "forgotten") else "chat.delete"
+    out.wait_turn(item.channel_id, item.workspace_id, method)
     try:
         client = out.client_for(item.workspace_id)
         team = team_mention(item.team_channel, item.team_name)

@@ -13,6 +13,9 @@ from delivery.pacing import Pacer
 from services.errors import WorkspaceNotInstalled
 from storage.database import Database
 
+SOLE_WORKSPACE = "*"
+"""The budget key of a bot with one token: it speaks for one workspace, whichever it is."""
+
 
 @dataclass
 class Outbound:
@@ -38,3 +41,25 @@ class Outbound:
         if not workspace_id:
             raise WorkspaceNotInstalled()
         return self.installations.client_for(workspace_id)
+
+    def wait_turn(
+        self, channel: str, workspace_id: str | None, method: str = "chat.postMessage"
+    ) -> None:
+        """Wait until a call to ``channel`` may go, within the workspace's Slack budget."""
+        self.pacer.wait_turn(channel, workspace=budget_key(self, workspace_id), method=method)
+
+    def try_turn(
+        self, channel: str, workspace_id: str | None, method: str = "chat.postMessage"
+    ) -> float:
+        """0 when a call to ``channel`` may go now (its turn is then taken), else the
+        seconds until the workspace's budget may allow one: the caller can serve another
+        workspace meanwhile."""
+        return self.pacer.try_turn(channel, workspace=budget_key(self, workspace_id), method=method)
+
+
+def budget_key(out: Outbound, workspace_id: str | None) -> str:
+    """Whose budget a call spends: the team's workspace when each has its own token, else
+    the one workspace the bot's token speaks for."""
+    if out.installations is None or not workspace_id:
+        return SOLE_WORKSPACE
+    return workspace_id

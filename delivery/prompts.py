@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from blocks.prompt import (
     reminder_message,
 )
 from blocks.text import team_mention
-from delivery.context import Outbound
+from delivery.context import Outbound, budget_key
 from delivery.unreachable import tell_managers
 from services import redraws as redraw_service
 from services import reminders as reminder_service
@@ -96,11 +97,13 @@ class _Pass:
         return self.messages[round_].message(prompt.prompt_id)
 
 
-def _send_one(work: _Pass, prompt: PromptToSend) -> None:
-    """Post one claimed prompt and record the outcome before anything else is sent."""
+def _send_one(work: _Pass, prompt: PromptToSend, *, paced: bool = False) -> None:
+    """Post one claimed prompt and record the outcome before anything else is sent
+    (``paced``: its turn has already been granted)."""
     out = work.out
     message = work.message(prompt)
-    out.pacer.wait_turn(prompt.user_id)
+    if not paced:
+        out.wait_turn(prompt.user_id, prompt.round.workspace_id)
     try:
         client = out.client_for(prompt.round.workspace_id)
     except WorkspaceNotInstalled:
@@ -156,27 +159,83 @@ def _send_in_channel(
     work.sent += 1
 
 
-def _send_batch(work: _Pass, batch: list[PromptToSend]) -> tuple[int, bool]:
-    """Post a claimed batch in order: how many were posted, and False if delivery has to
-    pause.
+LEAVE_AFTER = 0.05
+"""Seconds of waiting on spent budgets after which a pass over every round gives its batch
+back and claims from rounds of other workspaces meanwhile (it finds none, and waits, when
+there are none)."""
 
+
+REST = 1.0
+"""Least seconds a round whose workspace's budget is spent is left to the other senders:
+long enough for this one to settle on another workspace's round."""
+
+
+@dataclass
+class _Batch:
+    """What posting one claimed batch came to."""
+
+    posted: int
+    carry_on: bool
+    resting: dict[int, float] = field(default_factory=dict)
+    """Rounds whose workspace's budget is spent, and (time.monotonic) until when."""
+
+
+def _send_batch(work: _Pass, batch: list[PromptToSend], *, may_leave: bool) -> _Batch:
+    """Post a claimed batch, and say how far it got.
+
+    Each workspace's prompts go in order, the workspaces taking turns, so a workspace whose
+    Slack budget is spent for now does not hold up the others in the batch; when every one
+    of them would wait long (``may_leave``: the pass may send any round), the rest goes
+    back, to be claimed again once the budget allows, while other workspaces' rounds go.
     The first prompt goes at once, as it always has; once the claim has grown old, what is
     left goes back to be claimed again. After a failure that is not about one member, it
     goes back for the next pass.
     """
     out = work.out
     fresh_for = out.claim_lease / FRESH_CLAIM
-    for index, prompt in enumerate(batch):
-        if index and out.clock() - prompt.claimed_at > fresh_for:
-            work.record.release(batch[index:])
-            return index, True
+    queues: dict[str, deque[PromptToSend]] = {}
+    for claimed in batch:
+        queues.setdefault(budget_key(out, claimed.round.workspace_id), deque()).append(claimed)
+    posted = 0
+    while queues:
+        left = [p for queue in queues.values() for p in queue]
+        if posted and out.clock() - batch[0].claimed_at > fresh_for:
+            work.record.release(left)
+            return _Batch(posted, True)
+        prompt, wait = _next_allowed(out, queues)
+        if prompt is None:
+            if may_leave and wait >= LEAVE_AFTER:
+                work.record.release(left)
+                until = time.monotonic() + max(wait, REST)
+                return _Batch(posted, True, {p.round.id: until for p in left})
+            time.sleep(wait)
+            continue
         try:
-            _send_one(work, prompt)
+            _send_one(work, prompt, paced=True)
         except Exception as error:
             log.warning("prompt delivery paused: %s", type(error).__name__)
-            work.deferred = work.record.release(batch[index:])
-            return index, False
-    return len(batch), True
+            work.deferred = work.record.release(left)
+            return _Batch(posted, False)
+        posted += 1
+    return _Batch(posted, True)
+
+
+def _next_allowed(
+    out: Outbound, queues: dict[str, deque[PromptToSend]]
+) -> tuple[PromptToSend | None, float]:
+    """The next prompt of the first workspace, in turn, whose budget allows a call now;
+    else None and the shortest wait."""
+    soonest = float("inf")
+    for key, queue in list(queues.items()):
+        wait = out.try_turn(queue[0].user_id, queue[0].round.workspace_id)
+        if wait <= 0:
+            prompt = queue.popleft()
+            del queues[key]
+            if queue:
+                queues[key] = queue  # to the back: the next workspace goes first next time
+            return prompt, 0.0
+        soonest = min(soonest, wait)
+    return None, soonest
 
 
 def next_claim_size(claimed: int, posted: int, most: int) -> int:
@@ -202,16 +261,31 @@ def send_due_prompts(
     picks up where this one stopped.
     """
     size = batch_size
+    resting: dict[int, float] = {}
     with round_service.deliveries(out.db) as record:
         work = _Pass(out, record)
-        while batch := round_service.claim_prompts(
-            db=out.db, now=out.clock(), limit=size, round_id=round_id, lease=out.claim_lease
-        ):
-            posted, carry_on = _send_batch(work, batch)
+        while True:
+            moment = time.monotonic()
+            resting = {r: until for r, until in resting.items() if until > moment}
+            batch = round_service.claim_prompts(
+                db=out.db,
+                now=out.clock(),
+                limit=size,
+                round_id=round_id,
+                lease=out.claim_lease,
+                skip_rounds=tuple(resting),
+            )
+            if not batch:
+                if not resting:
+                    break
+                time.sleep(min(resting.values()) - moment)  # only spent workspaces are left
+                continue
+            done = _send_batch(work, batch, may_leave=round_id is None)
             record.settle()
-            if not carry_on:
+            if not done.carry_on:
                 break
-            size = next_claim_size(len(batch), posted, batch_size)
+            resting.update(done.resting)
+            size = next_claim_size(len(batch), max(1, done.posted), batch_size)
     for unreached in sorted(work.unreachable_rounds):
         tell_managers(out, round_id=unreached)
     return SendReport(sent=work.sent, skipped=work.skipped, deferred=work.deferred)
@@ -235,7 +309,7 @@ def send_reminders(out: Outbound, *, round_id: int) -> int:
     where Slack refused the member a DM, alone in the team channel as their prompt went."""
     reminded = 0
     for target in reminder_service.claim_reminders(db=out.db, round_id=round_id, now=out.clock()):
-        out.pacer.wait_turn(target.user_id)
+        out.wait_turn(target.user_id, target.round.workspace_id)
         try:
             client = out.client_for(target.round.workspace_id)
             if target.in_channel:

@@ -8,8 +8,9 @@ from datetime import timedelta
 from slack_bolt import App
 
 from config.settings import BadSetting, Settings
-from delivery.client import make_client
-from delivery.context import Outbound
+from delivery.budgets import SharedBudget, allowances
+from delivery.client import RateLimited, make_client
+from delivery.context import SOLE_WORKSPACE, Outbound
 from delivery.installations import InstalledClients
 from delivery.pacing import Pacer
 from handlers.app import build_app
@@ -67,23 +68,44 @@ def open_database(
     return db
 
 
+def build_pacer(settings: Settings, db: Database) -> Pacer:
+    """One process's pacing; on PostgreSQL, where several processes may send, it draws on
+    each workspace's budget in the database and shares the 429s any sender meets."""
+    if not db.is_postgresql:
+        return Pacer()
+    return Pacer(shared=SharedBudget(db, allowances(settings.posts_per_minute)))
+
+
 def build_outbound(settings: Settings, db: Database, *, pacer: Pacer | None = None) -> Outbound:
     """The Slack clients and pacing every outbound path shares.
 
     Installed into many workspaces (SLACK_CLIENT_ID set), each workspace's token comes from
-    the installation store; otherwise SLACK_BOT_TOKEN serves the one workspace.
+    the installation store; otherwise SLACK_BOT_TOKEN serves the one workspace. With a
+    shared budget, each client tells it of every 429 it meets.
     """
+    pacer = pacer or build_pacer(settings, db)
+    shared = pacer.shared is not None
+
+    def tell(workspace: str) -> RateLimited:
+        return lambda method, seconds: pacer.rate_limited(workspace, method, seconds)
+
     installations = None
     if settings.oauth_enabled:
         store = installation_store(db, client_id=settings.client_id)
-        installations = InstalledClients(store, api_url=settings.api_url)
+        installations = InstalledClients(
+            store, api_url=settings.api_url, on_rate_limited=tell if shared else None
+        )
         client = make_client(None, api_url=settings.api_url)
     else:
-        client = make_client(settings.require_bot_token(), api_url=settings.api_url)
+        client = make_client(
+            settings.require_bot_token(),
+            api_url=settings.api_url,
+            on_rate_limited=tell(SOLE_WORKSPACE) if shared else None,
+        )
     return Outbound(
         db=db,
         client=client,
-        pacer=pacer or Pacer(),
+        pacer=pacer,
         claim_lease=timedelta(seconds=settings.claim_lease_seconds),
         installations=installations,
         marking_secret=settings.marking_secret,

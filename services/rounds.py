@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -169,6 +169,7 @@ def claim_prompts(
     limit: int = 1,
     round_id: int | None = None,
     lease: timedelta = round_store.CLAIM_LEASE,
+    skip_rounds: Collection[int] = (),
 ) -> list[PromptToSend]:
     """Claim up to ``limit`` due prompts for this process to send, in one transaction.
 
@@ -181,7 +182,13 @@ def claim_prompts(
     with db.transaction() as session:
         claimants.free_dead_claims(session, db, own_key=owner, round_id=round_id)
         claimed = round_store.claim_due_prompts(
-            session, now=now, limit=limit, round_id=round_id, lease=lease, owner=owner
+            session,
+            now=now,
+            limit=limit,
+            round_id=round_id,
+            lease=lease,
+            owner=owner,
+            skip_rounds=skip_rounds,
         )
         rounds = _round_infos(session, {prompt.round_id for prompt in claimed})
     return [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ class ApiCall:
     http_status: int
     error: str | None
     seq: int = field(default=0, compare=False, repr=False)
+    answered_at: float = field(default_factory=time.monotonic, compare=False, repr=False)
+    """When the stand-in answered (time.monotonic), for counting calls per window."""
 
     @property
     def ok(self) -> bool:

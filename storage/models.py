@@ -466,3 +466,18 @@ class OrganisationAssignment(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(8))
     value: Mapped[str] = mapped_column(String(255))
+
+
+class SendBudget(Base):
+    """What is left of one workspace's Slack budget for one method tier, shared by every
+    process that sends (PostgreSQL only; one SQLite process keeps its pacing in memory).
+
+    Times are seconds on the database's clock, the one clock every sender agrees on."""
+
+    __tablename__ = "send_budgets"
+
+    workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_epoch: Mapped[float] = mapped_column(Float)
+    paused_until_epoch: Mapped[float] = mapped_column(Float, default=0.0)

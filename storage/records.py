@@ -128,3 +128,12 @@ class AgreedActionRecord:
     owner_told_at: datetime | None
     review_asked_at: datetime | None
     owner_report: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetGrant:
+    """How many calls a take from a workspace's send budget granted, and, when none, how
+    many seconds to wait."""
+
+    granted: int
+    wait_seconds: float

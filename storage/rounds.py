@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -148,6 +148,7 @@ def claim_due_prompts(
     round_id: int | None = None,
     lease: timedelta = CLAIM_LEASE,
     owner: str | None = None,
+    skip_rounds: Collection[int] = (),
 ) -> list[ClaimedPrompt]:
     """Take up to ``limit`` prompts due to be sent, skipping rows another process holds.
 
@@ -160,8 +161,8 @@ def claim_due_prompts(
     may be claimed, and returns the rows it changed, so a row another claimant took in the
     meantime is never counted as ours.
     """
-    pending = _due(now, limit, round_id).where(Prompt.state == "pending")
-    abandoned = _due(now, limit, round_id).where(_abandoned(now, lease))
+    pending = _due(now, limit, round_id, skip_rounds).where(Prompt.state == "pending")
+    abandoned = _due(now, limit, round_id, skip_rounds).where(_abandoned(now, lease))
     candidates = sorted(
         (row for query in (pending, abandoned) for row in session.execute(query)),
         key=lambda row: (row.due_at, row.id),
@@ -190,8 +191,11 @@ def _abandoned(now: datetime, lease: timedelta) -> ColumnElement[bool]:
     return and_(Prompt.state == "sending", Prompt.sent_at <= now - lease)
 
 
-def _due(now: datetime, limit: int, round_id: int | None) -> Select[int, int, str, datetime]:
-    """Due prompts of open rounds, earliest first."""
+def _due(
+    now: datetime, limit: int, round_id: int | None, skip_rounds: Collection[int] = ()
+) -> Select[int, int, str, datetime]:
+    """Due prompts of open rounds, earliest first (but none of ``skip_rounds``: rounds whose
+    workspace has spent its Slack budget for now)."""
     query = (
         select(Prompt.id, Prompt.round_id, Prompt.user_id, Prompt.due_at)
         .join(Round, Round.id == Prompt.round_id)
@@ -202,6 +206,8 @@ def _due(now: datetime, limit: int, round_id: int | None) -> Select[int, int, st
     )
     if round_id is not None:
         query = query.where(Prompt.round_id == round_id)
+    if skip_rounds:
+        query = query.where(Prompt.round_id.not_in(list(skip_rounds)))
     return query
 
 
