@@ -16,7 +16,8 @@ from delivery.context import Outbound
 from delivery.digests import post_round_digest
 from delivery.ephemeral_views import hide_due
 from delivery.members import refresh_members
-from delivery.prompts import send_due_prompts, send_reminders
+from delivery.prompts import send_due_prompts
+from delivery.reminders import send_reminders
 from delivery.reviews import close_due_reviews, send_review_prompts, start_due_reviews
 from services import digests as digest_service
 from services import opening as opening_service

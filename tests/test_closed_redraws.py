@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from delivery.closed_redraws import redraw_closed
-from delivery.prompts import send_reminders
+from delivery.reminders import send_reminders
 from jobs.tick import run_tick
 from services import rounds as round_service
 from standin import StandInSlack

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from delivery.prompts import send_reminders
+from delivery.reminders import send_reminders
 from services import rounds as round_service
 from storage.models import Answer, Prompt
 from tests.connect_support import (
