@@ -129,7 +129,7 @@ class PromptWithAnswers:
 def prompt_with_answers(db: Database, prompt_id: int) -> PromptWithAnswers | None:
     """A prompt, its round and team, and its answers so far, in one statement on the hot
     path's reading connection: a message is redrawn after every click."""
-    with db.hot.reading() as connection:
+    with db.hot.reading_one() as connection:
         rows = connection.execute(_PROMPT_WITH_ANSWERS, {"prompt_id": prompt_id}).all()
     if not rows:
         return None
@@ -151,6 +151,21 @@ def prompt_with_answers(db: Database, prompt_id: int) -> PromptWithAnswers | Non
         answers={row.behaviour_id: row.point for row in rows if row.behaviour_id is not None},
         route=first.route,
     )
+
+
+_PROMPT_ROUND_CLOSED = (
+    select(Round.closed_at)
+    .join(Prompt, Prompt.round_id == Round.id)
+    .where(Prompt.id == bindparam("prompt_id"))
+)
+
+
+def prompt_round_closed(db: Database, prompt_id: int) -> bool:
+    """Whether the prompt's round has closed, or the prompt is gone: one small read, for
+    the check a redraw makes after drawing a message open."""
+    with db.hot.reading_one() as connection:
+        row = connection.execute(_PROMPT_ROUND_CLOSED, {"prompt_id": prompt_id}).first()
+    return row is None or row.closed_at is not None
 
 
 def record_pending_answer(
