@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
         if not owed:
             break
         if not report.sent:
-            time.sleep(0.2)  # another sender holds what is left
+            time.sleep(0.05)  # another sender holds what is left
     seconds = time.perf_counter() - start
     ended = time.monotonic()
     print(
