@@ -22,6 +22,8 @@ from standin import StandInSlack, Workspace
 from standin.limits import Fault
 from storage.database import Database
 from storage.migrate import upgrade
+from surveys import token_bucket
+from surveys.token_bucket import Allowance
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "xoxb-budget-token"
@@ -158,3 +160,17 @@ def test_a_posting_budget_that_is_not_a_whole_number_is_refused_by_name(value: s
 def test_the_posting_budget_is_unset_unless_given() -> None:
     assert load_settings({}).posts_per_minute is None
     assert load_settings({"PULSE_POSTS_PER_MINUTE": " 300 "}).posts_per_minute == 300
+
+
+def test_a_new_bucket_starts_refilling_only_after_its_lag() -> None:
+    """Slack starts counting when the first call reaches it, a moment after the grant."""
+    allowance = Allowance(per_minute=600, burst=5, lag=0.25)  # 10 calls a second
+    first = token_bucket.take(
+        token_bucket.full(allowance, 100.0), 100.0, want=5, enough=1, allowance=allowance
+    )
+    assert first.granted == 5
+    spent = token_bucket.take(first.bucket, 100.2, want=1, enough=1, allowance=allowance)
+    assert spent.granted == 0 and spent.wait == pytest.approx(0.05 + 0.1)
+    assert (
+        token_bucket.take(spent.bucket, 100.36, want=2, enough=1, allowance=allowance).granted == 1
+    )
