@@ -273,7 +273,13 @@ def run(context: Run) -> Section:
         "that met it. One budget in the database: the bot as it is built on PostgreSQL with "
         f"PULSE_POSTS_PER_MINUTE={budget}; every process takes a quarter of a second's calls "
         "at a time from the workspace's bucket in `send_budgets`, and a 429 any of them meets "
-        "pauses them all.",
+        "pauses them all; each claim takes a share of every round with prompts waiting, so "
+        "all four workspaces' budgets are drawn on from the start.",
+        *(
+            ["`--skip-before`: the phase where each process paces alone was left out."]
+            if context.skip_before
+            else []
+        ),
     ]
     section.checks = [
         *([] if before is None else [before.check("Each process pacing alone:", everyone)]),
