@@ -8,6 +8,7 @@ and its pacer is the in-process one it always was.
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from config.settings import BadSetting, load_settings
+from delivery.budgets import SHARE_SECONDS
 from delivery.client import SharedRateLimitHandler
 from runtime.assembly import build_outbound
 from standin import StandInSlack, Workspace
@@ -97,13 +99,16 @@ def test_senders_in_several_processes_never_exceed_the_workspace_budget_in_any_w
         times = _accepted_times(slack)
     assert len(times) == len(users)
     rate = PER_MINUTE / 60
-    slack_for_jitter = 2  # calls reach the stand-in a few milliseconds after their grant
+    # The database grants calls within the budget; a sender then holds at most one take (a
+    # quarter second's calls) until it sends them. A sender stalled by a busy machine sends
+    # its take late, all at once, so arrivals may bunch by at most every sender's take.
+    held = SENDERS * math.ceil(rate * SHARE_SECONDS)
     worst = max(
         (j - i + 1) - (BURST + rate * (times[j] - times[i]))
         for i in range(len(times))
         for j in range(i, len(times))
     )
-    assert worst <= slack_for_jitter, f"{worst:.1f} calls over the budget in some window"
+    assert worst <= held, f"{worst:.1f} calls over the budget in some window"
     least = (len(users) - BURST) / rate
     assert times[-1] - times[0] >= least * 0.9
 
