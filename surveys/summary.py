@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from surveys.anonymity import published_answers
 from surveys.behaviours import BEHAVIOURS, Behaviour
 from surveys.week_answers import AnswerRow
 
+if TYPE_CHECKING:
+    import pandas as pd  # imported when a summary is summed (`frame_of`), not at start
+
 
 def frame_of(answers: Sequence[AnswerRow]) -> pd.DataFrame:
     """Answers as a frame with the −1..+1 score beside each point."""
+    import pandas as pd
+
     frame = pd.DataFrame(
         [(a.week, a.respondent, a.behaviour_id, a.point) for a in answers],
         columns=["week", "respondent", "behaviour", "point"],
