@@ -248,7 +248,12 @@ def _measure(context: Run, section: Section, kind: str, sizes: Sizes) -> None:
         at_most(f"{label}: one team's digest < 150 ms", one.value, 150, "ms"),
         at_most(f"{label}: all teams' digests ≤ 3× the floor", every.ratio, 3, "×"),
         at_most(f"{label}: a summary never delays Slack's 3-second ack", slowest.value, 3000, "ms"),
+        at_most(f"{label}: all teams' digests ≤ 2× the floor", every.ratio, 2, "×"),
     ]
+    if kind == "postgresql":
+        section.targets.append(
+            at_most(f"{label}: one team's digest, five years, < 50 ms", one.value, 50, "ms")
+        )
     section.checks.append(
         f"{label}: of the {shape.long_weeks}-week digest's {fmt(long_digest * 1000)} ms, "
         f"summing its answers in the database took {fmt(long_read * 1000)} ms; the rest is "
