@@ -181,7 +181,7 @@ def run(context: Run) -> Section:
         job["peak_rss_mb"],
         "MB",
         job["floor_peak_rss_mb"],
-        "the same process after only the SQL aggregate",
+        "a process of its own after only the SQL aggregate",
     )
     section.targets = [
         at_most("`bot.py serve` peak RSS < 200 MB (largest process)", served.value, 200, "MB"),
@@ -204,7 +204,8 @@ def run(context: Run) -> Section:
         "Peak RSS = VmHWM from /proc/<pid>/status just before it stops, for the server and every "
         "process it started (gunicorn's workers, when it has them); proportional set size = "
         "the sum of Pss from /proc/<pid>/smaps_rollup, which splits pages shared after a fork "
-        "between the processes sharing them. The digest job reads its own VmHWM at the end.",
+        "between the processes sharing them. The digest job reads its own VmHWM at the end; "
+        "its floor aggregate runs in a process of its own.",
     ]
     section.checks = [
         f"Requests that did not answer 200: {failures}; charts uploaded: {uploads}. "
