@@ -80,14 +80,14 @@ def all_teams_job(context: Run, kind: str, history: History) -> dict[str, Any]:
     key = f"digest_job:{kind}"
     if key not in context.cache:
         context.say(f"  {kind}: every team's digest of {history.week}, in its own process")
-        report = {}
+        parts: dict[str, Any] = {}
         for part in ("floor", "job"):
             command = [sys.executable, "-m", "bench.digest_job", history.url, history.week, part]
             done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise RuntimeError(f"digest job failed:\n{done.stderr[-2000:]}")
-            report.update(json.loads(done.stdout.splitlines()[-1]))
-        context.cache[key] = report
+            parts.update(json.loads(done.stdout.splitlines()[-1]))
+        context.cache[key] = parts
     report: dict[str, Any] = context.cache[key]
     return report
 
