@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from surveys.moments import Moments
 
 if TYPE_CHECKING:
-    # pandas is imported by the answer-by-answer path only (`published_answers`, for
-    # summaries): digests work from moments, and a server that never sums a summary
-    # should not hold pandas' 30 MB.
+    # pandas is imported by `published_answers` only, the answer-by-answer reference the
+    # tests hold digests and summaries to: the bot works from moments and plain rows, and
+    # never holds pandas' 30 MB.
     import pandas as pd
 
 MINIMUM_THRESHOLD = 3
