@@ -28,6 +28,10 @@ class DueRound:
     channel_id: str
     week: str
     team_id: int = field(default=0, compare=False)
+    stored: datetime | None = field(default=None, compare=False)
+    """The team's next moment as this tick stored it (the moment this round was due)."""
+    then: datetime | None = field(default=None, compare=False)
+    """The team's next moment once this round is open; None: the next tick works it out."""
 
 
 def due_rounds(*, db: Database, now: datetime) -> list[DueRound]:
@@ -55,12 +59,19 @@ def _due_rounds(db: Database, now: datetime) -> list[DueRound]:
         moments: dict[int, datetime | None] = {}
         for team in teams:
             owed = _owed(team, weeks[team.id], zones[team.id], taken, now)
-            due += [
-                DueRound(team.channel_id, str(week), team.id)
-                for week, opens in owed
-                if opens <= now
-            ]
             moments[team.id] = min((opens for _, opens in owed), default=None)
+            now_due = [str(week) for week, opens in owed if opens <= now]
+            then = min((opens for _, opens in owed if opens > now), default=None)
+            due += [
+                DueRound(
+                    team.channel_id,
+                    week,
+                    team.id,
+                    stored=moments[team.id],
+                    then=then if len(now_due) == 1 else None,
+                )
+                for week in now_due
+            ]
         schedule_store.set_next_pulses(session, moments)
     return due
 

@@ -102,23 +102,6 @@ def member_zones(session: Session, teams: Collection[ScheduledTeam]) -> dict[int
     return zones
 
 
-def surveyable_members_of(
-    session: Session, teams: Collection[ScheduledTeam]
-) -> dict[int, list[tuple[str, str | None]]]:
-    """Each team's members who would be asked, as (user id, time zone), by user id."""
-    members: dict[int, list[tuple[str, str | None]]] = {team.id: [] for team in teams}
-    for workspace_id, ids in _by_workspace(teams).items():
-        for chunk in _chunks(ids):
-            rows = session.execute(
-                select(Member.team_id, Member.user_id, Member.timezone)
-                .where(_surveyable(workspace_id), Member.team_id.in_(chunk))
-                .order_by(Member.team_id, Member.user_id)
-            )
-            for team_id, user_id, timezone in rows:
-                members[team_id].append((user_id, timezone))
-    return members
-
-
 def _surveyable(workspace_id: str) -> ColumnElement[bool]:
     opted_out = select(OptOut.user_id).where(OptOut.workspace_id == workspace_id)
     return (
