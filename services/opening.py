@@ -120,13 +120,23 @@ def _new_round(team: ScheduledTeam, week: str, reviewed: list[str], now: datetim
             reviewed,
         ),
         opened_at=now,
-        closes_at=round_closes_at(
-            now,
-            round_days=team.round_days,
-            close_weekday=team.close_weekday,
-            close_clock=team.close_time,
-            tz=zone(team.timezone),
+        closes_at=_closes_at(
+            now, team.round_days, team.close_weekday, team.close_time, team.timezone
         ),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _closes_at(
+    now: datetime, round_days: int, close_weekday: int, close_clock: str, timezone: str
+) -> datetime:
+    """Worked out once for the many teams opened together that close alike."""
+    return round_closes_at(
+        now,
+        round_days=round_days,
+        close_weekday=close_weekday,
+        close_clock=close_clock,
+        tz=zone(timezone),
     )
 
 
