@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.unreachable import UnreachableNotice
+from services.unreachable import UnreachableNotice, notice_for
 from storage import review_reach as reach_store
 from storage import reviews as review_store
-from storage import teams as team_store
 from storage.database import Database
-from storage.review_reach import ReviewViewToHide
+from storage.in_channel_views import ViewToHide
 
 __all__ = [
-    "ReviewViewToHide",
+    "ViewToHide",
     "claim_notice",
     "due_views",
     "remember_view",
@@ -58,17 +57,17 @@ def remember_view(*, db: Database, prompt_id: int, response_url: str, now: datet
         reach_store.remember(session, prompt_id=prompt_id, response_url=response_url, now=now)
 
 
-def due_views(*, db: Database, now: datetime) -> list[ReviewViewToHide]:
+def due_views(*, db: Database, now: datetime) -> list[ViewToHide]:
     """In-channel review prompts to redraw without their answers now."""
     with db.transaction() as session:
         reach_store.forget_hidden_of_closed(session)
         return reach_store.due(session, now=now)
 
 
-def view_hidden(*, db: Database, prompt_id: int, review_closed: bool) -> None:
-    """The prompt shows no answer now (or never can again)."""
+def view_hidden(*, db: Database, prompt_id: int, closed: bool) -> None:
+    """The prompt shows no answer now (or never can again: `closed`)."""
     with db.transaction() as session:
-        reach_store.hidden(session, prompt_id=prompt_id, review_closed=review_closed)
+        reach_store.hidden(session, prompt_id=prompt_id, closed=closed)
 
 
 def claim_notice(*, db: Database, review_id: int, now: datetime) -> UnreachableNotice | None:
@@ -77,13 +76,4 @@ def claim_notice(*, db: Database, review_id: int, now: datetime) -> UnreachableN
     with db.transaction() as session:
         members = reach_store.claim_untold(session, review_id=review_id, now=now)
         review = review_store.review_by_id(session, review_id) if members else None
-        team = team_store.team_by_id(session, review.team_id) if review else None
-        if team is None:
-            return None
-        return UnreachableNotice(
-            workspace_id=team.workspace_id,
-            channel_id=team.channel_id,
-            channel_name=team.channel_name,
-            managers=tuple(team_store.present_managers(session, team.id)),
-            members=tuple(members),
-        )
+        return notice_for(session, review.team_id if review else None, members)
