@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from services.rounds import RoundInfo, open_round
 from services.schedule import DueRound
@@ -73,6 +74,9 @@ def _one_by_one(
 
 
 def _open_batch(db: Database, due: Sequence[DueRound], now: datetime) -> list[RoundInfo]:
+    """A few statements for the whole batch: its teams, their reviewed behaviours and
+    members' zones read, the rounds inserted (their ids returned), every member's prompt
+    written by one INSERT … SELECT per due time, and the teams' next moments moved on."""
     with db.transaction() as session:
         teams = schedule_store.scheduled_teams(session, [item.team_id for item in due])
         weeks = {item.team_id: item.week for item in due}
@@ -82,16 +86,26 @@ def _open_batch(db: Database, due: Sequence[DueRound], now: datetime) -> list[Ro
             for team_id, week in weeks.items()
         ]
         ids = opening_store.add_rounds(session, new)
-        members = schedule_store.surveyable_members_of(session, list(teams.values()))
-        opening_store.queue_many_prompts(
+        zones = schedule_store.member_zones(session, list(teams.values()))
+        opening_store.queue_members_prompts(
             session,
-            (
-                (ids[team_id], user_id, _due_at(teams[team_id], weeks[team_id], tz))
-                for team_id in weeks
-                for user_id, tz in members[team_id]
-            ),
+            {
+                ids[team_id]: {z: _due_at(teams[team_id], week, z) for z in zones[team_id]}
+                for team_id, week in weeks.items()
+            },
         )
+        opening_store.move_next_pulses(session, _moves(due, weeks))
         return [_info(teams[r.team_id], ids[r.team_id], r) for r in new]
+
+
+def _moves(due: Sequence[DueRound], weeks: dict[int, str]) -> list[tuple[int, datetime, datetime]]:
+    """Each opened team's next moment, where the schedule worked it out: the round it was
+    waiting for is open now, so the next tick need not work it out again."""
+    return [
+        (item.team_id, item.stored, item.then)
+        for item in due
+        if item.stored is not None and item.then is not None and weeks[item.team_id] == item.week
+    ]
 
 
 def _new_round(team: ScheduledTeam, week: str, reviewed: list[str], now: datetime) -> NewRound:
@@ -106,20 +120,36 @@ def _new_round(team: ScheduledTeam, week: str, reviewed: list[str], now: datetim
             reviewed,
         ),
         opened_at=now,
-        closes_at=round_closes_at(
-            now,
-            round_days=team.round_days,
-            close_weekday=team.close_weekday,
-            close_clock=team.close_time,
-            tz=zone(team.timezone),
+        closes_at=_closes_at(
+            now, team.round_days, team.close_weekday, team.close_time, team.timezone
         ),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _closes_at(
+    now: datetime, round_days: int, close_weekday: int, close_clock: str, timezone: str
+) -> datetime:
+    """Worked out once for the many teams opened together that close alike."""
+    return round_closes_at(
+        now,
+        round_days=round_days,
+        close_weekday=close_weekday,
+        close_clock=close_clock,
+        tz=zone(timezone),
     )
 
 
 def _due_at(team: ScheduledTeam, week: str, member_zone: str | None) -> datetime:
     """A scheduled prompt is due at the team's pulse time in the member's own zone."""
-    tz = zone(member_zone, team.timezone)
-    return slot_in_week(parse_week(week), weekday=team.pulse_weekday, clock=team.pulse_time, tz=tz)
+    return _slot(week, team.pulse_weekday, team.pulse_time, member_zone, team.timezone)
+
+
+@lru_cache(maxsize=4096)
+def _slot(week: str, weekday: int, clock: str, member_zone: str | None, team_zone: str) -> datetime:
+    """Worked out once for the many teams that share a pulse time and zone."""
+    tz = zone(member_zone, team_zone)
+    return slot_in_week(parse_week(week), weekday=weekday, clock=clock, tz=tz)
 
 
 def _info(team: ScheduledTeam, round_id: int, new: NewRound) -> RoundInfo:

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from services.rounds import RoundInfo, round_infos
 from storage import schedule as schedule_store
 from storage.database import Database, retrying
 from storage.schedule import ReminderCandidate, ScheduledTeam
-from surveys.schedule import pulse_due, pulse_window, slot_in_week, weeks_in_reach, zone
+from surveys.schedule import (
+    PulseWindow,
+    pulse_due,
+    pulse_window,
+    slot_in_week,
+    weeks_in_reach,
+    zone,
+)
 from surveys.weeks import Week, parse_week
 
 LOOKAHEAD_WEEKS = 3
@@ -28,6 +36,10 @@ class DueRound:
     channel_id: str
     week: str
     team_id: int = field(default=0, compare=False)
+    stored: datetime | None = field(default=None, compare=False)
+    """The team's next moment as this tick stored it (the moment this round was due)."""
+    then: datetime | None = field(default=None, compare=False)
+    """The team's next moment once this round is open; None: the next tick works it out."""
 
 
 def due_rounds(*, db: Database, now: datetime) -> list[DueRound]:
@@ -55,20 +67,32 @@ def _due_rounds(db: Database, now: datetime) -> list[DueRound]:
         moments: dict[int, datetime | None] = {}
         for team in teams:
             owed = _owed(team, weeks[team.id], zones[team.id], taken, now)
-            due += [
-                DueRound(team.channel_id, str(week), team.id)
-                for week, opens in owed
-                if opens <= now
-            ]
             moments[team.id] = min((opens for _, opens in owed), default=None)
+            now_due = [str(week) for week, opens in owed if opens <= now]
+            then = min((opens for _, opens in owed if opens > now), default=None)
+            due += [
+                DueRound(
+                    team.channel_id,
+                    week,
+                    team.id,
+                    stored=moments[team.id],
+                    then=then if len(now_due) == 1 else None,
+                )
+                for week in now_due
+            ]
         schedule_store.set_next_pulses(session, moments)
     return due
 
 
 def _weeks(team: ScheduledTeam, now: datetime) -> list[Week]:
     """The weeks whose scheduled round could be due now or next, oldest first."""
-    last, this = weeks_in_reach(now, zone(team.timezone))
-    return [last, this, *(this.shifted(n) for n in range(1, LOOKAHEAD_WEEKS + 1))]
+    return list(_weeks_in(team.timezone, now))
+
+
+@lru_cache(maxsize=256)
+def _weeks_in(timezone: str, now: datetime) -> tuple[Week, ...]:
+    last, this = weeks_in_reach(now, zone(timezone))
+    return (last, this, *(this.shifted(n) for n in range(1, LOOKAHEAD_WEEKS + 1)))
 
 
 def _owed(
@@ -80,27 +104,50 @@ def _owed(
 ) -> list[tuple[Week, datetime]]:
     """The weeks without a round whose window has not passed, each with the moment it opens:
     those opening by now are due; the earliest of the others is the team's next moment."""
-    team_zone = zone(team.timezone)
-    zones = [zone(name, team.timezone) for name in member_zones]
+    zones = tuple(sorted({zone(name, team.timezone).key for name in member_zones}))
     owed = []
     for index, week in enumerate(weeks):
         if (team.id, str(week)) in taken:
             continue
-        window = pulse_window(
+        window = _window(
             week,
-            weekday=team.pulse_weekday,
-            clock=team.pulse_time,
-            zones=zones,
-            team_zone=team_zone,
-            round_days=team.round_days,
-            close_weekday=team.close_weekday,
-            close_clock=team.close_time,
+            team.pulse_weekday,
+            team.pulse_time,
+            zones,
+            team.timezone,
+            team.round_days,
+            team.close_weekday,
+            team.close_time,
         )
         in_reach = index < 2  # last week's and this week's may be due now
         due_now = in_reach and pulse_due(window, now=now, schedule_from=team.schedule_from)
         if due_now or team.schedule_from <= window.opens > now:
             owed.append((week, window.opens))
     return owed
+
+
+@lru_cache(maxsize=4096)
+def _window(
+    week: Week,
+    weekday: int,
+    clock: str,
+    zones: tuple[str, ...],
+    team_zone: str,
+    round_days: int,
+    close_weekday: int,
+    close_clock: str,
+) -> PulseWindow:
+    """A week's pulse window, worked out once for the many teams sharing a schedule."""
+    return pulse_window(
+        week,
+        weekday=weekday,
+        clock=clock,
+        zones=[zone(name) for name in zones],
+        team_zone=zone(team_zone),
+        round_days=round_days,
+        close_weekday=close_weekday,
+        close_clock=close_clock,
+    )
 
 
 def rounds_due_reminder(*, db: Database, now: datetime) -> list[RoundInfo]:

@@ -47,6 +47,7 @@ OPEN = text("closed_at IS NULL")
 OPEN_UNREMINDED = text("closed_at IS NULL AND reminded_at IS NULL")
 DIGEST_OWED = text("closed_at IS NOT NULL AND digest_posted_at IS NULL")
 NAMED = text("organisation IS NOT NULL")
+REVIEWS_SCHEDULED = text("review_schedule_from IS NOT NULL")
 
 
 def _partial(where: Any) -> dict[str, Any]:
@@ -69,7 +70,10 @@ class Team(Base):
     """A Slack channel whose members are surveyed together, with its schedule settings."""
 
     __tablename__ = "teams"
-    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "channel_id"),
+        Index("ix_teams_reviews_scheduled", "id", **_partial(REVIEWS_SCHEDULED)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(32))

@@ -64,13 +64,14 @@ _TEAM_COLUMNS = (
 
 def teams_to_check(session: Session, now: datetime) -> list[ScheduledTeam]:
     """Active teams whose next pulse moment has come or is unknown, locked (on PostgreSQL)
-    so that a change to one waits until its new moment is written, then resets it."""
+    so that a change to one waits until its new moment is written, then resets it. Read in
+    the index's order (moment, id): ordered by id alone, SQLite's planner walks every team."""
     found = []
     for due in (Team.next_pulse_at.is_(None), Team.next_pulse_at <= now):
         rows = session.execute(
             select(*_TEAM_COLUMNS)
             .where(due, Team.active.is_(True))
-            .order_by(Team.id)
+            .order_by(Team.next_pulse_at, Team.id)
             .with_for_update(of=Team)
         )
         found += [_team(row._asdict()) for row in rows]
@@ -99,23 +100,6 @@ def member_zones(session: Session, teams: Collection[ScheduledTeam]) -> dict[int
             for team_id, timezone in rows:
                 zones[team_id].add(timezone)
     return zones
-
-
-def surveyable_members_of(
-    session: Session, teams: Collection[ScheduledTeam]
-) -> dict[int, list[tuple[str, str | None]]]:
-    """Each team's members who would be asked, as (user id, time zone), by user id."""
-    members: dict[int, list[tuple[str, str | None]]] = {team.id: [] for team in teams}
-    for workspace_id, ids in _by_workspace(teams).items():
-        for chunk in _chunks(ids):
-            rows = session.execute(
-                select(Member.team_id, Member.user_id, Member.timezone)
-                .where(_surveyable(workspace_id), Member.team_id.in_(chunk))
-                .order_by(Member.team_id, Member.user_id)
-            )
-            for team_id, user_id, timezone in rows:
-                members[team_id].append((user_id, timezone))
-    return members
 
 
 def _surveyable(workspace_id: str) -> ColumnElement[bool]:

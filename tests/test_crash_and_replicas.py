@@ -59,7 +59,8 @@ def _env(database_url: str, slack: StandInSlack, **extra: str) -> dict[str, str]
         "DATABASE_URL": database_url,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_API_URL": slack.api_url,
-        "PULSE_CLAIM_LEASE_SECONDS": "1",
+        # The default lease: a dead sender's claims are freed by its released lock at once,
+        # and a live sender stalled by a busy machine keeps its claims, as in production.
         **extra,
     }
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from services import opening as opening_service
 from services import rounds as round_service
 from services import schedule as schedule_service
 from services import settings as settings_service
@@ -16,7 +17,7 @@ from services import teams as team_service
 from services.schedule import DueRound
 from services.settings import SettingsForm
 from storage.database import Database
-from storage.models import Round, Team
+from storage.models import Prompt, Round, Team
 
 MONDAY = datetime(2026, 11, 16, tzinfo=UTC)  # W47; London is on UTC in November
 TUESDAY_10 = MONDAY + timedelta(days=1, hours=10)
@@ -126,3 +127,44 @@ def test_an_open_rounds_reminder_moment_is_stored_and_follows_a_settings_change(
     wednesday_9 = MONDAY + timedelta(days=2, hours=9)
     due = schedule_service.rounds_due_reminder(db=db, now=wednesday_9)
     assert [r.id for r in due] == [round_.id]
+
+
+def test_due_rounds_opened_together_ask_each_member_once_in_their_zone_and_move_the_moment(
+    db: Database,
+) -> None:
+    """The set-based opening writes the prompts from the members table: one per member who
+    would be asked (no bot, nobody deactivated or opted out, nobody without a zone left out),
+    due at the pulse time in the member's own zone (the team's when Slack gave none); the
+    team's stored moment moves on to next week's, so the next tick need not read it."""
+    team_id = _team(db, members={"U0NY": "America/New_York", "U0OUT": "Europe/London"})
+    team_service.sync_members(
+        db=db,
+        team_id=team_id,
+        present=[BOSS, "U0NY", "U0OUT", "U0BOT", "U0GONE", "U0NOZONE"],
+        details=[
+            team_service.MemberInfo(BOSS, False, False, "Europe/London"),
+            team_service.MemberInfo("U0NY", False, False, "America/New_York"),
+            team_service.MemberInfo("U0OUT", False, False, "Europe/London"),
+            team_service.MemberInfo("U0BOT", True, False, "Europe/London"),
+            team_service.MemberInfo("U0GONE", False, True, "Europe/London"),
+            team_service.MemberInfo("U0NOZONE", False, False, None),
+        ],
+    )
+    team_service.set_opt_out(db=db, workspace_id="T0", user_id="U0OUT", opted_out=True)
+    schedule_service.due_rounds(db=db, now=MONDAY + timedelta(hours=1))
+    due = schedule_service.due_rounds(db=db, now=TUESDAY_10)
+    assert due == [DueRound(CHANNEL, "2026-W47")]
+    opened = opening_service.open_due_rounds(db=db, due=due, now=TUESDAY_10)
+    assert [(r.channel_id, r.week) for r in opened] == [(CHANNEL, "2026-W47")]
+    with db.reading() as session:
+        rows = session.execute(
+            select(Prompt.user_id, Prompt.due_at).where(Prompt.round_id == opened[0].id)
+        )
+        prompts = {user_id: due_at for user_id, due_at in rows}
+    assert prompts == {
+        BOSS: TUESDAY_10,
+        "U0NOZONE": TUESDAY_10,
+        "U0NY": TUESDAY_10 + timedelta(hours=5),  # 10:00 in New York
+    }
+    assert _next_pulse(db, team_id) == TUESDAY_10 + timedelta(days=7)
+    assert schedule_service.due_rounds(db=db, now=TUESDAY_10 + timedelta(minutes=1)) == []

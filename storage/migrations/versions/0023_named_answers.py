@@ -5,7 +5,7 @@ organisation kept its name. Finding those rounds read every answer of every team
 index over the named answers' rounds makes it a probe per round of the team.
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0020"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
