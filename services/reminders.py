@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
-from services.rounds import RoundInfo, round_info
+from services.rounds import RoundInfo, round_infos
 from storage import closing as closing_store
 from storage import opening as opening_store
-from storage import rounds as round_store
-from storage import teams as team_store
-from storage.database import Database
+from storage.database import Database, retrying
 
 
 @dataclass(frozen=True)
@@ -32,25 +32,37 @@ class ReminderTarget:
         return self.route == "ephemeral"
 
 
-def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
-    """Take the round's one reminder pass; a second call (or process) gets nobody."""
+CLAIM_BATCH = 500
+"""Rounds whose reminder passes one unit of work takes (a few statements each)."""
+
+
+def claim_reminders(
+    *, db: Database, round_ids: Sequence[int], now: datetime
+) -> list[ReminderTarget]:
+    """Take these rounds' one reminder passes, every batch before any nudge goes, so a
+    thousand rounds due together are all taken at once; a round another call (or process)
+    took already gets nobody. Who to nudge, by round then prompt."""
+    targets: list[ReminderTarget] = []
+    for start in range(0, len(round_ids), CLAIM_BATCH):
+        batch = round_ids[start : start + CLAIM_BATCH]
+        targets += retrying(partial(_claim, db, batch, now))
+    return targets
+
+
+def _claim(db: Database, round_ids: Sequence[int], now: datetime) -> list[ReminderTarget]:
     with db.transaction() as session:
-        if not closing_store.claim_reminder_pass(session, round_id, now):
+        claimed = closing_store.claim_reminder_passes(session, round_ids, now)
+        if not claimed:
             return []
-        round_ = round_store.round_by_id(session, round_id)
-        assert round_ is not None
-        team = team_store.team_by_id(session, round_.team_id)
-        if team is None:
-            return []
-        info = round_info(round_, team)
+        infos = {r.id: r for r in round_infos(session, claimed)}
         return [
             ReminderTarget(
                 prompt.user_id,
-                info,
+                infos[prompt.round_id],
                 prompt.prompt_id,
                 route=prompt.route,
                 prompt_channel=prompt.channel_id,
                 prompt_ts=prompt.message_ts,
             )
-            for prompt in opening_store.mark_reminded(session, round_id)
+            for prompt in opening_store.mark_reminded(session, claimed)
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -126,14 +126,15 @@ class Reminded:
     message_ts: str | None
     prompt_id: int = 0
     route: str | None = None
+    round_id: int = 0
 
 
-def mark_reminded(session: Session, round_id: int) -> list[Reminded]:
-    """Mark every sent, unanswered, unreminded prompt of a round as reminded."""
-    reminded = []
-    for prompt in round_store.unanswered_sent_prompts(session, round_id):
-        prompt.reminder_state = "sent"
-        reminded.append(
-            Reminded(prompt.user_id, prompt.channel_id, prompt.message_ts, prompt.id, prompt.route)
-        )
+def mark_reminded(session: Session, round_ids: Collection[int]) -> list[Reminded]:
+    """Mark every sent, unanswered, unreminded prompt of these rounds as reminded, in one
+    statement; whom to nudge, by round then prompt."""
+    reminded = [
+        Reminded(p.user_id, p.channel_id, p.message_ts, p.id, p.route, p.round_id)
+        for p in round_store.unanswered_sent_prompts(session, round_ids)
+    ]
+    round_store.mark_reminder_sent(session, [r.prompt_id for r in reminded])
     return reminded
