@@ -3,11 +3,10 @@ App Home, and the owner's two DMs."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from blocks.ids import ACTION_VIEW, ActionField, ActionId
+from blocks.ids import ACTION_VIEW, ActionField, ActionId, team_metadata
 from blocks.text import button, context, escape, section, team_mention
 from surveys.actions import ActionReport, AgreedAction, Since, every_suggestion, suggestions_for
 from surveys.behaviours import BEHAVIOURS, behaviour
@@ -72,11 +71,6 @@ def _suggestion_element(behaviour_id: str | None) -> dict[str, Any]:
     }
 
 
-def action_metadata(*, workspace_id: str, channel_id: str) -> str:
-    """What the modal carries back on submission: which team it is about."""
-    return json.dumps({"workspace": workspace_id, "team": channel_id})
-
-
 def action_modal(
     *, workspace_id: str, channel_id: str, behaviour_id: str | None, review_weeks: Sequence[str]
 ) -> dict[str, Any]:
@@ -126,7 +120,7 @@ def action_modal(
         "title": _plain("Agree an action"),
         "submit": _plain("Agree"),
         "close": _plain("Cancel"),
-        "private_metadata": action_metadata(workspace_id=workspace_id, channel_id=channel_id),
+        "private_metadata": team_metadata(workspace_id=workspace_id, channel_id=channel_id),
         "blocks": blocks,
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -141,3 +142,9 @@ def decode_review_value(value: object) -> ReviewValue:
         question_id=match.group(2),
         level=None if raw == DONT_KNOW else int(raw),
     )
+
+
+def team_metadata(*, workspace_id: str, channel_id: str) -> str:
+    """What a team's modal carries back on submission: which team it is about (read back
+    by `handlers.payloads.modal_team`)."""
+    return json.dumps({"workspace": workspace_id, "team": channel_id})

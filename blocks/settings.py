@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from blocks.ids import SETTINGS_VIEW, SettingsField
+from blocks.ids import SETTINGS_VIEW, SettingsField, team_metadata
 from blocks.text import context, escape, section
 from services.settings import MAX_MANAGERS, MAX_QUESTIONS, MAX_THRESHOLD, TeamSettings
 from surveys.anonymity import MINIMUM_THRESHOLD
@@ -64,11 +63,6 @@ def _quarterly_review(on: bool) -> dict[str, Any]:
         "quarter has had its review. Or start it any time with /pulse review.",
         optional=True,
     )
-
-
-def settings_metadata(*, workspace_id: str, channel_id: str) -> str:
-    """What the modal carries back on submission: which team it is about."""
-    return json.dumps({"workspace": workspace_id, "team": channel_id})
 
 
 def settings_modal(settings: TeamSettings, *, workspace_id: str) -> dict[str, Any]:
@@ -165,7 +159,7 @@ def settings_modal(settings: TeamSettings, *, workspace_id: str) -> dict[str, An
         "title": _plain("Team settings"),
         "submit": _plain("Save"),
         "close": _plain("Cancel"),
-        "private_metadata": settings_metadata(
+        "private_metadata": team_metadata(
             workspace_id=workspace_id, channel_id=settings.channel_id
         ),
         "blocks": blocks,

@@ -8,52 +8,40 @@ for 30 minutes and five uses, so the hiding always comes while it still works.
 
 from __future__ import annotations
 
-import logging
-
-from slack_sdk.webhook import WebhookClient
+from typing import Any
 
 from blocks.prompt import closed_prompt_message, prompt_message
 from blocks.text import team_mention
 from delivery.context import Outbound
+from delivery.in_channel_views import hide_each
 from services import answers as answer_service
 from services import ephemeral_views as view_service
-
-log = logging.getLogger(__name__)
 
 
 def hide_due(out: Outbound) -> int:
     """Redraw every due ephemeral prompt without its chosen points; how many were redrawn."""
-    hidden = 0
-    for view in view_service.due_views(db=out.db, now=out.clock()):
-        if view.usable and _redraw(out, view.prompt_id, view.response_url):
-            hidden += 1
-        elif not view.usable:
-            log.warning("an ephemeral prompt's response_url expired before it was hidden")
-        view_service.view_hidden(
-            db=out.db, prompt_id=view.prompt_id, round_closed=view.round_closed
-        )
-    return hidden
+    return hide_each(
+        out,
+        view_service.due_views(db=out.db, now=out.clock()),
+        redraw=_without_answers,
+        hidden=view_service.view_hidden,
+        what="prompt",
+    )
 
 
-def _redraw(out: Outbound, prompt_id: int, response_url: str) -> bool:
+def _without_answers(out: Outbound, prompt_id: int) -> dict[str, Any] | None:
     state = answer_service.prompt_state(db=out.db, prompt_id=prompt_id)
     if state is None:
-        return False
+        return None
     team = team_mention(state.round.channel_id, state.round.channel_name)
     if state.round.closed or state.round.closes_at <= out.clock():
-        message = closed_prompt_message(week=state.round.week, team=team)
-    else:
-        message = prompt_message(
-            prompt_id=prompt_id,
-            week=state.round.week,
-            behaviour_ids=state.round.behaviour_ids,
-            answers={},
-            closes_at=state.round.closes_at,
-            threshold=state.round.threshold,
-            team=team,
-        )
-    response = WebhookClient(response_url).send(replace_original=True, **message)
-    if response.status_code != 200:
-        log.warning("an ephemeral prompt was not redrawn: Slack answered %s", response.status_code)
-        return False
-    return True
+        return closed_prompt_message(week=state.round.week, team=team)
+    return prompt_message(
+        prompt_id=prompt_id,
+        week=state.round.week,
+        behaviour_ids=state.round.behaviour_ids,
+        answers={},
+        closes_at=state.round.closes_at,
+        threshold=state.round.threshold,
+        team=team,
+    )

@@ -3,7 +3,6 @@ submission, a manager's Done / Drop buttons, and the owner's Done / Not yet."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -25,11 +24,10 @@ from blocks.replies import notice
 from delivery.actions import tell_owners
 from handlers.context import HandlerContext
 from handlers.home import publish_home
-from handlers.payloads import user_of, workspace_of
+from handlers.payloads import modal_team, user_of, workspace_of
 from services import actions as action_service
 from services.actions import ActionForm, InvalidAction
 from services.errors import PulseError
-from services.slack_ids import is_slack_id
 from surveys.actions import OwnerReport
 
 log = logging.getLogger(__name__)
@@ -99,25 +97,12 @@ def read_form(view: dict[str, Any]) -> ActionForm:
     )
 
 
-def _team_of(view: dict[str, Any]) -> tuple[str, str]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "")
-    except (TypeError, ValueError):
-        meta = None
-    if not isinstance(meta, dict):
-        return "", ""
-    workspace, channel = meta.get("workspace"), meta.get("team")
-    if not (is_slack_id(workspace) and is_slack_id(channel)):
-        return "", ""
-    return workspace, channel
-
-
 def submit(ctx: HandlerContext) -> Callable[..., None]:
     """Store the action, or show each wrong field's problem beside it."""
 
     def listener(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
         user_id = user_of(body)
-        workspace, channel = _team_of(view)
+        workspace, channel = modal_team(view)
         if not user_id or not channel or workspace != workspace_of(body):
             ack(response_action="update", view=action_problem_view(PulseError.reply))
             return

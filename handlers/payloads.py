@@ -6,6 +6,7 @@ so a malformed payload is refused by the same check as a stranger's.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from services.slack_ids import is_slack_id
@@ -33,3 +34,18 @@ def ephemeral_response_url(body: dict[str, Any]) -> str | None:
     if isinstance(container, dict) and container.get("is_ephemeral") and isinstance(url, str):
         return url if url.startswith(("https://", "http://")) else None
     return None
+
+
+def modal_team(view: dict[str, Any]) -> tuple[str, str]:
+    """(workspace, channel) a team's modal was opened for, from its private metadata
+    (`blocks.ids.team_metadata`); ("", "") when it is not ours."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "")
+    except (TypeError, ValueError):
+        meta = None
+    if not isinstance(meta, dict):
+        return "", ""
+    workspace, channel = meta.get("workspace"), meta.get("team")
+    if not (is_slack_id(workspace) and is_slack_id(channel)):
+        return "", ""
+    return workspace, channel

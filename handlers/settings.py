@@ -3,7 +3,6 @@ button; checked and saved when the manager submits it."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +20,7 @@ from blocks.settings import (
 )
 from handlers.context import HandlerContext
 from handlers.home import publish_home
-from handlers.payloads import workspace_of
+from handlers.payloads import modal_team, user_of, workspace_of
 from services import settings as settings_service
 from services.errors import PulseError
 from services.settings import InvalidSettings, SettingsForm
@@ -112,28 +111,13 @@ def _string(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _team_of(view: dict[str, Any]) -> tuple[str, str]:
-    """(workspace, channel) the modal was opened for, from its private metadata."""
-    try:
-        meta = json.loads(view.get("private_metadata") or "")
-    except (TypeError, ValueError):
-        meta = None
-    if not isinstance(meta, dict):
-        return "", ""
-    workspace, channel = meta.get("workspace"), meta.get("team")
-    if not (is_slack_id(workspace) and is_slack_id(channel)):
-        return "", ""
-    return workspace, channel
-
-
 def submit(ctx: HandlerContext) -> Callable[..., None]:
     """Save the form, or show each wrong field's problem beside it; nothing is half-saved."""
 
     def listener(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body.get("user")
-        user_id = user.get("id") if isinstance(user, dict) else None
-        workspace, channel = _team_of(view)
-        if not is_slack_id(user_id) or not channel or workspace != workspace_of(body):
+        user_id = user_of(body)
+        workspace, channel = modal_team(view)
+        if not user_id or not channel or workspace != workspace_of(body):
             ack(response_action="update", view=settings_problem_view(PulseError.reply))
             return
         try:

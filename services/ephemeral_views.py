@@ -8,7 +8,7 @@ from datetime import datetime
 
 from storage import ephemeral_views as view_store
 from storage.database import Database
-from storage.ephemeral_views import ViewToHide
+from storage.in_channel_views import ViewToHide
 
 __all__ = ["ViewToHide", "due_views", "remember_view", "view_hidden"]
 
@@ -28,7 +28,7 @@ def due_views(*, db: Database, now: datetime) -> list[ViewToHide]:
         return view_store.due(session, now=now)
 
 
-def view_hidden(*, db: Database, prompt_id: int, round_closed: bool) -> None:
-    """The prompt no longer shows an answer (or never can again)."""
+def view_hidden(*, db: Database, prompt_id: int, closed: bool) -> None:
+    """The prompt no longer shows an answer (or never can again: `closed`)."""
     with db.transaction() as session:
-        view_store.hidden(session, prompt_id=prompt_id, round_closed=round_closed)
+        view_store.hidden(session, prompt_id=prompt_id, closed=closed)

@@ -11,10 +11,10 @@ from storage import review_reach as reach_store
 from storage import reviews as review_store
 from storage import teams as team_store
 from storage.database import Database
-from storage.review_reach import ReviewViewToHide
+from storage.in_channel_views import ViewToHide
 
 __all__ = [
-    "ReviewViewToHide",
+    "ViewToHide",
     "claim_notice",
     "due_views",
     "remember_view",
@@ -58,17 +58,17 @@ def remember_view(*, db: Database, prompt_id: int, response_url: str, now: datet
         reach_store.remember(session, prompt_id=prompt_id, response_url=response_url, now=now)
 
 
-def due_views(*, db: Database, now: datetime) -> list[ReviewViewToHide]:
+def due_views(*, db: Database, now: datetime) -> list[ViewToHide]:
     """In-channel review prompts to redraw without their answers now."""
     with db.transaction() as session:
         reach_store.forget_hidden_of_closed(session)
         return reach_store.due(session, now=now)
 
 
-def view_hidden(*, db: Database, prompt_id: int, review_closed: bool) -> None:
-    """The prompt shows no answer now (or never can again)."""
+def view_hidden(*, db: Database, prompt_id: int, closed: bool) -> None:
+    """The prompt shows no answer now (or never can again: `closed`)."""
     with db.transaction() as session:
-        reach_store.hidden(session, prompt_id=prompt_id, review_closed=review_closed)
+        reach_store.hidden(session, prompt_id=prompt_id, closed=closed)
 
 
 def claim_notice(*, db: Database, review_id: int, now: datetime) -> UnreachableNotice | None:

@@ -404,7 +404,18 @@ class WorkspaceName(Base):
     learned_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class EphemeralView(Base):
+class InChannelView:
+    """The columns the pulse's and the review's kept views share (`storage.in_channel_views`
+    holds their rules)."""
+
+    response_url: Mapped[str] = mapped_column(String(512))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    hide_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    uses: Mapped[int] = mapped_column(SmallInteger)
+    shows_answer: Mapped[bool] = mapped_column(Boolean)
+
+
+class EphemeralView(InChannelView, Base):
     """The latest `response_url` of an in-channel (ephemeral) prompt its member clicked.
 
     An ephemeral message can only be changed through a response_url, which Slack honours
@@ -419,14 +430,9 @@ class EphemeralView(Base):
         ForeignKey("prompts.id", ondelete="CASCADE"), primary_key=True
     )
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
-    response_url: Mapped[str] = mapped_column(String(512))
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    hide_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    uses: Mapped[int] = mapped_column(SmallInteger)
-    shows_answer: Mapped[bool] = mapped_column(Boolean)
 
 
-class ReviewEphemeralView(Base):
+class ReviewEphemeralView(InChannelView, Base):
     """The latest `response_url` of an in-channel review prompt its member clicked, kept
     until the answers it shows are hidden (as `EphemeralView` for the pulse)."""
 
@@ -437,11 +443,6 @@ class ReviewEphemeralView(Base):
         ForeignKey("review_prompts.id", ondelete="CASCADE"), primary_key=True
     )
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
-    response_url: Mapped[str] = mapped_column(String(512))
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    hide_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    uses: Mapped[int] = mapped_column(SmallInteger)
-    shows_answer: Mapped[bool] = mapped_column(Boolean)
 
 
 class OrganisationRow(Base):

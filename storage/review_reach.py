@@ -5,13 +5,13 @@ and never commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.ephemeral_views import RESPONSE_URL_LIFETIME, RESPONSE_URL_USES, SHOWN_FOR
+from storage import in_channel_views as views
+from storage.in_channel_views import ViewToHide
 from storage.models import Member, Review, ReviewEphemeralView, ReviewPrompt
 
 
@@ -35,16 +35,6 @@ def mark_outcome(
     )
 
 
-@dataclass(frozen=True)
-class ReviewViewToHide:
-    """An in-channel review prompt showing answers, due to be redrawn without them."""
-
-    prompt_id: int
-    response_url: str
-    usable: bool
-    review_closed: bool
-
-
 def remember(session: Session, *, prompt_id: int, response_url: str, now: datetime) -> None:
     """Keep a click's response_url before it shows the member their answers (the newest
     replaces the older: each click brings a fresh one)."""
@@ -55,51 +45,21 @@ def remember(session: Session, *, prompt_id: int, response_url: str, now: dateti
     if row is None:
         row = ReviewEphemeralView(prompt_id=prompt_id, review_id=review_id)
         session.add(row)
-    row.response_url = response_url
-    row.expires_at = now + RESPONSE_URL_LIFETIME
-    row.hide_at = now + SHOWN_FOR
-    row.uses = 1
-    row.shows_answer = True
+    views.show(row, response_url=response_url, now=now)
     session.flush()
 
 
-def due(session: Session, *, now: datetime, limit: int = 100) -> list[ReviewViewToHide]:
+def due(session: Session, *, now: datetime, limit: int = 100) -> list[ViewToHide]:
     """Views showing answers whose time is up, or whose review has closed."""
-    rows = session.execute(
-        select(ReviewEphemeralView, Review.closed_at)
-        .join(Review, Review.id == ReviewEphemeralView.review_id)
-        .where(
-            ReviewEphemeralView.shows_answer.is_(True),
-            (ReviewEphemeralView.hide_at <= now) | Review.closed_at.is_not(None),
-        )
-        .order_by(ReviewEphemeralView.hide_at, ReviewEphemeralView.prompt_id)
-        .limit(limit)
-    ).all()
-    return [
-        ReviewViewToHide(
-            prompt_id=view.prompt_id,
-            response_url=view.response_url,
-            usable=view.expires_at > now and view.uses < RESPONSE_URL_USES,
-            review_closed=closed_at is not None,
-        )
-        for view, closed_at in rows
-    ]
-
-
-def hidden(session: Session, *, prompt_id: int, review_closed: bool) -> None:
-    """The view shows no answer now: once its review has closed the row (and the URL) goes;
-    before, it stays so the close can redraw it as closed."""
-    if review_closed:
-        session.execute(
-            delete(ReviewEphemeralView).where(ReviewEphemeralView.prompt_id == prompt_id)
-        )
-        return
-    session.execute(
-        update(ReviewEphemeralView)
-        .where(ReviewEphemeralView.prompt_id == prompt_id)
-        .values(shows_answer=False, uses=ReviewEphemeralView.uses + 1)
-        .execution_options(synchronize_session=False)
+    belongs = Review.id == ReviewEphemeralView.review_id
+    return views.due(
+        session, ReviewEphemeralView, parent=Review, belongs=belongs, now=now, limit=limit
     )
+
+
+def hidden(session: Session, *, prompt_id: int, closed: bool) -> None:
+    """The view shows no answer now (`storage.in_channel_views.hidden`)."""
+    views.hidden(session, ReviewEphemeralView, prompt_id=prompt_id, closed=closed)
 
 
 def forget_hidden_of_closed(session: Session) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import given, settings
@@ -28,6 +29,7 @@ from surveys.organisation_figures import Person
 from surveys.organisations import OTHER_PARTNERS
 from surveys.partnership import partnership_view
 from surveys.story import tell_story
+from tests.partnership_cases import last_two_left, police_folded_in
 
 WEEK = "2026-W47"
 A, B, C = "talk-of-us", "ask-and-listen", "report-honestly"
@@ -66,8 +68,12 @@ def published(members: list[Member], threshold: int = 5) -> str:
     )
 
 
+def _person(row: Sequence[int | None]) -> Person:
+    return [(b, p) for b, p in zip((A, B, C), row, strict=True)]
+
+
 def _people(organisation: str, points: list[list[int | None]]) -> list[Member]:
-    return [(organisation, [(b, p) for b, p in zip((A, B, C), row, strict=True)]) for row in points]
+    return [(organisation, _person(row)) for row in points]
 
 
 answers = st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=3, max_size=3)
@@ -88,14 +94,10 @@ def test_which_folded_people_are_the_police_changes_nothing_published(
 ) -> None:
     """Council 6, NHS 6, police 2: the police alone would be the remainder, so the council
     folds with them. Swapping any two of those eight for the police changes nothing."""
-    base = _people("Leeds City Council", council) + _people("NHS Leeds", nhs)
-    police_answers = _people("West Yorkshire Police", folded)
-    actual = base[:6] + police_answers + base[6:]
-    pool = [m[1] for m in base[:6]] + [m[1] for m in police_answers]  # the eight folded
-    relabelled = [
-        ("West Yorkshire Police" if i in police else "Leeds City Council", person)
-        for i, person in enumerate(pool)
-    ] + base[6:]
+    actual, relabelled = (
+        [(organisation, _person(row)) for organisation, row in members]
+        for members in police_folded_in(council, nhs, folded, police)
+    )
     assert published(actual) == published(relabelled)
     assert "West Yorkshire Police" not in published(actual)
 
@@ -113,17 +115,11 @@ def test_the_last_organisation_left_cannot_be_read_off_the_team(
     and so is the council's (the team's C less the council's would give the NHS's): any
     shuffle of the nine C answers between the two organisations publishes the same."""
 
-    def partnership(c_points: list[int]) -> list[Member]:
-        members: list[Member] = []
-        for i, (a, b) in enumerate(rest):
-            organisation = "Leeds City Council" if i < 6 else "NHS Leeds"
-            c = c_points[i] if i < 9 else None
-            members.append((organisation, [(A, a), (B, b), (C, c)]))
-        return members
-
     shuffled = [points[i] for i in order]
-    one, two = published(partnership(points), 4), published(partnership(shuffled), 4)
-    assert one == two
+    one, two = (
+        [(o, _person(row)) for o, row in last_two_left(rest, c)] for c in (points, shuffled)
+    )
+    assert published(one, 4) == published(two, 4)
 
 
 @settings(max_examples=150, deadline=None)

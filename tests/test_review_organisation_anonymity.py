@@ -31,6 +31,7 @@ from surveys.review import (
 )
 from surveys.review_format import review_to_dict, review_to_text, reviews_csv
 from surveys.review_organisations import by_organisation, cliffs_delta, widest_gap
+from tests.partnership_cases import last_two_left, police_folded_in
 
 ASKED = QUESTION_IDS[:3]
 Member = tuple[str, list[int | None]]  # (organisation, a level or None for each of ASKED)
@@ -100,14 +101,7 @@ def test_which_folded_people_are_the_police_changes_nothing_published(
 ) -> None:
     """Council 6, NHS 6, police 2: the police alone would be the remainder, so the council
     folds with them. Swapping any two of those eight for the police changes nothing."""
-    base = _people("Leeds City Council", council) + _people("NHS Leeds", nhs)
-    police_answers = _people("West Yorkshire Police", folded)
-    actual = base[:6] + police_answers + base[6:]
-    pool = [m[1] for m in base[:6]] + [m[1] for m in police_answers]
-    relabelled = [
-        ("West Yorkshire Police" if i in police else "Leeds City Council", person)
-        for i, person in enumerate(pool)
-    ] + base[6:]
+    actual, relabelled = police_folded_in(council, nhs, folded, police)
     assert published(actual) == published(relabelled)
     assert "West Yorkshire Police" not in published(actual)
     assert "Leeds City Council" not in published(actual)
@@ -127,15 +121,9 @@ def test_the_last_organisation_left_cannot_be_read_off_the_team(
     council's would give the NHS's): any shuffle of the nine levels between the two
     organisations publishes the same."""
 
-    def partnership(third: list[int]) -> list[Member]:
-        members: list[Member] = []
-        for i, (a, b) in enumerate(rest):
-            organisation = "Leeds City Council" if i < 6 else "NHS Leeds"
-            members.append((organisation, [a, b, third[i] if i < 9 else None]))
-        return members
-
     shuffled = [points[i] for i in order]
-    assert published(partnership(points), 4) == published(partnership(shuffled), 4)
+    one, two = ([(o, list(row)) for o, row in last_two_left(rest, t)] for t in (points, shuffled))
+    assert published(one, 4) == published(two, 4)
 
 
 def _published_json(members: list[Member], threshold: int) -> dict[str, Any]:
