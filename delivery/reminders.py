@@ -36,11 +36,14 @@ def _prompt_link(client: WebClient, target: ReminderTarget) -> str | None:
 def send_reminders(out: Outbound, *, round_ids: Sequence[int]) -> int:
     """Nudge, once, everyone in these rounds who has not answered anything yet: by DM, or,
     where Slack refused the member a DM, alone in the team channel as their prompt went.
-    Every round's pass is taken before the first nudge goes."""
+    Every round's pass is taken and its nudges queued before the first goes; the queue is
+    then sent, with whatever an earlier pass cut short left in it."""
+    reminder_service.claim_reminders(db=out.db, round_ids=round_ids, now=out.clock())
     reminded = 0
-    targets = reminder_service.claim_reminders(db=out.db, round_ids=round_ids, now=out.clock())
-    for target in targets:
+    for target in reminder_service.queued_reminders(db=out.db):
         out.wait_turn(target.user_id, target.round.workspace_id)
+        if not reminder_service.take_reminder(db=out.db, prompt_id=target.prompt_id):
+            continue  # another sender took it
         try:
             client = out.client_for(target.round.workspace_id)
             if target.in_channel:

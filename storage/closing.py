@@ -82,26 +82,3 @@ def claim_digest_post(session: Session, round_id: int, now: datetime) -> bool:
 def release_digest_post(session: Session, round_id: int) -> None:
     """Give a digest post's claim back, so a later attempt retries."""
     session.execute(update(Round).where(Round.id == round_id).values(digest_posted_at=None))
-
-
-def claim_reminder_pass(session: Session, round_id: int, now: datetime) -> bool:
-    """Take an open round's one reminder pass, in one statement: only one caller gets it."""
-    claimed = session.execute(
-        update(Round)
-        .where(Round.id == round_id, Round.reminded_at.is_(None), Round.closed_at.is_(None))
-        .values(reminded_at=now)
-    )
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]
-
-
-def claim_reminder_passes(session: Session, round_ids: Collection[int], now: datetime) -> list[int]:
-    """Take open rounds' one reminder passes, in one statement: each round's pass goes to
-    one caller only. The rounds taken, in id order."""
-    claimed = session.execute(
-        update(Round)
-        .where(Round.id.in_(round_ids), Round.reminded_at.is_(None), Round.closed_at.is_(None))
-        .values(reminded_at=now)
-        .returning(Round.id)
-        .execution_options(synchronize_session=False)
-    )
-    return sorted(round_id for (round_id,) in claimed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -115,26 +115,3 @@ def queue_prompts(session: Session, round_id: int, due: Iterable[tuple[str, date
     for user_id, due_at in due:
         session.add(Prompt(round_id=round_id, user_id=user_id, state="pending", due_at=due_at))
     session.flush()
-
-
-@dataclass(frozen=True)
-class Reminded:
-    """A prompt marked as reminded: whom to nudge, and which DM to point at."""
-
-    user_id: str
-    channel_id: str | None
-    message_ts: str | None
-    prompt_id: int = 0
-    route: str | None = None
-    round_id: int = 0
-
-
-def mark_reminded(session: Session, round_ids: Collection[int]) -> list[Reminded]:
-    """Mark every sent, unanswered, unreminded prompt of these rounds as reminded, in one
-    statement; whom to nudge, by round then prompt."""
-    reminded = [
-        Reminded(p.user_id, p.channel_id, p.message_ts, p.id, p.route, p.round_id)
-        for p in round_store.unanswered_sent_prompts(session, round_ids)
-    ]
-    round_store.mark_reminder_sent(session, [r.prompt_id for r in reminded])
-    return reminded

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -344,29 +343,6 @@ def pending_answers_of(session: Session, prompt_id: int) -> dict[str, int | None
     return {behaviour: point for behaviour, point in rows}
 
 
-def unanswered_sent_prompts(session: Session, round_ids: Collection[int]) -> Sequence[Any]:
-    """Sent prompts with no answer yet and no reminder: who the reminders go to (by round,
-    then prompt; the columns a reminder needs)."""
-    answered = select(PendingAnswer.prompt_id)
-    return session.execute(
-        select(
-            Prompt.round_id,
-            Prompt.id,
-            Prompt.user_id,
-            Prompt.channel_id,
-            Prompt.message_ts,
-            Prompt.route,
-        )
-        .where(
-            Prompt.round_id.in_(round_ids),
-            Prompt.state == "sent",
-            Prompt.reminder_state.is_(None),
-            Prompt.id.not_in(answered),
-        )
-        .order_by(Prompt.round_id, Prompt.id)
-    ).all()
-
-
 def clear_reminder_marks(session: Session, round_ids: Collection[int]) -> None:
     """Forget who was reminded: at close it would tell who had not answered."""
     session.execute(
@@ -375,17 +351,6 @@ def clear_reminder_marks(session: Session, round_ids: Collection[int]) -> None:
         .values(reminder_state=None)
         .execution_options(synchronize_session=False)
     )
-
-
-def mark_reminder_sent(session: Session, prompt_ids: Sequence[int]) -> None:
-    """Mark these prompts as reminded (their rounds' reminder passes were claimed first)."""
-    if prompt_ids:
-        session.execute(
-            update(Prompt)
-            .where(Prompt.id.in_(prompt_ids))
-            .values(reminder_state="sent")
-            .execution_options(synchronize_session=False)
-        )
 
 
 def expire_unsent(session: Session, round_ids: Collection[int]) -> None:

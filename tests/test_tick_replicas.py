@@ -24,6 +24,7 @@ from bench.tick_data import (
 )
 from jobs.tick import TickReport, run_tick
 from runtime.assembly import Bot
+from services import reminders as reminder_service
 from standin import StandInSlack, Workspace
 from storage.models import Round
 
@@ -95,3 +96,36 @@ def test_two_replicas_remind_close_and_digest_each_due_round_once(database_url: 
         finally:
             for bot in bots:
                 bot.db.dispose()
+
+
+def test_a_reminder_pass_cut_short_is_finished_by_the_next_tick(database_url: str) -> None:
+    """The passes are taken and their nudges queued, one nudge is taken, and the process
+    dies: the next tick sends the rest, once each, and leaves the one taken alone."""
+    write_tick_database(database_url, LAYOUT)
+    reminded = LAYOUT.teams_of(REMIND_MANY)
+    at = moment(2, "11:00")
+    with schema_check_off(), standin(_workspace()) as slack:
+        bot = bench_bot(database_url=database_url, api_url=slack.api_url)
+        try:
+            _together([bot], moment(1, "11:00"))  # the pulses due on Tuesday: out of the way
+            slack.reset_calls()
+            with bot.db.reading() as session:
+                rounds = list(
+                    session.scalars(
+                        select(Round.id).where(
+                            Round.team_id.in_(list(reminded)), Round.week == WEEK
+                        )
+                    )
+                )
+            taken = reminder_service.claim_reminders(db=bot.db, round_ids=rounds, now=at)
+            queued = reminder_service.queued_reminders(db=bot.db)
+            assert taken == len(reminded) and len(queued) == len(reminded)
+            assert reminder_service.take_reminder(db=bot.db, prompt_id=queued[0].prompt_id)
+            bot.outbound.clock = lambda: at
+            assert run_tick(bot.outbound).reminded == len(reminded) - 1
+            assert run_tick(bot.outbound).reminded == 0
+            unanswered = Counter(LAYOUT.members_of(n)[-1] for n in reminded)
+            del unanswered[queued[0].user_id]
+            assert _posted(slack, "U") == unanswered
+        finally:
+            bot.db.dispose()
