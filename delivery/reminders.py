@@ -41,9 +41,9 @@ def send_reminders(out: Outbound, *, round_ids: Sequence[int]) -> int:
     reminder_service.claim_reminders(db=out.db, round_ids=round_ids, now=out.clock())
     reminded = 0
     for target in reminder_service.queued_reminders(db=out.db):
-        out.wait_turn(target.user_id, target.round.workspace_id)
         if not reminder_service.take_reminder(db=out.db, prompt_id=target.prompt_id):
-            continue  # another sender took it
+            continue  # another sender took it: no turn of the workspace's budget spent
+        out.wait_turn(target.user_id, target.round.workspace_id)
         try:
             client = out.client_for(target.round.workspace_id)
             if target.in_channel:
