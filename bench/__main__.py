@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: TEST_DATABASE_URL, else the local server); 'none' to skip PostgreSQL",
     )
     parser.add_argument(
+        "--skip-before",
+        action="store_true",
+        help="leave out the slow 'before' phases (senders: each process pacing alone, "
+        "about 40 minutes at full size)",
+    )
+    parser.add_argument(
         "--write",
         metavar="PATH",
         type=Path,
@@ -67,6 +73,7 @@ def run_benchmarks(
     *,
     size: str,
     postgres_url: str | None,
+    skip_before: bool = False,
     say: Callable[[str], None] = print,
     show: Callable[[Section], None] = print_section,
 ) -> tuple[list[Section], bool]:
@@ -75,7 +82,14 @@ def run_benchmarks(
     complete = True
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pulse-bench-")))
-        context = Run(size=size, folder=folder, postgres_url=postgres_url, stack=stack, say=say)
+        context = Run(
+            size=size,
+            folder=folder,
+            postgres_url=postgres_url,
+            stack=stack,
+            say=say,
+            skip_before=skip_before,
+        )
         for name in names:
             say(f"\n-- {name} ({size})")
             start = time.perf_counter()
@@ -101,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"PostgreSQL is not reachable at {postgres_url}: its figures are skipped.")
         postgres_url = None
     start = time.perf_counter()
-    sections, complete = run_benchmarks(names, size=size, postgres_url=postgres_url)
+    sections, complete = run_benchmarks(
+        names, size=size, postgres_url=postgres_url, skip_before=args.skip_before
+    )
     seconds = time.perf_counter() - start
     print(f"\n== Targets ({size} sizes, {seconds / 60:.1f} minutes)")
     for section in sections:

@@ -148,6 +148,7 @@ def run(context: Run) -> Section:
         numbers = Counter()
         closed: dict[str, list[LoadResult]] = {name: [] for name in CLOSED_LOOP_ORDER}
         busy: dict[str, list[float]] = {name: [] for name in CLOSED_LOOP_ORDER}
+        per_click: dict[str, list[float]] = {name: [] for name in CLOSED_LOOP_ORDER}
         drains = []
         floor_updates = 0
         for repeat in range(sizes.repeats):
@@ -157,11 +158,17 @@ def run(context: Run) -> Section:
                 )
                 server = listening[name]
                 updates_before = _updates(slack)
+                answered = clickers[name].answered
                 used = server.cpu_seconds()
                 closed[name].append(_closed(clickers[name].send, numbers, sizes))
                 busy[name].append((server.cpu_seconds() - used) / (sizes.warmup + sizes.seconds))
+                # Its redraws finish before the next loop starts, and their CPU is the
+                # click's: read the server's CPU once they have stopped.
+                _drain(slack, 0)
+                per_click[name].append(
+                    (server.cpu_seconds() - used) / max(clickers[name].answered - answered, 1)
+                )
                 if name == "redrawing":
-                    _drain(slack, 0)  # its updates finish before the next loop starts
                     floor_updates += _updates(slack) - updates_before
             # The stand-in's count includes the floor's updates: at least one redraw per
             # message the bot was clicked on comes on top of them.
@@ -191,7 +198,7 @@ def run(context: Run) -> Section:
         let_go(servers, context.stack)
         slack.stop()
     schema_ms = schema_check_ms({"text": clicks[0].text, "blocks": clicks[0].blocks})
-    _report(section, sizes, closed, opened)
+    _report(section, sizes, closed, opened, per_click)
     failures = sum(r.failures for rs in closed.values() for r in rs) + sum(
         r.failures for r in opened.values()
     )
@@ -241,6 +248,10 @@ def run(context: Run) -> Section:
         f"{_share(busy['bot'])} of one core, the bare app {_share(busy['bare'])}, the bare app "
         f"that redraws {_share(busy['redrawing'])} (less than a whole core means the process "
         "spent part of the time waiting: for requests, or for a lock).",
+        "CPU per click: the user + system CPU time the server's processes used (read from "
+        "/proc/<pid>/stat) from the start of a closed loop until its redraws had stopped "
+        "reaching the stand-in, divided by the clicks it answered 200 in that loop (warm-up "
+        "included), averaged over the repeats.",
     ]
     return section
 
@@ -272,6 +283,7 @@ def _report(
     sizes: Sizes,
     closed: dict[str, list[LoadResult]],
     opened: dict[str, LoadResult],
+    per_click: dict[str, list[float]],
 ) -> None:
     bare, bot = _pooled(closed["bare"]), _pooled(closed["bot"])
     throughput = section.figure(
@@ -281,12 +293,26 @@ def _report(
         _mean_throughput(closed["bare"]),
         "bare Bolt app",
     )
-    section.figure(
+    redrawing = section.figure(
         f"throughput, closed loop, {sizes.clients} clients, against a floor that redraws",
         _mean_throughput(closed["bot"]),
         "clicks/s",
         _mean_throughput(closed["redrawing"]),
         "bare Bolt app + chat.update",
+    )
+    cpu = section.figure(
+        "server CPU per click (user + system, its redraw included), closed loop",
+        _mean(per_click["bot"]) * 1000,
+        "ms",
+        _mean(per_click["redrawing"]) * 1000,
+        "bare Bolt app + chat.update",
+    )
+    section.figure(
+        "server CPU per click, against the bare app",
+        _mean(per_click["bot"]) * 1000,
+        "ms",
+        _mean(per_click["bare"]) * 1000,
+        "bare Bolt app",
     )
     section.figure("p50 latency, closed loop", bot.p(50), "ms", bare.p(50), "bare Bolt app")
     section.figure("p99 latency, closed loop", bot.p(99), "ms", bare.p(99), "bare Bolt app")
@@ -308,4 +334,11 @@ def _report(
     section.targets = [
         at_least("throughput ≥ 0.7× the bare app's", throughput.ratio, 0.7, "×"),
         at_most(f"p99 < 50 ms at {rate} clicks/s", p99.value, 50, "ms"),
+        at_least("throughput ≥ 0.9× the bare app that redraws", redrawing.ratio, 0.9, "×"),
+        at_most("CPU per click ≤ 1.3× the bare app that redraws", cpu.ratio, 1.3, "×"),
+        at_most(f"p99 < 20 ms at {rate} clicks/s", p99.value, 20, "ms"),
     ]
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

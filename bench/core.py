@@ -103,6 +103,8 @@ class Run:
     stack: ExitStack
     say: Callable[[str], None] = print
     cache: dict[str, Any] = field(default_factory=dict)
+    skip_before: bool = False
+    """Leave out the "before" phases that take long at full size (the senders' is ~40 min)."""
 
     def pick(self, sizes: dict[str, Any]) -> Any:
         """This run's entry of a benchmark's size table."""

@@ -116,8 +116,13 @@ class Server:
         raise RuntimeError(f"server did not listen within {timeout:.0f} s; log: {self._log_path}")
 
     def cpu_seconds(self) -> float:
-        """CPU time the server process has used so far."""
-        return cpu_seconds(self.process.pid)
+        """CPU time the server and every process it started have used so far (their own,
+        so it does not depend on how busy the rest of the machine is)."""
+        total = 0.0
+        for pid in process_tree(self.process.pid):
+            with suppress(OSError):
+                total += cpu_seconds(pid)
+        return total
 
     def memory(self) -> Memory:
         """Peak and proportional memory of the server and every process it started."""

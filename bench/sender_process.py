@@ -61,9 +61,13 @@ def main(argv: list[str]) -> int:
         if not owed:
             break
         if not report.sent:
-            time.sleep(0.2)  # another sender holds what is left
+            time.sleep(0.05)  # another sender holds what is left
     seconds = time.perf_counter() - start
-    print(json.dumps({"sent": sent, "passes": passes, "seconds": seconds}), flush=True)
+    ended = time.monotonic()
+    print(
+        json.dumps({"sent": sent, "passes": passes, "seconds": seconds, "ended": ended}),
+        flush=True,
+    )
     bot.db.dispose()
     return 0
 

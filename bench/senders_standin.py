@@ -64,6 +64,23 @@ def delivered(slack: StandInSlack) -> dict[str, object]:
     return {"received": [[n, user, times] for (n, user), times in received.items()]}
 
 
+def timeline(slack: StandInSlack) -> dict[str, object]:
+    """Per workspace, when (time.monotonic, the same clock in every process of the machine)
+    its first and last DM were accepted, and when its calls were answered 429."""
+    teams = {token(n): n for n in range(1, len(slack.tenancy.workspaces()) + 1)}
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    limited: list[list[float]] = []
+    for call in slack.calls_to("chat.postMessage"):
+        n = teams.get(call.token or "", 0)
+        if call.ok:
+            first.setdefault(n, call.answered_at)
+            last[n] = max(last.get(n, 0.0), call.answered_at)
+        elif call.http_status == 429:
+            limited.append([n, call.answered_at])
+    return {"first": first, "last": last, "limited": limited}
+
+
 def main(argv: list[str]) -> int:
     """Serve until stdin closes."""
     count, per_member, per_minute = int(argv[0]), int(argv[1]), int(argv[2])
@@ -77,7 +94,7 @@ def main(argv: list[str]) -> int:
         for line in sys.stdin:
             command, *args = line.split()
             if command == "stats":
-                _say({**delivered(slack), "rate_limited": slack.rate_limited})
+                _say({**delivered(slack), **timeline(slack), "rate_limited": slack.rate_limited})
             elif command == "check":
                 messages = [
                     m

@@ -11,15 +11,18 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.lines import Line2D
+from typing import TYPE_CHECKING
 
 from surveys.behaviours import BEHAVIOURS
 from surveys.digest import Digest
 from surveys.organisation_figures import group_order
 from surveys.review import ReviewResults
 from surveys.review_format import differ_words
+
+if TYPE_CHECKING:
+    # Only charts.report_pdf draws, and imports matplotlib; the figures above are read
+    # without it (charts.report_data).
+    from matplotlib.figure import Figure as MplFigure
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ LINE_HEIGHT = 0.013
 def _header(figure: MplFigure, y: float, names: Sequence[str], size: float) -> float:
     """Each column's organisation name, wrapped to its column's width (on up to two lines,
     shortened only past that) so long names never run into the next column."""
+    from matplotlib.lines import Line2D
+
     points = _column_width(len(names)) * figure.get_figwidth() * 72
     characters = int(points / (size * 0.66))  # a bold character is about 0.66 em wide
     wrapper = textwrap.TextWrapper(max(characters, 6), max_lines=HEADER_LINES, placeholder="…")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from blocks.digest import digest_message
-from charts.digest_chart import render_digest_chart
 from delivery.closed_redraws import redraw_closed
 from delivery.context import Outbound
 from delivery.ephemeral_views import hide_due
@@ -41,6 +40,10 @@ def post_digest(
 def attach_chart(out: Outbound, bundle: DigestBundle) -> bool:
     """Upload the digest's chart beside it; the message already says everything in words,
     so a failed upload costs the picture, never the figures."""
+    # matplotlib is imported where a chart is drawn, not when the server starts: most of
+    # a server's processes never draw one, and it would hold some 30 MB in each.
+    from charts.digest_chart import render_digest_chart
+
     digest = bundle.digest
     try:
         image = render_digest_chart(digest, target=bundle.target, team_name=bundle.team_name)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -159,7 +161,16 @@ there are none)."""
 
 REST = 1.0
 """Least seconds a round whose workspace's budget is spent is left to the other senders:
-long enough for this one to settle on another workspace's round."""
+long enough for this one to settle on another workspace's round. With no other round to
+send, the sender comes back as soon as the budget allows, not after the rest."""
+
+SPREAD = 16
+"""Rounds one claim takes a share of: each workspace's budget is drawn on from the first
+claim, so that all of them finish together rather than one after another."""
+
+RELIST_SECONDS = 5.0
+"""How often a pass looks again for rounds with prompts waiting (a query over all of
+them): a round opened meanwhile is still claimed at once when the others have none left."""
 
 
 @dataclass
@@ -170,6 +181,8 @@ class _Batch:
     carry_on: bool
     resting: dict[int, float] = field(default_factory=dict)
     """Rounds whose workspace's budget is spent, and (time.monotonic) until when."""
+    ready: float = 0.0
+    """When (time.monotonic) the soonest of those budgets may allow a call again."""
 
 
 def _send_batch(work: _Pass, batch: list[PromptToSend], *, may_leave: bool) -> _Batch:
@@ -198,8 +211,9 @@ def _send_batch(work: _Pass, batch: list[PromptToSend], *, may_leave: bool) -> _
         if prompt is None:
             if may_leave and wait >= LEAVE_AFTER:
                 work.record.release(left)
-                until = time.monotonic() + max(wait, REST)
-                return _Batch(posted, True, {p.round.id: until for p in left})
+                moment = time.monotonic()
+                until = moment + max(wait, REST)
+                return _Batch(posted, True, {p.round.id: until for p in left}, moment + wait)
             time.sleep(wait)
             continue
         try:
@@ -230,6 +244,27 @@ def _next_allowed(
     return None, soonest
 
 
+class _Waiting:
+    """The rounds with prompts waiting, looked up now and then, that claims spread over,
+    SPREAD at a time, taking turns when there are more."""
+
+    def __init__(self, out: Outbound) -> None:
+        self._out = out
+        self._rounds: deque[int] = deque()
+        self._listed = -math.inf
+
+    def spread(self, moment: float, resting: Collection[int]) -> list[int]:
+        """The rounds the next claim takes a share of (none of the ``resting``)."""
+        if moment - self._listed >= RELIST_SECONDS:
+            self._rounds = deque(
+                round_service.rounds_waiting(db=self._out.db, now=self._out.clock())
+            )
+            self._listed = moment
+        chosen = [r for r in self._rounds if r not in resting][:SPREAD]
+        self._rounds.rotate(-SPREAD)
+        return chosen
+
+
 def next_claim_size(claimed: int, posted: int, most: int) -> int:
     """How many prompts to claim next: as many as the last claim posted while it was fresh
     when it could not post them all, twice as many (up to ``most``) when it could.
@@ -254,6 +289,8 @@ def send_due_prompts(
     """
     size = batch_size
     resting: dict[int, float] = {}
+    ready = float("inf")
+    waiting = _Waiting(out) if round_id is None else None
     with round_service.deliveries(out.db) as record:
         work = _Pass(out, record)
         while True:
@@ -266,17 +303,21 @@ def send_due_prompts(
                 round_id=round_id,
                 lease=out.claim_lease,
                 skip_rounds=tuple(resting),
+                spread=() if waiting is None else waiting.spread(moment, resting),
             )
             if not batch:
                 if not resting:
                     break
-                time.sleep(min(resting.values()) - moment)  # only spent workspaces are left
+                time.sleep(max(0.0, ready - moment))  # only spent workspaces are left
+                resting, ready = {}, float("inf")
                 continue
             done = _send_batch(work, batch, may_leave=round_id is None)
             record.settle()
             if not done.carry_on:
                 break
             resting.update(done.resting)
+            if done.resting:
+                ready = min(ready, done.ready)
             size = next_claim_size(len(batch), max(1, done.posted), batch_size)
     for unreached in sorted(work.unreachable_rounds):
         tell_managers(out, round_id=unreached)

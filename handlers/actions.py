@@ -135,9 +135,9 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
             _redraw_ephemeral(ctx, job, state)
             return
         team = team_mention(state.round.channel_id, state.round.channel_name)
-        closed = closed_prompt_message(week=state.round.week, team=team)
+        closed = partial(closed_prompt_message, week=state.round.week, team=team)
         if state.round.closed or state.round.closes_at <= ctx.outbound.clock():
-            job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **closed)
+            job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **closed())
             return
         message = prompt_message(
             prompt_id=state.prompt_id,
@@ -151,9 +151,8 @@ def redraw(ctx: HandlerContext) -> Callable[[_Redraw], None]:
         job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **message)
         # A close that committed while this was drawn may have redrawn the message first;
         # drawing it closed again leaves the answers shown nowhere.
-        after = answer_service.prompt_state(db=ctx.outbound.db, prompt_id=job.prompt_id)
-        if after is None or after.round.closed:
-            job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **closed)
+        if answer_service.closed_since(db=ctx.outbound.db, prompt_id=job.prompt_id):
+            job.client.chat_update(channel=state.channel_id, ts=state.message_ts, **closed())
 
     return draw
 

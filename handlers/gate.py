@@ -6,14 +6,16 @@ next means a malformed body gets a clear 400 instead of an error deep in a handl
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import hmac
 import json
 import re
 import time
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import unquote
 
 from services.slack_ids import is_slack_id
 
@@ -25,7 +27,8 @@ _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}", re.ASCII)
 # Slack's payloads nest a dozen levels at most; far deeper is no payload of Slack's, and
 # Python's parser (or anything walking the result) would run out of stack on it.
 MAX_NESTING = 64
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def signature_is_valid(
@@ -65,15 +68,17 @@ def _json_object(text: str) -> dict[str, Any] | None:
 
 
 def _nesting(text: str) -> int:
-    """How deep a JSON text's brackets go, those inside its strings aside; without recursion."""
-    depth = deepest = 0
-    for match in _TOKENS.finditer(text):
-        token = match.group()
-        if token[0] == '"':
-            continue
-        depth += 1 if token in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+    """How deep a JSON text's brackets go, those inside its strings aside; without recursion.
+
+    Escaped backslashes and quotes are dropped first, so every quote left opens or closes a
+    string and the text between strings is every other piece between quotes. All of it is
+    string methods and one regex, no Python loop over the tokens: a click's payload holds
+    its whole message, hundreds of strings, and the gate reads one per click.
+    """
+    unescaped = text.replace("\\\\", "").replace('\\"', "")
+    outside = "".join(unescaped.split('"')[::2])
+    brackets = _NOT_BRACKETS.sub("", outside)
+    return max(0, max(accumulate(map(_STEP.__getitem__, brackets)), default=0))
 
 
 def _check_nested(document: dict[str, Any]) -> str | None:
@@ -125,11 +130,40 @@ class Admitted:
     body: dict[str, Any]
 
 
+def _unquote(text: str) -> str:
+    """A form field's value as `urllib.parse.unquote_plus` reads it (UTF-8, errors
+    replaced).
+
+    A click's payload is its whole message, over a thousand %-escapes, and urllib decodes
+    them one at a time in Python; turned into \\x escapes they decode in one C call. Text
+    where that could read differently (a backslash, a character past ASCII, an escape that
+    is not two hex digits) takes urllib's way.
+    """
+    plain = text.replace("+", " ")
+    if "%" not in plain:
+        return plain
+    if "\\" not in plain and plain.isascii():
+        try:
+            decoded: bytes = codecs.escape_decode(plain.replace("%", "\\x"))[0]
+        except ValueError:
+            return unquote(plain)
+        return decoded.decode("utf-8", "replace")
+    return unquote(plain)
+
+
+def _parse_form(text: str) -> dict[str, list[str]]:
+    """`parse_qs(text, strict_parsing=True, keep_blank_values=True)`, decoding faster."""
+    form: dict[str, list[str]] = {}
+    for field in text.split("&") if text else ():
+        name, equals, value = field.partition("=")
+        if not equals:
+            raise _Malformed("body is not form-encoded")
+        form.setdefault(_unquote(name), []).append(_unquote(value))
+    return form
+
+
 def _read_form(text: str) -> dict[str, Any]:
-    try:
-        form = parse_qs(text, strict_parsing=True, keep_blank_values=True)
-    except ValueError:
-        raise _Malformed("body is not form-encoded") from None
+    form = _parse_form(text)
     repeated = sorted(name for name, values in form.items() if len(values) > 1)
     if repeated:
         # Bolt keeps the last of repeated fields; checking the first would let the rest through.

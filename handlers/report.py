@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from blocks.replies import notice, report_sent
-from charts.report_pdf import render_report
 from handlers.context import HandlerContext
 from handlers.parsing import ParsedCommand
 from services.reports import quarter_report
@@ -20,6 +19,9 @@ def report_command(
     A board paper goes to the manager who asked, not to the channel: they decide when it is
     tabled. A quarter with nothing published yet gets a reply, not an empty paper.
     """
+    # matplotlib's PDF backend (and fontTools) only when a report is drawn, not at start.
+    from charts.report_pdf import render_report
+
     out = ctx.outbound
     quarter = parsed.quarter or quarter_of(out.clock())
     data = quarter_report(db=out.db, channel_id=channel, quarter=quarter)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+import multiprocessing
 import sys
+from multiprocessing.connection import Connection
 
-from config.settings import Settings
+from config.settings import BadSetting, Settings
 from delivery.digests import close_and_post
 from delivery.prompts import finish_round
 from delivery.rounds import open_for_sending
@@ -165,7 +167,7 @@ def serve(
         settings.require_client_secret()
     else:
         settings.require_bot_token()
-    open_database(settings).dispose()
+    _migrate_apart(settings)
     return run_server(
         settings,
         host=host,
@@ -173,6 +175,37 @@ def serve(
         workers=workers or settings.workers,
         threads=threads or DEFAULT_THREADS,
     )
+
+
+def _migrate_apart(settings: Settings) -> None:
+    """Check the database and apply the migrations in a forked child that then exits.
+
+    Every gunicorn worker is forked from this process and holds what it imported; Alembic,
+    needed once here, would cost each of them some 10 MB. A setting the child refuses is
+    refused here with the same words.
+    """
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_migrate_and_tell, args=(settings, sending))
+    child.start()
+    sending.close()
+    try:
+        problem = receiving.recv()
+    except EOFError:
+        problem = "the migrations did not finish (the error is above)"
+    child.join()
+    if problem is not None:
+        raise BadSetting(problem)
+
+
+def _migrate_and_tell(settings: Settings, sending: Connection) -> None:
+    """In the child: connect, migrate, and say what went wrong (None: nothing)."""
+    try:
+        open_database(settings).dispose()
+    except BadSetting as problem:
+        sending.send(str(problem))
+        return
+    sending.send(None)
 
 
 def socket(settings: Settings) -> int:

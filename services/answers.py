@@ -87,6 +87,12 @@ def prompt_state(*, db: Database, prompt_id: int) -> PromptState | None:
     )
 
 
+def closed_since(*, db: Database, prompt_id: int) -> bool:
+    """Whether the prompt's round has closed (or the prompt is gone) by now: what a redraw
+    that drew the message open checks afterwards, as a close may have redrawn it first."""
+    return answer_store.prompt_round_closed(db, prompt_id)
+
+
 def open_prompts_of(*, db: Database, workspace_id: str, user_id: str) -> list[PromptState]:
     """A member's prompts in rounds that are still open (for App Home)."""
     with db.transaction() as session:

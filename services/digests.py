@@ -59,10 +59,12 @@ def build_digest(*, db: Database, channel_id: str, week: str) -> DigestBundle:
     return bundle
 
 
-TEAMS_PER_READ = 500
+TEAMS_PER_READ = 250
 """Teams whose answers are summed together: a few queries for many teams, so the database
 walks its indexes in long runs rather than once per handful of teams. A team's read is a few
-sums a week; the batches held at once (see READS_AHEAD) cost some tens of MB."""
+sums a week; the batches held at once (see READS_AHEAD) cost some tens of MB, so a read of
+250 teams keeps the all-teams job under 200 MB where 500 took it past 200 (no slower:
+docs/PERFORMANCE.md §3)."""
 
 
 def build_digests(

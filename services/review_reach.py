@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.unreachable import UnreachableNotice
+from services.unreachable import UnreachableNotice, notice_for
 from storage import review_reach as reach_store
 from storage import reviews as review_store
-from storage import teams as team_store
 from storage.database import Database
 from storage.in_channel_views import ViewToHide
 
@@ -77,13 +76,4 @@ def claim_notice(*, db: Database, review_id: int, now: datetime) -> UnreachableN
     with db.transaction() as session:
         members = reach_store.claim_untold(session, review_id=review_id, now=now)
         review = review_store.review_by_id(session, review_id) if members else None
-        team = team_store.team_by_id(session, review.team_id) if review else None
-        if team is None:
-            return None
-        return UnreachableNotice(
-            workspace_id=team.workspace_id,
-            channel_id=team.channel_id,
-            channel_name=team.channel_name,
-            managers=tuple(team_store.present_managers(session, team.id)),
-            members=tuple(members),
-        )
+        return notice_for(session, review.team_id if review else None, members)

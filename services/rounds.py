@@ -170,8 +170,10 @@ def claim_prompts(
     round_id: int | None = None,
     lease: timedelta = round_store.CLAIM_LEASE,
     skip_rounds: Collection[int] = (),
+    spread: Sequence[int] = (),
 ) -> list[PromptToSend]:
-    """Claim up to ``limit`` due prompts for this process to send, in one transaction.
+    """Claim up to ``limit`` due prompts for this process to send, in one transaction
+    (an equal share of each of the ``spread`` rounds while they have some).
 
     Claiming a batch costs one transaction however many it holds, and never risks a
     duplicate: a prompt that is claimed but not yet posted is simply sent by whoever takes
@@ -189,6 +191,7 @@ def claim_prompts(
             lease=lease,
             owner=owner,
             skip_rounds=skip_rounds,
+            spread=spread,
         )
         rounds = _round_infos(session, {prompt.round_id for prompt in claimed})
     return [
@@ -201,6 +204,12 @@ def claim_prompts(
         )
         for prompt in claimed
     ]
+
+
+def rounds_waiting(*, db: Database, now: datetime) -> list[int]:
+    """Open rounds with prompts due and not yet claimed, the earliest due first."""
+    with db.reading() as session:
+        return round_store.rounds_waiting(session, now=now)
 
 
 def round_infos(session: UnitOfWork, round_ids: Sequence[int]) -> list[RoundInfo]:

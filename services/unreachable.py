@@ -8,7 +8,7 @@ from datetime import datetime
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage import unreachable as unreachable_store
-from storage.database import Database
+from storage.database import Database, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,21 @@ def claim_notice(*, db: Database, round_id: int, now: datetime) -> UnreachableNo
     with db.transaction() as session:
         members = unreachable_store.claim_untold(session, round_id=round_id, now=now)
         round_ = round_store.round_by_id(session, round_id) if members else None
-        team = team_store.team_by_id(session, round_.team_id) if round_ else None
-        if team is None:
-            return None
-        return UnreachableNotice(
-            workspace_id=team.workspace_id,
-            channel_id=team.channel_id,
-            channel_name=team.channel_name,
-            managers=tuple(team_store.present_managers(session, team.id)),
-            members=tuple(members),
-        )
+        return notice_for(session, round_.team_id if round_ else None, members)
+
+
+def notice_for(
+    session: UnitOfWork, team_id: int | None, members: list[str]
+) -> UnreachableNotice | None:
+    """The notice to the team's present managers about ``members`` (a round's or a
+    review's newly unreachable people); None when there is no one to tell of."""
+    team = team_store.team_by_id(session, team_id) if team_id is not None and members else None
+    if team is None:
+        return None
+    return UnreachableNotice(
+        workspace_id=team.workspace_id,
+        channel_id=team.channel_id,
+        channel_name=team.channel_name,
+        managers=tuple(team_store.present_managers(session, team.id)),
+        members=tuple(members),
+    )

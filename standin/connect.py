@@ -34,12 +34,7 @@ Each behaviour the stand-in models comes from Slack's own documentation:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from standin.workspace import Workspace
-
-Reply = tuple[int, dict[str, Any], dict[str, str]]
+from typing import Any
 
 RESPONSE_URL_USES = 5
 RESPONSE_URL_MINUTES = 30
@@ -61,17 +56,3 @@ def stranger_view(user_id: str, team_id: str, name: str, real_name: str) -> dict
             "team": team_id,
         },
     }
-
-
-def team_info(ws: Workspace, args: dict[str, Any]) -> Reply:
-    """team.info: the token's own workspace, or one it shares a channel with."""
-    wanted = str(args.get("team") or "") or ws.team_id
-    if wanted == ws.team_id:
-        team = {"id": ws.team_id, "name": ws.team_name, "domain": ws.domain}
-    else:
-        connected = ws.connected_team(wanted)
-        if connected is None:
-            return 200, {"ok": False, "error": "team_not_found"}, {}
-        team = connected
-    icon = {"image_default": True, "image_34": "https://a.slack-edge.com/standin.png"}
-    return 200, {"ok": True, "team": {**team, "icon": icon}}, {}

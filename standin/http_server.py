@@ -5,19 +5,28 @@ from __future__ import annotations
 
 import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    from standin.webapi import StandInSlack
+from standin.socket_mode import SocketModeHub
 
 JSON = "application/json; charset=utf-8"
+
+
+class ServedSlack(Protocol):
+    """What the transport hands requests to (`standin.webapi.StandInSlack`)."""
+
+    socket_mode: SocketModeHub
+
+    def handle_http(
+        self, path: str, query: str, body: bytes, headers: Any
+    ) -> tuple[int, bytes, dict[str, str]]: ...
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
-    standin: StandInSlack
+    standin: ServedSlack
 
 
 class RequestHandler(BaseHTTPRequestHandler):

@@ -13,7 +13,6 @@ import time
 from typing import Any
 
 from standin.blockkit import check_view
-from standin.connect import team_info
 from standin.message_methods import MessageMethods
 from standin.replies import Handler, Page, Reply, fail, flag, invalid_arguments, ok, paginate
 from standin.tenancy import OAuthGrant, Tenancy
@@ -165,7 +164,19 @@ class SlackMethods(MessageMethods):
         return ok(user=user.to_api())
 
     def team_info(self, args: dict[str, Any], token: str | None) -> Reply:
-        return team_info(self._workspace(token), args)
+        """team.info: the token's own workspace, or one it shares a channel with
+        (Slack Connect: see standin/connect.py)."""
+        ws = self._workspace(token)
+        wanted = str(args.get("team") or "") or ws.team_id
+        if wanted == ws.team_id:
+            team = {"id": ws.team_id, "name": ws.team_name, "domain": ws.domain}
+        else:
+            connected = ws.connected_team(wanted)
+            if connected is None:
+                return fail("team_not_found")
+            team = connected
+        icon = {"image_default": True, "image_34": "https://a.slack-edge.com/standin.png"}
+        return ok(team={**team, "icon": icon})
 
     def users_list(self, args: dict[str, Any], token: str | None) -> Reply:
         ws = self._workspace(token)

@@ -41,6 +41,12 @@ _ANSWER_ROUND = (
     .with_for_update(read=True)
 )
 _ANSWER_PROMPT = select(Prompt.user_id).where(Prompt.id == bindparam("prompt_id")).with_for_update()
+# SQLite has one writer at a time and no row locks: one statement reads the same.
+_ANSWER_TARGET = (
+    select(Round.closed_at, Round.closes_at, Round.behaviour_ids, Prompt.user_id)
+    .join(Prompt, Prompt.round_id == Round.id)
+    .where(Prompt.id == bindparam("prompt_id"))
+)
 
 
 def _upsert(dialect: Any) -> Prepared:
@@ -68,7 +74,12 @@ def lock_answer_target(connection: Connection, prompt_id: int) -> AnswerTarget |
     """The prompt an answer is for, with its round. On PostgreSQL the round is locked
     shared, then the prompt exclusively, so that a double click, its retry, a round
     closing and a member being forgotten settle in turn and never wait on each other in a
-    circle; SQLite has one writer at a time."""
+    circle; SQLite has one writer at a time, and reads both in one statement."""
+    if connection.dialect.name == "sqlite":
+        row = connection.execute(_ANSWER_TARGET, {"prompt_id": prompt_id}).first()
+        if row is None or row.user_id is None:
+            return None
+        return AnswerTarget(row.user_id, row.closed_at, row.closes_at, tuple(row.behaviour_ids))
     round_row = connection.execute(_ANSWER_ROUND, {"prompt_id": prompt_id}).first()
     if round_row is None:
         return None
@@ -129,7 +140,7 @@ class PromptWithAnswers:
 def prompt_with_answers(db: Database, prompt_id: int) -> PromptWithAnswers | None:
     """A prompt, its round and team, and its answers so far, in one statement on the hot
     path's reading connection: a message is redrawn after every click."""
-    with db.hot.reading() as connection:
+    with db.hot.reading_one() as connection:
         rows = connection.execute(_PROMPT_WITH_ANSWERS, {"prompt_id": prompt_id}).all()
     if not rows:
         return None
@@ -151,6 +162,21 @@ def prompt_with_answers(db: Database, prompt_id: int) -> PromptWithAnswers | Non
         answers={row.behaviour_id: row.point for row in rows if row.behaviour_id is not None},
         route=first.route,
     )
+
+
+_PROMPT_ROUND_CLOSED = (
+    select(Round.closed_at)
+    .join(Prompt, Prompt.round_id == Round.id)
+    .where(Prompt.id == bindparam("prompt_id"))
+)
+
+
+def prompt_round_closed(db: Database, prompt_id: int) -> bool:
+    """Whether the prompt's round has closed, or the prompt is gone: one small read, for
+    the check a redraw makes after drawing a message open."""
+    with db.hot.reading_one() as connection:
+        row = connection.execute(_PROMPT_ROUND_CLOSED, {"prompt_id": prompt_id}).first()
+    return row is None or row.closed_at is not None
 
 
 def record_pending_answer(

@@ -115,6 +115,13 @@ class HotPath:
             yield connection
 
     @contextmanager
+    def reading_one(self) -> Iterator[Connection]:
+        """A connection for one read statement: on SQLite no BEGIN goes before it, since a
+        lone statement reads one snapshot on its own (a redraw reads twice per click)."""
+        with self._read_engine.connect() as connection:
+            yield connection.execution_options(**{ONE_STATEMENT: True})
+
+    @contextmanager
     def statements(self) -> Iterator[Connection]:
         """A connection held for many tiny writes, each one statement in its own transaction.
 

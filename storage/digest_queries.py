@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Select, Subquery, cast, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import Answer, ArchivedFigure, PendingAnswer, Prompt, Round, Team
 
@@ -264,7 +264,7 @@ def organisation_answers(
 ) -> list[OrganisationAnswer]:
     """Every answer of the teams' closed rounds up to a week in which an organisation kept
     its name (storage.closing): only partnerships' rounds, and only those, are read."""
-    named = select(Answer.round_id).where(Answer.organisation.is_not(None)).distinct()
+    named = aliased(Answer)
     query = (
         select(
             Round.team_id,
@@ -278,7 +278,11 @@ def organisation_answers(
         .where(
             Round.team_id.in_(team_ids),
             Round.week <= up_to_week,
-            Answer.round_id.in_(named),
+            # Per round, a probe of the partial index ix_answers_named_round: never a scan
+            # of every team's answers.
+            select(named.id)
+            .where(named.round_id == Round.id, named.organisation.is_not(None))
+            .exists(),
         )
     )
     return [OrganisationAnswer._make(row) for row in _plain_rows(session, query)]

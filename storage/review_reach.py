@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from storage import in_channel_views as views
 from storage.in_channel_views import ViewToHide
-from storage.models import Member, Review, ReviewEphemeralView, ReviewPrompt
+from storage.models import Review, ReviewEphemeralView, ReviewPrompt
+from storage.unreachable import claim_untold_among
 
 
 def mark_outcome(
@@ -84,26 +85,4 @@ def claim_untold(session: Session, *, review_id: int, now: datetime) -> list[str
     unreachable = select(ReviewPrompt.user_id).where(
         ReviewPrompt.review_id == review_id, ReviewPrompt.state == "unreachable"
     )
-    claimed = []
-    for user_id in session.scalars(
-        select(Member.user_id)
-        .where(
-            Member.team_id == review.team_id,
-            Member.user_id.in_(unreachable),
-            Member.unreachable_told_at.is_(None),
-        )
-        .order_by(Member.user_id)
-    ).all():
-        won = session.execute(
-            update(Member)
-            .where(
-                Member.team_id == review.team_id,
-                Member.user_id == user_id,
-                Member.unreachable_told_at.is_(None),
-            )
-            .values(unreachable_told_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if won.rowcount:  # type: ignore[attr-defined]
-            claimed.append(user_id)
-    return claimed
+    return claim_untold_among(session, team_id=review.team_id, user_ids=unreachable, now=now)

@@ -150,8 +150,14 @@ def claim_due_prompts(
     lease: timedelta = CLAIM_LEASE,
     owner: str | None = None,
     skip_rounds: Collection[int] = (),
+    spread: Sequence[int] = (),
 ) -> list[ClaimedPrompt]:
     """Take up to ``limit`` prompts due to be sent, skipping rows another process holds.
+
+    With ``spread`` (rounds whose prompts are waiting), the claim takes an equal share of
+    each of those rounds, so that every workspace's budget is drawn on from the start
+    rather than one workspace's after another's; only when they have none left does it
+    take the earliest due of any round.
 
     A claim is a lease: a prompt left 'sending' by a process that died is taken again once
     the lease has run out, or at once when its owner is known to be dead (see
@@ -162,6 +168,29 @@ def claim_due_prompts(
     may be claimed, and returns the rows it changed, so a row another claimant took in the
     meantime is never counted as ours.
     """
+    claimed: list[ClaimedPrompt] = []
+    if round_id is None and spread:
+        share = -(-limit // len(spread))
+        for spread_round in spread:
+            want = min(share, limit - len(claimed))
+            if want <= 0:
+                break
+            claimed += _claim(session, now, want, spread_round, lease, owner)
+    if claimed:
+        return claimed
+    return _claim(session, now, limit, round_id, lease, owner, skip_rounds)
+
+
+def _claim(
+    session: Session,
+    now: datetime,
+    limit: int,
+    round_id: int | None,
+    lease: timedelta,
+    owner: str | None,
+    skip_rounds: Collection[int] = (),
+) -> list[ClaimedPrompt]:
+    """The earliest due prompts (of one round, or of any but ``skip_rounds``), claimed."""
     pending = _due(now, limit, round_id, skip_rounds).where(Prompt.state == "pending")
     abandoned = _due(now, limit, round_id, skip_rounds).where(_abandoned(now, lease))
     candidates = sorted(
@@ -185,6 +214,24 @@ def claim_due_prompts(
     return [
         ClaimedPrompt(row.id, row.round_id, row.user_id) for row in candidates if row.id in taken
     ]
+
+
+def rounds_waiting(
+    session: Session, *, now: datetime, skip_rounds: Collection[int] = ()
+) -> list[int]:
+    """Open rounds with prompts due and never claimed, the earliest due first: the rounds a
+    claim spreads over. One pass over the waiting prompts, so a sender asks now and then,
+    not at every claim."""
+    query = (
+        select(Prompt.round_id)
+        .join(Round, Round.id == Prompt.round_id)
+        .where(Round.closed_at.is_(None), Prompt.state == "pending", Prompt.due_at <= now)
+        .group_by(Prompt.round_id)
+        .order_by(func.min(Prompt.due_at), Prompt.round_id)
+    )
+    if skip_rounds:
+        query = query.where(Prompt.round_id.not_in(list(skip_rounds)))
+    return list(session.scalars(query))
 
 
 def _abandoned(now: datetime, lease: timedelta) -> ColumnElement[bool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Member, Prompt, Round
@@ -20,12 +20,20 @@ def claim_untold(session: Session, *, round_id: int, now: datetime) -> list[str]
     unreachable = select(Prompt.user_id).where(
         Prompt.round_id == round_id, Prompt.state == "unreachable"
     )
+    return claim_untold_among(session, team_id=round_.team_id, user_ids=unreachable, now=now)
+
+
+def claim_untold_among(
+    session: Session, *, team_id: int, user_ids: Select[str], now: datetime
+) -> list[str]:
+    """Those of ``user_ids`` (a round's or a review's unreachable people) in the team whose
+    managers were never told of them, marked as told now; only one caller gets each."""
     candidates = list(
         session.scalars(
             select(Member.user_id)
             .where(
-                Member.team_id == round_.team_id,
-                Member.user_id.in_(unreachable),
+                Member.team_id == team_id,
+                Member.user_id.in_(user_ids),
                 Member.unreachable_told_at.is_(None),
             )
             .order_by(Member.user_id)
@@ -36,7 +44,7 @@ def claim_untold(session: Session, *, round_id: int, now: datetime) -> list[str]
         result = session.execute(
             update(Member)
             .where(
-                Member.team_id == round_.team_id,
+                Member.team_id == team_id,
                 Member.user_id == user_id,
                 Member.unreachable_told_at.is_(None),
             )

@@ -21,6 +21,11 @@ class Allowance:
 
     per_minute: float | None
     burst: float = 1.0
+    lag: float = 0.0
+    """Seconds a new bucket waits before it refills. The bucket is made when a sender first
+    asks, a moment before Slack sees that call and starts counting: refilling from then on
+    would hand out, once the burst is spent, calls Slack has not yet allowed (a 429, and
+    every sender of the workspace paused)."""
 
     @property
     def per_second(self) -> float | None:
@@ -47,7 +52,7 @@ class Take:
 
 def full(allowance: Allowance, now: float) -> Bucket:
     """A bucket nobody has drawn on yet, as Slack's starts."""
-    return Bucket(tokens=allowance.burst, at=now)
+    return Bucket(tokens=allowance.burst, at=now + allowance.lag)
 
 
 def take(bucket: Bucket, now: float, *, want: int, enough: int, allowance: Allowance) -> Take:
@@ -58,12 +63,14 @@ def take(bucket: Bucket, now: float, *, want: int, enough: int, allowance: Allow
     if rate is None:
         return Take(Bucket(0.0, now, bucket.paused_until), want, 0.0)
     elapsed = max(0.0, now - bucket.at)
+    at = max(now, bucket.at)  # a refill that starts later (a new bucket's lag) stays later
     available = min(allowance.burst, bucket.tokens + elapsed * rate)
     granted = min(want, math.floor(available))
     if granted >= 1:
-        return Take(Bucket(available - granted, now, bucket.paused_until), granted, 0.0)
+        return Take(Bucket(available - granted, at, bucket.paused_until), granted, 0.0)
     needed = max(1, min(enough, math.floor(allowance.burst)))
-    return Take(Bucket(available, now, bucket.paused_until), 0, (needed - available) / rate)
+    wait = at - now + (needed - available) / rate
+    return Take(Bucket(available, at, bucket.paused_until), 0, wait)
 
 
 def pause(bucket: Bucket, now: float, seconds: float) -> Bucket:

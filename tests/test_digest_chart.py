@@ -17,9 +17,9 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from PIL import Image
 
-from charts import ChartData, chart_data, render_digest_chart
+from charts import ChartData, chart_data
 from charts.chart_data import POLE_WIDTH, TREND_NOTE, sample_range, wrap_pole
-from charts.digest_chart import build_figure
+from charts.digest_chart import build_figure, render_digest_chart
 from surveys.behaviours import BEHAVIOURS, Behaviour
 from surveys.digest import BehaviourFigure, Digest, Figure, Participation, WeekIndex
 from surveys.moments import Sample, moments_of

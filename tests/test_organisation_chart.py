@@ -21,8 +21,8 @@ from matplotlib.text import Text
 from PIL import Image
 from scipy import ndimage
 
-from charts import chart_data, render_digest_chart
-from charts.digest_chart import build_figure
+from charts import chart_data
+from charts.digest_chart import build_figure, render_digest_chart
 from charts.organisation_drawing import LANE_ROOM, MARK_WIDTH, ORGANISATION_PITCH, lanes
 from charts.organisation_marks import (
     ORGANISATION_STYLES,

@@ -268,3 +268,56 @@ def test_claims_shrink_to_what_a_fresh_claim_can_post_and_grow_back() -> None:
     assert next_claim_size(250, 0, 250) == 1
     assert next_claim_size(3, 3, 250) == 6
     assert next_claim_size(200, 200, 250) == 250
+
+
+OTHERS = [f"U{i:07d}X" for i in range(2 * BATCH)]
+OTHER_CHANNEL = "C0OTHERS"
+
+
+def _two_rounds(db: Database, slack: StandInSlack, clock: FakeClock) -> tuple[int, int]:
+    """The batches team's round, and a minute later another team's, both waiting to go."""
+    first = _open_round(db, clock)
+    workspace = slack.tenancy.workspaces()[0]
+    for user in OTHERS:
+        workspace.add_user(user, user.lower())
+    workspace.add_channel(OTHER_CHANNEL, "others", [MANAGER, *OTHERS])
+    clock.advance(timedelta(minutes=1))
+    team = team_service.setup_team(
+        db=db, workspace_id="T0STANDIN", channel_id=OTHER_CHANNEL, user_id=MANAGER, now=clock()
+    ).team
+    team_service.sync_members(
+        db=db,
+        team_id=team.id,
+        present=[MANAGER, *OTHERS],
+        details=[MemberInfo(u, is_bot=False, deactivated=False, timezone=None) for u in OTHERS],
+    )
+    second = round_service.open_round(db=db, channel_id=OTHER_CHANNEL, week="2026-W47", now=clock())
+    return first, second.id
+
+
+def test_a_claim_spread_over_rounds_takes_a_share_of_each(
+    db: Database, slack: StandInSlack
+) -> None:
+    clock = FakeClock(TUESDAY_10)
+    first, second = _two_rounds(db, slack, clock)
+    assert round_service.rounds_waiting(db=db, now=clock()) == [first, second]
+
+    claimed = round_service.claim_prompts(db=db, now=clock(), limit=6, spread=[first, second])
+    assert Counter(p.round.id for p in claimed) == {first: 3, second: 3}
+    round_service.claim_prompts(db=db, now=clock(), limit=100, round_id=second)
+    assert round_service.rounds_waiting(db=db, now=clock()) == [first]
+    fallback = round_service.claim_prompts(db=db, now=clock(), limit=4, spread=[second])
+    assert [p.round.id for p in fallback] == [first] * 4, "a spent spread takes any round's"
+
+
+def test_a_pass_over_several_rounds_sends_to_each_from_its_first_claim(
+    db: Database, slack: StandInSlack
+) -> None:
+    """Each workspace's budget is then drawn on from the start, and the rounds finish
+    together rather than one after another."""
+    clock = FakeClock(TUESDAY_10)
+    _two_rounds(db, slack, clock)
+    send_due_prompts(_outbound(db, slack, clock), batch_size=BATCH)
+    dms = [str(c.args["channel"]) for c in slack.calls_to("chat.postMessage") if c.ok]
+    assert set(OTHERS) & set(dms[:BATCH]) and set(PEOPLE) & set(dms[:BATCH])
+    assert Counter(dms) == Counter([*EVERYONE, MANAGER, *OTHERS])  # the manager leads both

@@ -8,6 +8,7 @@ and its pacer is the in-process one it always was.
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -16,12 +17,15 @@ import pytest
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from config.settings import BadSetting, load_settings
+from delivery.budgets import SHARE_SECONDS
 from delivery.client import SharedRateLimitHandler
 from runtime.assembly import build_outbound
 from standin import StandInSlack, Workspace
 from standin.limits import Fault
 from storage.database import Database
 from storage.migrate import upgrade
+from surveys import token_bucket
+from surveys.token_bucket import Allowance
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "xoxb-budget-token"
@@ -95,13 +99,16 @@ def test_senders_in_several_processes_never_exceed_the_workspace_budget_in_any_w
         times = _accepted_times(slack)
     assert len(times) == len(users)
     rate = PER_MINUTE / 60
-    slack_for_jitter = 2  # calls reach the stand-in a few milliseconds after their grant
+    # The database grants calls within the budget; a sender then holds at most one take (a
+    # quarter second's calls) until it sends them. A sender stalled by a busy machine sends
+    # its take late, all at once, so arrivals may bunch by at most every sender's take.
+    held = SENDERS * math.ceil(rate * SHARE_SECONDS)
     worst = max(
         (j - i + 1) - (BURST + rate * (times[j] - times[i]))
         for i in range(len(times))
         for j in range(i, len(times))
     )
-    assert worst <= slack_for_jitter, f"{worst:.1f} calls over the budget in some window"
+    assert worst <= held, f"{worst:.1f} calls over the budget in some window"
     least = (len(users) - BURST) / rate
     assert times[-1] - times[0] >= least * 0.9
 
@@ -158,3 +165,17 @@ def test_a_posting_budget_that_is_not_a_whole_number_is_refused_by_name(value: s
 def test_the_posting_budget_is_unset_unless_given() -> None:
     assert load_settings({}).posts_per_minute is None
     assert load_settings({"PULSE_POSTS_PER_MINUTE": " 300 "}).posts_per_minute == 300
+
+
+def test_a_new_bucket_starts_refilling_only_after_its_lag() -> None:
+    """Slack starts counting when the first call reaches it, a moment after the grant."""
+    allowance = Allowance(per_minute=600, burst=5, lag=0.25)  # 10 calls a second
+    first = token_bucket.take(
+        token_bucket.full(allowance, 100.0), 100.0, want=5, enough=1, allowance=allowance
+    )
+    assert first.granted == 5
+    spent = token_bucket.take(first.bucket, 100.2, want=1, enough=1, allowance=allowance)
+    assert spent.granted == 0 and spent.wait == pytest.approx(0.05 + 0.1)
+    assert (
+        token_bucket.take(spent.bucket, 100.36, want=2, enough=1, allowance=allowance).granted == 1
+    )
