@@ -5,7 +5,7 @@ then taken ('due' → 'sent') in one statement just before it goes, so a pass cu
 finished by a later tick and nobody is nudged twice. A partial index finds the queued ones.
 
 Revision ID: 0021
-Revises: 0023 (0023 reached main first; both were numbered after 0020)
+Revises: 0023
 """
 
 from __future__ import annotations
