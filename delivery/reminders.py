@@ -4,6 +4,7 @@ Slack refused the member a DM, alone in the team channel as their prompt went.""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,11 +33,16 @@ def _prompt_link(client: WebClient, target: ReminderTarget) -> str | None:
     return link if isinstance(link, str) and link.startswith("https://") else None
 
 
-def send_reminders(out: Outbound, *, round_id: int) -> int:
-    """Nudge, once, everyone in the round who has not answered anything yet: by DM, or,
-    where Slack refused the member a DM, alone in the team channel as their prompt went."""
+def send_reminders(out: Outbound, *, round_ids: Sequence[int]) -> int:
+    """Nudge, once, everyone in these rounds who has not answered anything yet: by DM, or,
+    where Slack refused the member a DM, alone in the team channel as their prompt went.
+    Every round's pass is taken and its nudges queued before the first goes; the queue is
+    then sent, with whatever an earlier pass cut short left in it."""
+    reminder_service.claim_reminders(db=out.db, round_ids=round_ids, now=out.clock())
     reminded = 0
-    for target in reminder_service.claim_reminders(db=out.db, round_id=round_id, now=out.clock()):
+    for target in reminder_service.queued_reminders(db=out.db):
+        if not reminder_service.take_reminder(db=out.db, prompt_id=target.prompt_id):
+            continue  # another sender took it: no turn of the workspace's budget spent
         out.wait_turn(target.user_id, target.round.workspace_id)
         try:
             client = out.client_for(target.round.workspace_id)

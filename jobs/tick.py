@@ -48,7 +48,7 @@ def run_tick(out: Outbound) -> TickReport:
     thousand teams sharing a pulse time all start together; each team's membership is then
     refreshed from its channel, and anyone new is asked in the same round.
     """
-    digests = reminded = 0
+    digests = 0
     due = schedule_service.due_rounds(db=out.db, now=out.clock())
     opened = opening_service.open_due_rounds(
         db=out.db, due=due, now=out.clock(), marking_secret=out.marking_secret
@@ -59,8 +59,8 @@ def run_tick(out: Outbound) -> TickReport:
         sent += send_due_prompts(out).sent
     tell_owners(out)
     ask_reviews(out)
-    for round_ in schedule_service.rounds_due_reminder(db=out.db, now=out.clock()):
-        reminded += send_reminders(out, round_id=round_.id)
+    due_reminder = schedule_service.rounds_due_reminder(db=out.db, now=out.clock())
+    reminded = send_reminders(out, round_ids=[r.id for r in due_reminder])
     closed = round_service.close_due_rounds(db=out.db, now=out.clock())
     digests += post_digests(out, closed)
     digests += post_digests(out, round_service.closed_without_digest(db=out.db))

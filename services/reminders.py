@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
-from services.rounds import RoundInfo, round_info
-from storage import closing as closing_store
-from storage import opening as opening_store
-from storage import rounds as round_store
-from storage import teams as team_store
-from storage.database import Database
+from services.rounds import RoundInfo, round_infos
+from storage import reminders as reminder_store
+from storage.database import Database, retrying
 
 
 @dataclass(frozen=True)
@@ -32,25 +31,52 @@ class ReminderTarget:
         return self.route == "ephemeral"
 
 
-def claim_reminders(*, db: Database, round_id: int, now: datetime) -> list[ReminderTarget]:
-    """Take the round's one reminder pass; a second call (or process) gets nobody."""
+CLAIM_BATCH = 500
+"""Rounds whose reminder passes one unit of work takes (a few statements each)."""
+
+
+def claim_reminders(*, db: Database, round_ids: Sequence[int], now: datetime) -> int:
+    """Take these rounds' one reminder passes and queue the nudges they owe, a batch of
+    rounds per unit of work and every batch before any nudge goes, so a thousand rounds
+    due together are all taken at once; a round another call (or process) took already is
+    left to it. How many rounds were taken."""
+    taken = 0
+    for start in range(0, len(round_ids), CLAIM_BATCH):
+        batch = round_ids[start : start + CLAIM_BATCH]
+        taken += retrying(partial(_claim, db, batch, now))
+    return taken
+
+
+def _claim(db: Database, round_ids: Sequence[int], now: datetime) -> int:
     with db.transaction() as session:
-        if not closing_store.claim_reminder_pass(session, round_id, now):
-            return []
-        round_ = round_store.round_by_id(session, round_id)
-        assert round_ is not None
-        team = team_store.team_by_id(session, round_.team_id)
-        if team is None:
-            return []
-        info = round_info(round_, team)
-        return [
-            ReminderTarget(
-                prompt.user_id,
-                info,
-                prompt.prompt_id,
-                route=prompt.route,
-                prompt_channel=prompt.channel_id,
-                prompt_ts=prompt.message_ts,
-            )
-            for prompt in opening_store.mark_reminded(session, round_id)
-        ]
+        claimed = reminder_store.claim_passes(session, round_ids, now)
+        if claimed:
+            reminder_store.queue(session, claimed)
+        return len(claimed)
+
+
+def queued_reminders(*, db: Database) -> list[ReminderTarget]:
+    """Every nudge queued in an open round and not yet taken, by round then prompt: those
+    just queued, and any that a pass cut short (a crash) left for a later tick."""
+    with db.reading() as session:
+        queued = reminder_store.queued(session)
+        rounds = round_infos(session, sorted({q.round_id for q in queued}))
+    infos = {r.id: r for r in rounds}
+    return [
+        ReminderTarget(
+            q.user_id,
+            infos[q.round_id],
+            q.prompt_id,
+            route=q.route,
+            prompt_channel=q.channel_id,
+            prompt_ts=q.message_ts,
+        )
+        for q in queued
+    ]
+
+
+def take_reminder(*, db: Database, prompt_id: int) -> bool:
+    """Take a queued nudge just before it goes: one caller only gets it, so two senders
+    walking the same queue never nudge anyone twice."""
+    with db.transaction() as session:
+        return reminder_store.take(session, prompt_id)

@@ -219,14 +219,10 @@ def round_infos(session: UnitOfWork, round_ids: Sequence[int]) -> list[RoundInfo
 
 
 def _round_infos(session: UnitOfWork, round_ids: set[int]) -> dict[int, RoundInfo]:
-    infos = {}
-    for round_id in round_ids:
-        round_ = round_store.round_by_id(session, round_id)
-        assert round_ is not None
-        team = team_store.team_by_id(session, round_.team_id)
-        assert team is not None
-        infos[round_id] = round_info(round_, team)
-    return infos
+    """Two queries however many rounds."""
+    rounds = round_store.rounds_by_ids(session, round_ids)
+    teams = team_store.teams_by_ids(session, {r.team_id for r in rounds})
+    return {r.id: round_info(r, teams[r.team_id]) for r in rounds}
 
 
 @dataclass(frozen=True)
@@ -309,14 +305,22 @@ LINKED_TABLES = ("pending_answers", "prompts")
 """Tables whose deleted or changed rows linked an answer or a reminder to a person."""
 
 
+CLOSE_BATCH = 500
+"""Rounds closed by one set of statements (the IN lists stay short)."""
+
+
 def close_due_rounds(*, db: Database, now: datetime) -> list[RoundInfo]:
-    """Close every round whose time is up, unlinking its answers from people."""
+    """Close every round whose time is up, unlinking its answers from people: a few
+    statements per batch of rounds, all in one unit of work."""
 
     def close_all() -> list[RoundInfo]:
         with db.transaction() as session:
-            return [
-                _close(session, r, now) for r in round_store.rounds_due_to_close(session, now=now)
-            ]
+            due = [r.id for r in round_store.rounds_due_to_close(session, now=now)]
+            closed: list[RoundRecord] = []
+            for start in range(0, len(due), CLOSE_BATCH):
+                closed += closing_store.close_many(session, due[start : start + CLOSE_BATCH], now)
+            teams = team_store.teams_by_ids(session, {r.team_id for r in closed})
+            return [round_info(r, teams[r.team_id]) for r in closed]
 
     return retrying(close_all)
 
@@ -368,9 +372,6 @@ def open_round_infos(*, db: Database) -> Sequence[RoundInfo]:
 def closed_without_digest(*, db: Database) -> list[RoundInfo]:
     """Closed rounds whose digest has not gone out (a failed post is retried)."""
     with db.transaction() as session:
-        result = []
-        for round_ in closing_store.rounds_without_digest(session):
-            team = team_store.team_by_id(session, round_.team_id)
-            assert team is not None
-            result.append(round_info(round_, team))
-        return result
+        rounds = closing_store.rounds_without_digest(session)
+        teams = team_store.teams_by_ids(session, {r.team_id for r in rounds})
+        return [round_info(r, teams[r.team_id]) for r in rounds if r.team_id in teams]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -204,44 +204,78 @@ def put_pending_answer(
 
 
 def unlink_answers(
-    session: Session, round_id: int, organisations: Mapping[int, str] | None = None
+    session: Session, round_ids: Collection[int], organisations: Mapping[int, str] | None = None
 ) -> int:
-    """Move a closing round's answers out of reach of the people who gave them.
+    """Move closing rounds' answers out of reach of the people who gave them.
 
-    Each respondent gets a number drawn at random for this round only, and rows are
-    written in a shuffled order, so neither the number nor the row id leads back to a
-    prompt. A prompt's answers carry its ``organisations`` entry, where it has one (only
-    organisations big enough to hide in: storage.closing). The linked rows are deleted.
+    Each respondent gets a number drawn at random for their round only, and rows are
+    written in a shuffled order (all the rounds' rows together), so neither the number nor
+    the row id leads back to a prompt. A prompt's answers carry its ``organisations``
+    entry, where it has one (only organisations big enough to hide in: storage.closing).
+    The linked rows are deleted. A few statements however many rounds close together.
     """
     named = organisations or {}
     rows = session.execute(
-        select(PendingAnswer.prompt_id, PendingAnswer.behaviour_id, PendingAnswer.point)
-        .join(Prompt, Prompt.id == PendingAnswer.prompt_id)
-        .where(Prompt.round_id == round_id)
-    ).all()
-    prompt_ids = list({prompt_id for prompt_id, _, _ in rows})
-    numbers = list(range(1, len(prompt_ids) + 1))
-    secrets.SystemRandom().shuffle(numbers)
-    respondent = dict(zip(prompt_ids, numbers, strict=True))
-    unlinked = [
-        Answer(
-            round_id=round_id,
-            respondent=respondent[p],
-            behaviour_id=b,
-            point=point,
-            organisation=named.get(p),
+        select(
+            Prompt.round_id,
+            PendingAnswer.prompt_id,
+            PendingAnswer.behaviour_id,
+            PendingAnswer.point,
         )
-        for p, b, point in rows
+        .join(Prompt, Prompt.id == PendingAnswer.prompt_id)
+        .where(Prompt.round_id.in_(round_ids))
+    ).all()
+    respondent = _respondent_numbers({(round_id, prompt_id) for round_id, prompt_id, _, _ in rows})
+    unlinked = [
+        {
+            "round_id": round_id,
+            "respondent": respondent[p],
+            "behaviour_id": b,
+            "point": point,
+            "organisation": named.get(p),
+        }
+        for round_id, p, b, point in rows
     ]
     secrets.SystemRandom().shuffle(unlinked)
-    session.add_all(unlinked)
-    session.execute(
-        delete(PendingAnswer).where(
-            PendingAnswer.prompt_id.in_(select(Prompt.id).where(Prompt.round_id == round_id))
+    if unlinked:
+        session.execute(insert(Answer), unlinked)
+        session.execute(
+            delete(PendingAnswer)
+            .where(
+                PendingAnswer.prompt_id.in_(select(Prompt.id).where(Prompt.round_id.in_(round_ids)))
+            )
+            .execution_options(synchronize_session=False)
         )
-    )
-    session.flush()
     return len(unlinked)
+
+
+def rounds_with_answers(session: Session, round_ids: Collection[int]) -> list[tuple[int, int]]:
+    """(round, team) for those of these rounds that hold answers not yet unlinked."""
+    rows = session.execute(
+        select(Round.id, Round.team_id)
+        .where(
+            Round.id.in_(round_ids),
+            select(PendingAnswer.prompt_id)
+            .join(Prompt, Prompt.id == PendingAnswer.prompt_id)
+            .where(Prompt.round_id == Round.id)
+            .exists(),
+        )
+        .order_by(Round.id)
+    )
+    return [(round_id, team_id) for round_id, team_id in rows]
+
+
+def _respondent_numbers(prompts: set[tuple[int, int]]) -> dict[int, int]:
+    """Per round, its answering prompts numbered 1..n in a random order, by prompt id."""
+    by_round: dict[int, list[int]] = {}
+    for round_id, prompt_id in prompts:
+        by_round.setdefault(round_id, []).append(prompt_id)
+    numbers: dict[int, int] = {}
+    for prompt_ids in by_round.values():
+        drawn = list(range(1, len(prompt_ids) + 1))
+        secrets.SystemRandom().shuffle(drawn)
+        numbers.update(zip(prompt_ids, drawn, strict=True))
+    return numbers
 
 
 def team_answers(

@@ -7,6 +7,7 @@ locked (`storage.rounds.lock_round`) or listed for closing inside it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -24,37 +25,40 @@ from surveys.anonymity import kept_organisation_labels
 
 
 def close(session: Session, round_id: int, now: datetime) -> RoundRecord:
-    """Close a round: unlink its answers from people (naming their organisation only where
-    that keeps them hidden), queue its DMs' redraws, forget who was reminded or withdrew,
-    expire the prompts never sent, and count who was invited. Returns the round as it now
-    is."""
-    round_ = session.get_one(Round, round_id)
-    answer_store.unlink_answers(session, round_.id, _organisation_labels(session, round_))
-    redraw_store.queue_at_close(session, round_.id)
-    ephemeral_store.at_close(session, round_.id)
-    round_store.clear_reminder_marks(session, round_.id)
-    privacy_store.clear_withdrawals(session, round_.id)
-    for prompt in round_store.prompts_in_state(session, round_.id, "pending", "sending"):
-        prompt.state = "expired"
-    round_.invited = sum(
-        round_store.count_prompts(session, round_.id, state=state)
-        for state in round_store.INVITED_STATES
-    )
-    round_.closed_at = now
-    round_.closes_at = min(round_.closes_at, now)
-    return record(RoundRecord, round_)
+    """Close one round (`close_many`); the round as it now is."""
+    return close_many(session, [round_id], now)[0]
 
 
-def _organisation_labels(session: Session, round_: Round) -> dict[int, str]:
+def close_many(session: Session, round_ids: Collection[int], now: datetime) -> list[RoundRecord]:
+    """Close rounds together, a few statements for all of them: unlink their answers from
+    people (naming their organisation only where that keeps them hidden), queue their DMs'
+    redraws, forget who was reminded or withdrew, expire the prompts never sent, and count
+    who was invited. Returns the rounds as they now are, in id order."""
+    if not round_ids:
+        return []
+    answer_store.unlink_answers(session, round_ids, _organisation_labels(session, round_ids))
+    redraw_store.queue_at_close(session, round_ids)
+    ephemeral_store.at_close(session, round_ids)
+    round_store.clear_reminder_marks(session, round_ids)
+    privacy_store.clear_withdrawals(session, round_ids)
+    round_store.expire_unsent(session, round_ids)
+    return round_store.mark_closed(session, round_ids, now)
+
+
+def _organisation_labels(session: Session, round_ids: Collection[int]) -> dict[int, str]:
     """The organisation each answering prompt's answers may carry once unlinked: only the
-    names `kept_organisation_labels` keeps; the others' answers carry none."""
-    row = session.get(Team, round_.team_id)
-    if row is None:
-        return {}
-    team = record(TeamRecord, row)
-    by_prompt = organisation_store.respondents_organisations(session, team, round_.id)
-    kept = kept_organisation_labels(Counter(by_prompt.values()), team.anonymity_threshold)
-    return {prompt: name for prompt, name in by_prompt.items() if name in kept}
+    names `kept_organisation_labels` keeps, counted round by round; the others' answers
+    carry none. Only rounds with answers are looked at."""
+    labels: dict[int, str] = {}
+    for round_id, team_id in answer_store.rounds_with_answers(session, round_ids):
+        row = session.get(Team, team_id)
+        if row is None:
+            continue
+        team = record(TeamRecord, row)
+        by_prompt = organisation_store.respondents_organisations(session, team, round_id)
+        kept = kept_organisation_labels(Counter(by_prompt.values()), team.anonymity_threshold)
+        labels.update({prompt: name for prompt, name in by_prompt.items() if name in kept})
+    return labels
 
 
 def rounds_without_digest(session: Session) -> list[RoundRecord]:
@@ -78,13 +82,3 @@ def claim_digest_post(session: Session, round_id: int, now: datetime) -> bool:
 def release_digest_post(session: Session, round_id: int) -> None:
     """Give a digest post's claim back, so a later attempt retries."""
     session.execute(update(Round).where(Round.id == round_id).values(digest_posted_at=None))
-
-
-def claim_reminder_pass(session: Session, round_id: int, now: datetime) -> bool:
-    """Take an open round's one reminder pass, in one statement: only one caller gets it."""
-    claimed = session.execute(
-        update(Round)
-        .where(Round.id == round_id, Round.reminded_at.is_(None), Round.closed_at.is_(None))
-        .values(reminded_at=now)
-    )
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@ the chosen points they show are hidden. They take a session and never commit."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -46,11 +47,11 @@ def hidden(session: Session, *, prompt_id: int, closed: bool) -> None:
     views.hidden(session, EphemeralView, prompt_id=prompt_id, closed=closed)
 
 
-def at_close(session: Session, round_id: int) -> None:
-    """A closing round: views already hidden need nothing more and go; the rest become due
+def at_close(session: Session, round_ids: Collection[int]) -> None:
+    """Closing rounds: views already hidden need nothing more and go; the rest become due
     (`due` finds them by their round's close)."""
     session.execute(
-        delete(EphemeralView).where(
-            EphemeralView.round_id == round_id, EphemeralView.shows_answer.is_(False)
-        )
+        delete(EphemeralView)
+        .where(EphemeralView.round_id.in_(round_ids), EphemeralView.shows_answer.is_(False))
+        .execution_options(synchronize_session=False)
     )

@@ -46,6 +46,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 OPEN = text("closed_at IS NULL")
 OPEN_UNREMINDED = text("closed_at IS NULL AND reminded_at IS NULL")
 DIGEST_OWED = text("closed_at IS NOT NULL AND digest_posted_at IS NULL")
+REMINDER_DUE = text("reminder_state = 'due'")
 NAMED = text("organisation IS NOT NULL")
 REVIEWS_SCHEDULED = text("review_schedule_from IS NOT NULL")
 
@@ -182,6 +183,7 @@ class Prompt(Base):
         UniqueConstraint("round_id", "user_id"),
         Index("ix_prompts_state_due", "state", "due_at", "id"),
         Index("ix_prompts_round_state_due", "round_id", "state", "due_at", "id"),
+        Index("ix_prompts_reminder_due", "round_id", **_partial(REMINDER_DUE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,6 +195,7 @@ class Prompt(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     claim_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A reminder: "due" once the round's pass is taken, "sent" once its nudge is taken to go.
     reminder_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # How it reached its member: "dm", "ephemeral" (in the team channel, where Slack would
     # not let the bot DM them) or "unreachable"; None for prompts from before it was kept.

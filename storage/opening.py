@@ -161,25 +161,3 @@ def queue_prompts(session: Session, round_id: int, due: Iterable[tuple[str, date
     for user_id, due_at in due:
         session.add(Prompt(round_id=round_id, user_id=user_id, state="pending", due_at=due_at))
     session.flush()
-
-
-@dataclass(frozen=True)
-class Reminded:
-    """A prompt marked as reminded: whom to nudge, and which DM to point at."""
-
-    user_id: str
-    channel_id: str | None
-    message_ts: str | None
-    prompt_id: int = 0
-    route: str | None = None
-
-
-def mark_reminded(session: Session, round_id: int) -> list[Reminded]:
-    """Mark every sent, unanswered, unreminded prompt of a round as reminded."""
-    reminded = []
-    for prompt in round_store.unanswered_sent_prompts(session, round_id):
-        prompt.reminder_state = "sent"
-        reminded.append(
-            Reminded(prompt.user_id, prompt.channel_id, prompt.message_ts, prompt.id, prompt.route)
-        )
-    return reminded

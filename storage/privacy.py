@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
@@ -69,11 +70,11 @@ def withdrawal_marks(session: Session, round_id: int) -> set[str]:
     return set(session.scalars(select(Withdrawal.mark).where(Withdrawal.round_id == round_id)))
 
 
-def clear_withdrawals(session: Session, round_id: int) -> None:
-    """A closed round asks nobody again: its marks go."""
+def clear_withdrawals(session: Session, round_ids: Collection[int]) -> None:
+    """Closed rounds ask nobody again: their marks go."""
     session.execute(
         delete(Withdrawal)
-        .where(Withdrawal.round_id == round_id)
+        .where(Withdrawal.round_id.in_(round_ids))
         .execution_options(synchronize_session=False)
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,8 +29,8 @@ class RedrawToDo:
     claimed_at: datetime
 
 
-def queue_at_close(session: Session, round_id: int) -> None:
-    """Make every sent prompt and every reminder of a closing round due to be redrawn."""
+def queue_at_close(session: Session, round_ids: Collection[int]) -> None:
+    """Make every sent prompt and every reminder of closing rounds due to be redrawn."""
     session.execute(
         insert(ClosedRedraw).from_select(
             ["round_id", "kind", "channel_id", "message_ts", "state"],
@@ -40,7 +41,7 @@ def queue_at_close(session: Session, round_id: int) -> None:
                 Prompt.message_ts,
                 literal("due"),
             ).where(
-                Prompt.round_id == round_id,
+                Prompt.round_id.in_(round_ids),
                 Prompt.channel_id.is_not(None),
                 Prompt.message_ts.is_not(None),
                 # An ephemeral prompt cannot be chat.update'd: its own path hides it.
@@ -50,7 +51,7 @@ def queue_at_close(session: Session, round_id: int) -> None:
     )
     session.execute(
         update(ClosedRedraw)
-        .where(ClosedRedraw.round_id == round_id, ClosedRedraw.state == "waiting")
+        .where(ClosedRedraw.round_id.in_(round_ids), ClosedRedraw.state == "waiting")
         .values(state="due")
         .execution_options(synchronize_session=False)
     )

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     func,
     or_,
     select,
@@ -390,31 +391,57 @@ def pending_answers_of(session: Session, prompt_id: int) -> dict[str, int | None
     return {behaviour: point for behaviour, point in rows}
 
 
-def unanswered_sent_prompts(session: Session, round_id: int) -> Sequence[Prompt]:
-    """Sent prompts with no answer yet and no reminder: who the reminder goes to."""
-    answered = select(PendingAnswer.prompt_id)
-    return session.scalars(
-        select(Prompt)
-        .where(
-            Prompt.round_id == round_id,
-            Prompt.state == "sent",
-            Prompt.reminder_state.is_(None),
-            Prompt.id.not_in(answered),
-        )
-        .order_by(Prompt.id)
-    ).all()
-
-
-def clear_reminder_marks(session: Session, round_id: int) -> None:
+def clear_reminder_marks(session: Session, round_ids: Collection[int]) -> None:
     """Forget who was reminded: at close it would tell who had not answered."""
-    session.execute(update(Prompt).where(Prompt.round_id == round_id).values(reminder_state=None))
+    session.execute(
+        update(Prompt)
+        .where(Prompt.round_id.in_(round_ids), Prompt.reminder_state.is_not(None))
+        .values(reminder_state=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def prompts_in_state(session: Session, round_id: int, *states: str) -> Sequence[Prompt]:
-    """A round's prompts in any of the given states."""
-    return session.scalars(
-        select(Prompt).where(Prompt.round_id == round_id, Prompt.state.in_(states))
-    ).all()
+def expire_unsent(session: Session, round_ids: Collection[int]) -> None:
+    """Closing rounds' prompts never sent (queued, or claimed and unposted) will never be."""
+    session.execute(
+        update(Prompt)
+        .where(Prompt.round_id.in_(round_ids), Prompt.state.in_(("pending", "sending")))
+        .values(state="expired")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_closed(session: Session, round_ids: Collection[int], now: datetime) -> list[RoundRecord]:
+    """Close these rounds now, each counting who was invited, in one statement; the rounds
+    as they now are, in id order. A round closed before its time ends now."""
+    invited = (
+        select(func.count())
+        .where(Prompt.round_id == Round.id, Prompt.state.in_(INVITED_STATES))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Round)
+        .where(Round.id.in_(round_ids))
+        .values(
+            invited=invited,
+            closed_at=now,
+            closes_at=case((Round.closes_at > now, now), else_=Round.closes_at),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return rounds_by_ids(session, round_ids)
+
+
+def rounds_by_ids(session: Session, round_ids: Collection[int]) -> list[RoundRecord]:
+    """These rounds as stored now (not as this session last saw them), in id order."""
+    return _rounds(
+        session.scalars(
+            select(Round)
+            .where(Round.id.in_(round_ids))
+            .order_by(Round.id)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def prompt_of_user(session: Session, *, round_id: int, user_id: str) -> PromptRecord | None:

@@ -49,6 +49,13 @@ def team_by_id(session: Session, team_id: int) -> TeamRecord | None:
     return None if team is None else record(TeamRecord, team)
 
 
+def teams_by_ids(session: Session, team_ids: Collection[int]) -> dict[int, TeamRecord]:
+    """These teams, by id (one query however many)."""
+    return {
+        t.id: t for t in _teams(session.scalars(select(Team).where(Team.id.in_(team_ids))).all())
+    }
+
+
 def active_teams(session: Session) -> list[TeamRecord]:
     """Every team the schedule looks after."""
     return _teams(

@@ -56,7 +56,7 @@ def test_closing_leaves_every_member_the_same_message_and_no_reminder(
         db=running.bot.db, channel_id=TEAM_CHANNEL, week=ROUND_WEEK
     )
     assert round_ is not None
-    assert send_reminders(running.bot.outbound, round_id=round_.id) > 0
+    assert send_reminders(running.bot.outbound, round_ids=[round_.id]) > 0
     assert distinct_prompt_messages(running.slack, prompts, None) > 1
     close_round(running)
     assert distinct_prompt_messages(running.slack, prompts, None) == 1

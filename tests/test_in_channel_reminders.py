@@ -26,7 +26,7 @@ def _remind(running: RunningBot) -> int:
         db=running.bot.db, channel_id=TEAM_CHANNEL, week=ROUND_WEEK
     )
     assert round_ is not None
-    return send_reminders(running.bot.outbound, round_id=round_.id)
+    return send_reminders(running.bot.outbound, round_ids=[round_.id])
 
 
 def _sent(running: RunningBot) -> None:

@@ -4,7 +4,7 @@ Each tick asks which teams want their review started by itself; without an index
 walked every team, a cost that grew with the number of teams even when none had asked.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
