@@ -69,6 +69,8 @@ def run_tick(out: Outbound) -> TickReport:
     close_due_reviews(out)
     start_due_reviews(out)
     send_review_prompts(out)
+    if closed:
+        round_service.erase_closed_links(db=out.db)
     return TickReport(len(opened), sent, reminded, len(closed), digests)
 
 

@@ -325,6 +325,13 @@ def close_due_rounds(*, db: Database, now: datetime) -> list[RoundInfo]:
     return retrying(close_all)
 
 
+def erase_closed_links(*, db: Database) -> None:
+    """Make what closes deleted or changed (who answered what, before the answers were
+    unlinked) unreadable from the database's files: after the schedule's closes, once
+    their digests are out, so the digests are not held up by it."""
+    db.erase_deleted(*LINKED_TABLES)
+
+
 def close_round(*, db: Database, round_id: int, now: datetime) -> RoundInfo:
     """Close one round now (or find it closed)."""
     closed = retrying(lambda: _close_one(db, round_id, now))

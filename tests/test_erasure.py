@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from jobs.tick import run_tick
 from services import privacy as privacy_service
 from services import rounds as round_service
 from tests.pulse_flow import SURVEYED, click, close_round, send_round, setup_team
@@ -93,6 +94,46 @@ def test_answers_unlinked_at_close_leave_no_linked_copy_in_the_files(
                 assert _count(running, behaviour) <= _live_count(running, behaviour, tmp_path)
     with running.bot.db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM pending_answers")).scalar() == 0
+
+
+def test_answers_unlinked_by_the_schedules_close_leave_no_linked_copy_in_the_files(
+    running: RunningBot, tmp_path: Path
+) -> None:
+    setup_team(running)
+    send_round(running)
+    for i, user in enumerate(SURVEYED):
+        click(running, user, 0, 1 + i % 5)
+    wait_for(lambda: len(running.slack.calls_to("chat.update")) >= len(SURVEYED))
+    round_ = round_service.round_of_week(
+        db=running.bot.db, channel_id=TEAM_CHANNEL, week=ROUND_WEEK
+    )
+    assert round_ is not None
+    engine = running.bot.db.engine
+    files_before = _filenodes(running)
+    running.clock.set(round_.closes_at + timedelta(minutes=1))
+    assert run_tick(running.bot.outbound).closed == 1
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            behaviours = connection.execute(text("SELECT DISTINCT behaviour_id FROM answers"))
+            for behaviour in list(behaviours.scalars()):
+                assert _count(running, behaviour) <= _live_count(running, behaviour, tmp_path)
+    else:  # rewritten, so no dead row of theirs is left in a file
+        assert not set(_filenodes(running)) & set(files_before)
+
+
+def _filenodes(running: RunningBot) -> list[int]:
+    """The files PostgreSQL keeps the close's linked tables in (none on SQLite)."""
+    if running.bot.db.engine.dialect.name == "sqlite":
+        return []
+    with running.bot.db.engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    "SELECT pg_relation_filenode(c) FROM unnest("
+                    "ARRAY['pending_answers', 'prompts']::regclass[]) AS c"
+                )
+            ).scalars()
+        )
 
 
 def test_purged_answers_leave_nothing_in_the_files(running: RunningBot, tmp_path: Path) -> None:
