@@ -74,24 +74,10 @@ def test_a_forgotten_member_cannot_be_carved_from_the_database_files(
 def test_answers_unlinked_at_close_leave_no_linked_copy_in_the_files(
     running: RunningBot, tmp_path: Path
 ) -> None:
-    setup_team(running)
-    send_round(running)
-    for i, user in enumerate(SURVEYED):
-        click(running, user, 0, 1 + i % 5)
-    wait_for(lambda: len(running.slack.calls_to("chat.update")) >= len(SURVEYED))
+    round_ = _answered_round(running)
     # The close alone, so that nothing written after it (the digest) shares the files.
-    round_ = round_service.round_of_week(
-        db=running.bot.db, channel_id=TEAM_CHANNEL, week=ROUND_WEEK
-    )
-    assert round_ is not None
     round_service.close_round(db=running.bot.db, round_id=round_.id, now=running.clock())
-    # Each behaviour id still appears where live rows hold it (the round, the unlinked
-    # answers); never more often, as it would while a deleted linked row could be read.
-    with running.bot.db.engine.connect() as connection:
-        behaviours = connection.execute(text("SELECT DISTINCT behaviour_id FROM answers")).scalars()
-        for behaviour in list(behaviours):
-            if running.bot.db.engine.dialect.name == "sqlite":
-                assert _count(running, behaviour) <= _live_count(running, behaviour, tmp_path)
+    _assert_no_deleted_copy(running, tmp_path)
     with running.bot.db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM pending_answers")).scalar() == 0
 
@@ -99,6 +85,17 @@ def test_answers_unlinked_at_close_leave_no_linked_copy_in_the_files(
 def test_answers_unlinked_by_the_schedules_close_leave_no_linked_copy_in_the_files(
     running: RunningBot, tmp_path: Path
 ) -> None:
+    round_ = _answered_round(running)
+    files_before = _filenodes(running)
+    running.clock.set(round_.closes_at + timedelta(minutes=1))
+    assert run_tick(running.bot.outbound).closed == 1
+    _assert_no_deleted_copy(running, tmp_path)
+    if files_before:  # PostgreSQL: rewritten, so no dead row of theirs is left in a file
+        assert not set(_filenodes(running)) & set(files_before)
+
+
+def _answered_round(running: RunningBot) -> round_service.RoundInfo:
+    """This week's round, sent and answered by everyone surveyed, their redraws done."""
     setup_team(running)
     send_round(running)
     for i, user in enumerate(SURVEYED):
@@ -108,17 +105,18 @@ def test_answers_unlinked_by_the_schedules_close_leave_no_linked_copy_in_the_fil
         db=running.bot.db, channel_id=TEAM_CHANNEL, week=ROUND_WEEK
     )
     assert round_ is not None
-    engine = running.bot.db.engine
-    files_before = _filenodes(running)
-    running.clock.set(round_.closes_at + timedelta(minutes=1))
-    assert run_tick(running.bot.outbound).closed == 1
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            behaviours = connection.execute(text("SELECT DISTINCT behaviour_id FROM answers"))
-            for behaviour in list(behaviours.scalars()):
-                assert _count(running, behaviour) <= _live_count(running, behaviour, tmp_path)
-    else:  # rewritten, so no dead row of theirs is left in a file
-        assert not set(_filenodes(running)) & set(files_before)
+    return round_
+
+
+def _assert_no_deleted_copy(running: RunningBot, tmp: Path) -> None:
+    """Each behaviour id still appears where live rows hold it (the round, the unlinked
+    answers); never more often, as it would while a deleted linked row could be read."""
+    if running.bot.db.engine.dialect.name != "sqlite":
+        return
+    with running.bot.db.engine.connect() as connection:
+        behaviours = connection.execute(text("SELECT DISTINCT behaviour_id FROM answers"))
+        for behaviour in list(behaviours.scalars()):
+            assert _count(running, behaviour) <= _live_count(running, behaviour, tmp)
 
 
 def _filenodes(running: RunningBot) -> list[int]:
