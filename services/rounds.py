@@ -14,6 +14,7 @@ from storage import claimants
 from storage import closing as closing_store
 from storage import opening as opening_store
 from storage import privacy as privacy_store
+from storage import prompt_outbox as outbox_store
 from storage import rounds as round_store
 from storage import teams as team_store
 from storage.database import Database, UnitOfWork, retrying
@@ -168,7 +169,7 @@ def claim_prompts(
     now: datetime,
     limit: int = 1,
     round_id: int | None = None,
-    lease: timedelta = round_store.CLAIM_LEASE,
+    lease: timedelta = outbox_store.CLAIM_LEASE,
     skip_rounds: Collection[int] = (),
     spread: Sequence[int] = (),
 ) -> list[PromptToSend]:
@@ -183,7 +184,7 @@ def claim_prompts(
     owner = claimants.current(db).key
     with db.transaction() as session:
         claimants.free_dead_claims(session, db, own_key=owner, round_id=round_id)
-        claimed = round_store.claim_due_prompts(
+        claimed = outbox_store.claim_due_prompts(
             session,
             now=now,
             limit=limit,
@@ -209,7 +210,7 @@ def claim_prompts(
 def rounds_waiting(*, db: Database, now: datetime) -> list[int]:
     """Open rounds with prompts due and not yet claimed, the earliest due first."""
     with db.reading() as session:
-        return round_store.rounds_waiting(session, now=now)
+        return outbox_store.rounds_waiting(session, now=now)
 
 
 def round_infos(session: UnitOfWork, round_ids: Sequence[int]) -> list[RoundInfo]:
@@ -236,7 +237,7 @@ class Owed:
 def owed_prompts(*, db: Database, round_id: int, now: datetime, lease: timedelta) -> Owed:
     """Who in a round is still owed a prompt that is due: queued, or claimed and unposted."""
     with db.reading() as session:
-        count, free_at = round_store.owed_prompts(session, round_id, now=now, lease=lease)
+        count, free_at = outbox_store.owed_prompts(session, round_id, now=now, lease=lease)
     return Owed(count, free_at)
 
 

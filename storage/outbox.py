@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from storage import rounds as round_store
+from storage import prompt_outbox as outbox_store
 from storage.database import Database
 
 
@@ -38,7 +38,7 @@ class OutboxRecords:
         """Slack accepted the prompt (a DM, or an ephemeral in the team channel): it is
         never sent again."""
         with self._db.hot.one_statement(self._connection) as connection:
-            round_store.mark_sent(
+            outbox_store.mark_sent(
                 connection,
                 prompt_id=prompt_id,
                 channel_id=channel_id,
@@ -50,18 +50,18 @@ class OutboxRecords:
     def unreachable(self, *, prompt_id: int, round_id: int) -> None:
         """Slack would let the bot reach this member neither way: never retried, counted."""
         with self._db.hot.one_statement(self._connection) as connection:
-            round_store.mark_unreachable(connection, prompt_id=prompt_id)
+            outbox_store.mark_unreachable(connection, prompt_id=prompt_id)
         self._rounds_sent_to.add(round_id)
 
     def skipped(self, prompt_id: int) -> None:
         """A member Slack will not let us DM: never retried."""
         with self._db.hot.one_statement(self._connection) as connection:
-            round_store.mark_skipped(connection, prompt_id=prompt_id)
+            outbox_store.mark_skipped(connection, prompt_id=prompt_id)
 
     def release(self, prompt_ids: Iterable[int], *, claimed_at: datetime) -> int:
         """Put back prompts claimed at one moment that were not posted."""
         with self._db.hot.one_statement(self._connection) as connection:
-            return round_store.release_claims(
+            return outbox_store.release_claims(
                 connection, prompt_ids=list(prompt_ids), claimed_at=claimed_at
             )
 
@@ -70,7 +70,7 @@ class OutboxRecords:
         if not self._rounds_sent_to:
             return
         with self._db.hot.one_statement(self._connection) as connection:
-            round_store.recount_invited(connection, self._rounds_sent_to)
+            outbox_store.recount_invited(connection, self._rounds_sent_to)
         self._rounds_sent_to = set()
 
 
