@@ -77,6 +77,19 @@ def test_an_unusable_database_url_is_named_in_one_line_and_nothing_is_created(
     assert "hunter2" not in result.stderr
 
 
+@pytest.mark.parametrize("problem", BAD_DATABASES, ids=str)
+def test_serve_names_an_unusable_database_url_from_its_migrating_child(
+    tmp_path: Path, problem: str
+) -> None:
+    """`serve` checks and migrates the database in a forked child (so its workers never hold
+    Alembic); what the child refuses is said by the parent in the same one line."""
+    url, says = BAD_DATABASES[problem]
+    serve = ["serve", "--host", "127.0.0.1", "--port", "0"]
+    result = _run(serve, tmp_path, DATABASE_URL=url, SLACK_SIGNING_SECRET="s" * 32)
+    _assert_one_line_and_nothing_made(result, tmp_path, names="DATABASE_URL", says=says)
+    assert "hunter2" not in result.stderr
+
+
 BAD_PULSE_CASES = [
     pytest.param(name, value, id=f"{name}={value}")
     for name, values in BAD_PULSE_SETTINGS.items()
